@@ -1,0 +1,53 @@
+# LLM Registry — the two commands a new machine needs: `make run` and `make test`.
+# Without DATABASE_URL an embedded PostgreSQL (pgserver) starts with its data in .pgdata/.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install migrate catalog editor lint format messages check-compose clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+## run: install, migrate, load the curated catalog and serve http://127.0.0.1:8000 (admin at /admin/)
+run: export DJANGO_DEBUG ?= 1
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_catalog
+	$(PY) manage.py bootstrap_editor
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## test: the same bootstrap, then the whole test suite
+test: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+migrate: install
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py migrate --noinput
+
+catalog: install
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py load_catalog
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## messages: refresh locale/*/django.po from the code and compile them (needs GNU gettext)
+messages: install
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --ignore='.venv/*' --ignore='staticfiles/*'
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --ignore='.venv/*'
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

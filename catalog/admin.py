@@ -1,0 +1,232 @@
+"""Django admin: the editors' curation tool for the catalog."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from catalog.admin_mixins import CuratedAdmin
+from catalog.models import (
+    ArchitectureFeature,
+    Citation,
+    Lineage,
+    ModelFamily,
+    ModelVariant,
+    ModelVersion,
+    Organization,
+    Source,
+    VersionFeature,
+)
+from catalog.services import curated_record_save
+
+
+@admin.register(Organization)
+class OrganizationAdmin(CuratedAdmin):
+    list_display = ("name", "name_zh", "country", "kind", "status")
+    list_filter = ("status", "kind", "country")
+    search_fields = ("name", "name_zh", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(ArchitectureFeature)
+class ArchitectureFeatureAdmin(CuratedAdmin):
+    list_display = ("name", "name_zh", "category", "parent", "derivable", "status")
+    list_filter = ("status", "category", "derivable")
+    list_select_related = ("parent",)
+    search_fields = ("name", "name_zh", "slug", "description", "description_zh")
+    autocomplete_fields = ("parent",)
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(ModelFamily)
+class ModelFamilyAdmin(CuratedAdmin):
+    list_display = ("name", "name_zh", "organization", "status")
+    list_filter = ("status", "organization")
+    list_select_related = ("organization",)
+    search_fields = ("name", "name_zh", "slug", "aliases")
+    autocomplete_fields = ("organization",)
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class VersionFeatureInline(admin.TabularInline):
+    model = VersionFeature
+    extra = 0
+    autocomplete_fields = ("feature",)
+    verbose_name_plural = _("architecture features (curated)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("feature")
+
+
+class VariantInline(admin.TabularInline):
+    """Variants edited inside their version: the numbers editors correct most often."""
+
+    model = ModelVariant
+    extra = 0
+    show_change_link = True
+    fields = (
+        "name",
+        "slug",
+        "kind",
+        "total_parameters",
+        "active_parameters",
+        "hf_repo_id",
+        "status",
+    )
+    prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("version")
+
+
+@admin.register(ModelVersion)
+class ModelVersionAdmin(CuratedAdmin):
+    list_display = ("name", "family", "release_date", "license", "max_context_tokens", "status")
+    list_filter = ("status", "family", "license", "release_date")
+    list_select_related = ("family", "license")
+    search_fields = ("name", "name_zh", "slug", "aliases", "family__name", "description")
+    autocomplete_fields = ("family", "license", "predecessor")
+    date_hierarchy = "release_date"
+    inlines = (VersionFeatureInline, VariantInline, *CuratedAdmin.inlines)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is ModelVariant:
+            for variant in formset.save(commit=False):
+                curated_record_save(record=variant)
+            for variant in formset.deleted_objects:
+                variant.delete()
+            formset.save_m2m()
+        else:
+            super().save_formset(request, form, formset, change)
+
+
+class OriginInline(admin.TabularInline):
+    model = Lineage
+    fk_name = "child"
+    extra = 0
+    autocomplete_fields = ("parent",)
+    fields = ("parent", "kind", "note")
+    verbose_name_plural = _("derived from")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("parent")
+
+
+@admin.register(ModelVariant)
+class ModelVariantAdmin(CuratedAdmin):
+    list_display = (
+        "name",
+        "version",
+        "kind",
+        "total_parameters",
+        "active_parameters",
+        "license",
+        "status",
+    )
+    list_filter = ("status", "kind", "version__family", "license")
+    list_select_related = ("version", "license")
+    search_fields = ("name", "slug", "hf_repo_id", "modelscope_repo_id", "version__name")
+    autocomplete_fields = ("version", "license")
+    inlines = (OriginInline, *CuratedAdmin.inlines)
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "version",
+                    "name",
+                    "slug",
+                    "kind",
+                    "status",
+                    "release_date",
+                    "license",
+                    "hf_repo_id",
+                    "modelscope_repo_id",
+                )
+            },
+        ),
+        (_("Parameters"), {"fields": ("total_parameters", "active_parameters")}),
+        (
+            _("Architecture"),
+            {
+                "fields": (
+                    "architecture_class",
+                    "model_type",
+                    "num_layers",
+                    "hidden_size",
+                    "num_attention_heads",
+                    "num_kv_heads",
+                    "head_dim",
+                    "intermediate_size",
+                    "vocab_size",
+                    "tie_word_embeddings",
+                    "qkv_bias",
+                    "max_position_embeddings",
+                    "sliding_window",
+                    "rope_theta",
+                    "rope_scaling_type",
+                )
+            },
+        ),
+        (
+            _("Mixture of experts"),
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "num_experts",
+                    "num_experts_per_token",
+                    "num_shared_experts",
+                    "moe_intermediate_size",
+                    "shared_expert_intermediate_size",
+                    "first_dense_layers",
+                ),
+            },
+        ),
+        (
+            _("Latent attention (MLA)"),
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "q_lora_rank",
+                    "kv_lora_rank",
+                    "qk_rope_head_dim",
+                    "qk_nope_head_dim",
+                    "v_head_dim",
+                ),
+            },
+        ),
+        (_("Text"), {"fields": ("description", "description_zh", "seed_claim", "config")}),
+        (_("Record"), {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
+    )
+
+
+@admin.register(Lineage)
+class LineageAdmin(admin.ModelAdmin):
+    list_display = ("child", "kind", "parent")
+    list_filter = ("kind",)
+    list_select_related = ("child", "parent")
+    search_fields = ("child__name", "parent__name")
+    autocomplete_fields = ("child", "parent")
+
+    def save_model(self, request, obj, form, change):
+        curated_record_save(record=obj)
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ("title", "publisher", "url", "accessed_on")
+    list_filter = ("publisher",)
+    search_fields = ("title", "url", "publisher")
+
+    def save_model(self, request, obj, form, change):
+        curated_record_save(record=obj)
+
+
+@admin.register(Citation)
+class CitationAdmin(admin.ModelAdmin):
+    list_display = ("source", "content_type", "object_id", "fields")
+    list_filter = ("content_type",)
+    list_select_related = ("source", "content_type")
+    search_fields = ("source__title", "source__url", "quote", "note")
+    autocomplete_fields = ("source",)
+
+    def save_model(self, request, obj, form, change):
+        curated_record_save(record=obj)

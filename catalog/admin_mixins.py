@@ -1,0 +1,47 @@
+"""Admin building blocks shared by the catalog, licences and hardware apps."""
+
+from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.utils.translation import gettext_lazy as _
+
+from catalog.choices import PublicationStatus
+from catalog.models import Citation
+from catalog.services import curated_record_save, curated_records_set_status
+
+
+class CitationInline(GenericTabularInline):
+    """The sources a record cites, editable on the record's own page."""
+
+    model = Citation
+    extra = 0
+    fields = ("source", "fields", "quote", "note")
+    autocomplete_fields = ("source",)
+    verbose_name = _("citation")
+    verbose_name_plural = _("citations (sources behind the facts)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source")
+
+
+class CuratedAdmin(admin.ModelAdmin):
+    """A curated record's admin: saves through the service layer, shows citations, and
+    links to the record's history ("Events", recorded by database triggers)."""
+
+    inlines = (CitationInline,)
+    list_per_page = 50
+    save_on_top = True
+    readonly_fields = ("created_at", "updated_at")
+    actions = ("publish", "mark_deprecated")
+
+    def save_model(self, request, obj, form, change):
+        curated_record_save(record=obj)
+
+    @admin.action(description=_("Publish selected records"), permissions=["change"])
+    def publish(self, request, queryset):
+        updated = curated_records_set_status(queryset=queryset, status=PublicationStatus.PUBLISHED)
+        self.message_user(request, _("%(count)d records published.") % {"count": updated})
+
+    @admin.action(description=_("Mark selected records deprecated"), permissions=["change"])
+    def mark_deprecated(self, request, queryset):
+        updated = curated_records_set_status(queryset=queryset, status=PublicationStatus.DEPRECATED)
+        self.message_user(request, _("%(count)d records deprecated.") % {"count": updated})

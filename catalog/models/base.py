@@ -1,0 +1,50 @@
+"""Abstract bases for curated records."""
+
+from django.contrib.contenttypes.fields import GenericRelation
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from catalog.choices import PublicationStatus
+
+
+class CuratedRecord(models.Model):
+    """A record editors curate: has a publication status, citations and the seed's claim."""
+
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=PublicationStatus.choices,
+        default=PublicationStatus.PUBLISHED,
+        db_index=True,
+    )
+    seed_claim = models.TextField(
+        _("seed claim"),
+        blank=True,
+        help_text=_(
+            "What the original seed document said where it differs from the sourced value, "
+            "with a note on why."
+        ),
+    )
+    citations = GenericRelation("catalog.Citation")
+    catalog_digest = models.CharField(
+        _("catalog digest"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("Digest of the catalog file entry last applied to this record."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def localized(self, field_name: str) -> str:
+        """Return ``<field>_zh`` under Chinese when it is filled in, else ``<field>``."""
+        language = (get_language() or "en").lower()
+        if language.startswith("zh"):
+            translated = getattr(self, f"{field_name}_zh", "")
+            if translated:
+                return translated
+        return getattr(self, field_name)

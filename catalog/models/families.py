@@ -1,0 +1,499 @@
+"""Families, their versions, the checkpoints of each version and the lineage between them."""
+
+from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Mod, Now
+from django.db.models.lookups import Exact
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from catalog.choices import Capability, LineageKind, Modality, VariantKind
+from catalog.models.base import CuratedRecord
+from llmregistry.history import track_history
+
+# Messages users see; tests assert on them.
+RELEASE_DATE_IN_FUTURE = _("The release date cannot be in the future.")
+MAX_CONTEXT_BELOW_DEFAULT = _("The maximum context cannot be smaller than the default context.")
+OWN_PREDECESSOR = _("A version cannot be its own predecessor.")
+PREDECESSOR_OTHER_FAMILY = _("The predecessor must belong to the same family.")
+ACTIVE_EXCEEDS_TOTAL = _("Active parameters cannot exceed total parameters.")
+ACTIVE_WITHOUT_MOE = _("Active parameters are only recorded for mixture-of-experts variants.")
+KV_HEADS_NOT_DIVISOR = _("The number of key/value heads must divide the number of attention heads.")
+MOE_FIELDS_INCOMPLETE = _(
+    "Experts, experts per token and expert FFN size are set together or not at all."
+)
+MOE_ONLY_FIELD = _("Only a mixture-of-experts variant can have this.")
+EXPERTS_PER_TOKEN_EXCEED = _("Experts per token cannot exceed the number of experts.")
+LINEAGE_SELF = _("A variant cannot derive from itself.")
+
+MOE_CORE_FIELDS = ("num_experts", "num_experts_per_token", "moe_intermediate_size")
+MOE_ONLY_FIELDS = ("num_shared_experts", "first_dense_layers", "shared_expert_intermediate_size")
+POSITIVE_FIELDS = (
+    "total_parameters",
+    "active_parameters",
+    "num_layers",
+    "hidden_size",
+    "num_attention_heads",
+    "num_kv_heads",
+    "head_dim",
+    "intermediate_size",
+    "vocab_size",
+    "num_experts",
+    "num_experts_per_token",
+    "moe_intermediate_size",
+    "shared_expert_intermediate_size",
+    "q_lora_rank",
+    "kv_lora_rank",
+    "qk_rope_head_dim",
+    "qk_nope_head_dim",
+    "v_head_dim",
+    "sliding_window",
+    "max_position_embeddings",
+)
+
+
+def _positive(field: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__isnull": True}) | models.Q(**{f"{field}__gt": 0}),
+        name=f"%(app_label)s_%(class)s_{field}_positive",
+        violation_error_message=_("%(field)s must be positive.") % {"field": field},
+    )
+
+
+def _not_in_future(field: str = "release_date") -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__isnull": True}) | models.Q(**{f"{field}__lte": Now()}),
+        name=f"%(app_label)s_%(class)s_{field}_not_future",
+        violation_error_message=RELEASE_DATE_IN_FUTURE,
+    )
+
+
+@track_history()
+class ModelFamily(CuratedRecord):
+    """A brand line of models from one publisher (LLaMA, Qwen, DeepSeek…)."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=120, blank=True)
+    organization = models.ForeignKey(
+        "catalog.Organization",
+        on_delete=models.PROTECT,
+        related_name="families",
+        verbose_name=_("organization"),
+    )
+    aliases = ArrayField(
+        models.CharField(max_length=120), blank=True, default=list, verbose_name=_("aliases")
+    )
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["name", "id"], name="catalog_family_name_idx")]
+        verbose_name = _("model family")
+        verbose_name_plural = _("model families")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@track_history()
+class ModelVersion(CuratedRecord):
+    """One generation of a family (Llama 2, Qwen2.5, DeepSeek-V3) and what its variants share."""
+
+    family = models.ForeignKey(
+        ModelFamily, on_delete=models.PROTECT, related_name="versions", verbose_name=_("family")
+    )
+    slug = models.SlugField(_("slug"), max_length=80)
+    name = models.CharField(_("name"), max_length=120)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=120, blank=True)
+    aliases = ArrayField(
+        models.CharField(max_length=120), blank=True, default=list, verbose_name=_("aliases")
+    )
+    release_date = models.DateField(_("release date"), null=True, blank=True)
+    default_context_tokens = models.PositiveIntegerField(
+        _("default context (tokens)"), null=True, blank=True
+    )
+    max_context_tokens = models.PositiveIntegerField(
+        _("maximum context (tokens)"), null=True, blank=True
+    )
+    training_tokens = models.PositiveBigIntegerField(_("training tokens"), null=True, blank=True)
+    tokenizer = models.CharField(_("tokenizer"), max_length=120, blank=True)
+    vocab_size = models.PositiveIntegerField(_("vocabulary size"), null=True, blank=True)
+    languages = ArrayField(
+        models.CharField(max_length=8),
+        blank=True,
+        default=list,
+        verbose_name=_("languages"),
+        help_text=_("ISO 639-1 codes of the main languages."),
+    )
+    language_count = models.PositiveIntegerField(
+        _("number of languages"),
+        null=True,
+        blank=True,
+        help_text=_("As published, where it is more than the languages listed."),
+    )
+    modalities = ArrayField(
+        models.CharField(max_length=16, choices=Modality.choices),
+        blank=True,
+        default=list,
+        verbose_name=_("modalities"),
+    )
+    capabilities = ArrayField(
+        models.CharField(max_length=32, choices=Capability.choices),
+        blank=True,
+        default=list,
+        verbose_name=_("capabilities"),
+    )
+    license = models.ForeignKey(
+        "licenses.License",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="versions",
+        verbose_name=_("licence"),
+    )
+    features = models.ManyToManyField(
+        "catalog.ArchitectureFeature",
+        through="catalog.VersionFeature",
+        related_name="versions",
+        blank=True,
+        verbose_name=_("architecture features"),
+    )
+    predecessor = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="successors",
+        verbose_name=_("predecessor"),
+    )
+    paper_url = models.URLField(_("paper"), blank=True)
+    blog_url = models.URLField(_("announcement"), blank=True)
+    repo_url = models.URLField(_("code repository"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+
+    class Meta:
+        ordering = ["family", "release_date", "slug", "pk"]
+        indexes = [
+            models.Index(
+                fields=["family", "release_date", "slug", "id"], name="catalog_version_order_idx"
+            ),
+            models.Index(fields=["release_date"], name="catalog_version_released_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family", "slug"], name="%(app_label)s_%(class)s_unique_slug_per_family"
+            ),
+            _not_in_future(),
+            models.CheckConstraint(
+                condition=models.Q(max_context_tokens__isnull=True)
+                | models.Q(default_context_tokens__isnull=True)
+                | models.Q(max_context_tokens__gte=models.F("default_context_tokens")),
+                name="%(app_label)s_%(class)s_max_context_gte_default",
+                violation_error_message=MAX_CONTEXT_BELOW_DEFAULT,
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(predecessor=models.F("pk")),
+                name="%(app_label)s_%(class)s_not_own_predecessor",
+                violation_error_message=OWN_PREDECESSOR,
+            ),
+        ]
+        verbose_name = _("model version")
+        verbose_name_plural = _("model versions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        if self.release_date and self.release_date > timezone.localdate():
+            errors.setdefault("release_date", []).append(RELEASE_DATE_IN_FUTURE)
+        if (
+            self.max_context_tokens is not None
+            and self.default_context_tokens is not None
+            and self.max_context_tokens < self.default_context_tokens
+        ):
+            errors.setdefault("max_context_tokens", []).append(MAX_CONTEXT_BELOW_DEFAULT)
+        if self.predecessor_id is not None:
+            if self.pk is not None and self.predecessor_id == self.pk:
+                errors.setdefault("predecessor", []).append(OWN_PREDECESSOR)
+            elif self.family_id is not None and self.predecessor.family_id != self.family_id:
+                errors.setdefault("predecessor", []).append(PREDECESSOR_OTHER_FAMILY)
+        if errors:
+            raise ValidationError(errors)
+
+
+@track_history()
+class VersionFeature(models.Model):
+    """A curated claim that a version uses an architecture feature."""
+
+    version = models.ForeignKey(
+        ModelVersion,
+        on_delete=models.CASCADE,
+        related_name="version_features",
+        verbose_name=_("version"),
+    )
+    feature = models.ForeignKey(
+        "catalog.ArchitectureFeature",
+        on_delete=models.PROTECT,
+        related_name="version_features",
+        verbose_name=_("feature"),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["version", "feature", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "feature"], name="%(app_label)s_%(class)s_unique_feature"
+            )
+        ]
+        verbose_name = _("version feature")
+        verbose_name_plural = _("version features")
+
+    def __str__(self) -> str:
+        return f"{self.version_id}:{self.feature_id}"
+
+
+@track_history()
+class ModelVariant(CuratedRecord):
+    """One released checkpoint (Llama-2-13b-chat, Qwen3-30B-A3B) with its exact architecture."""
+
+    version = models.ForeignKey(
+        ModelVersion, on_delete=models.PROTECT, related_name="variants", verbose_name=_("version")
+    )
+    slug = models.SlugField(_("slug"), max_length=100)
+    name = models.CharField(_("name"), max_length=150)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=VariantKind.choices, default=VariantKind.BASE
+    )
+    description = models.TextField(_("description"), blank=True)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    release_date = models.DateField(
+        _("release date"),
+        null=True,
+        blank=True,
+        help_text=_("Only where it differs from the version's release date."),
+    )
+    license = models.ForeignKey(
+        "licenses.License",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="variants",
+        verbose_name=_("licence override"),
+        help_text=_("Only where it differs from the version's licence."),
+    )
+    hf_repo_id = models.CharField(_("Hugging Face repository"), max_length=200, blank=True)
+    modelscope_repo_id = models.CharField(_("ModelScope repository"), max_length=200, blank=True)
+
+    total_parameters = models.PositiveBigIntegerField(
+        _("total parameters"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Exact count of unique weights of the main model; empty only where no verifiable "
+            "count exists (say why in a citation)."
+        ),
+    )
+    active_parameters = models.PositiveBigIntegerField(
+        _("active parameters"),
+        null=True,
+        blank=True,
+        help_text=_("Mixture of experts only: parameters used for each token."),
+    )
+
+    # Architecture numbers, normalised from config.json.
+    architecture_class = models.CharField(
+        _("architecture class"),
+        max_length=120,
+        blank=True,
+        help_text=_("config.json architectures[0]"),
+    )
+    model_type = models.CharField(_("model type"), max_length=60, blank=True)
+    num_layers = models.PositiveIntegerField(_("layers"), null=True, blank=True)
+    hidden_size = models.PositiveIntegerField(_("hidden size"), null=True, blank=True)
+    num_attention_heads = models.PositiveIntegerField(_("attention heads"), null=True, blank=True)
+    num_kv_heads = models.PositiveIntegerField(_("key/value heads"), null=True, blank=True)
+    head_dim = models.PositiveIntegerField(_("head dimension"), null=True, blank=True)
+    intermediate_size = models.PositiveIntegerField(_("FFN size"), null=True, blank=True)
+    vocab_size = models.PositiveIntegerField(_("vocabulary size"), null=True, blank=True)
+    tie_word_embeddings = models.BooleanField(_("tied embeddings"), null=True, blank=True)
+    qkv_bias = models.BooleanField(_("QKV bias"), null=True, blank=True)
+    num_experts = models.PositiveIntegerField(_("routed experts"), null=True, blank=True)
+    num_experts_per_token = models.PositiveIntegerField(
+        _("experts per token"), null=True, blank=True
+    )
+    num_shared_experts = models.PositiveIntegerField(_("shared experts"), null=True, blank=True)
+    moe_intermediate_size = models.PositiveIntegerField(_("expert FFN size"), null=True, blank=True)
+    shared_expert_intermediate_size = models.PositiveIntegerField(
+        _("shared expert FFN size"), null=True, blank=True
+    )
+    first_dense_layers = models.PositiveIntegerField(
+        _("dense layers before MoE"), null=True, blank=True
+    )
+    q_lora_rank = models.PositiveIntegerField(_("MLA query rank"), null=True, blank=True)
+    kv_lora_rank = models.PositiveIntegerField(_("MLA key/value rank"), null=True, blank=True)
+    qk_rope_head_dim = models.PositiveIntegerField(_("MLA RoPE head dim"), null=True, blank=True)
+    qk_nope_head_dim = models.PositiveIntegerField(
+        _("MLA non-RoPE head dim"), null=True, blank=True
+    )
+    v_head_dim = models.PositiveIntegerField(_("MLA value head dim"), null=True, blank=True)
+    sliding_window = models.PositiveIntegerField(_("sliding window"), null=True, blank=True)
+    max_position_embeddings = models.PositiveIntegerField(
+        _("maximum positions"), null=True, blank=True
+    )
+    rope_theta = models.FloatField(_("RoPE base"), null=True, blank=True)
+    rope_scaling_type = models.CharField(_("RoPE scaling"), max_length=24, blank=True)
+    config = models.JSONField(
+        _("config.json"), null=True, blank=True, help_text=_("The published config, verbatim.")
+    )
+
+    class Meta:
+        ordering = ["version", "total_parameters", "slug", "pk"]
+        indexes = [
+            models.Index(
+                fields=["version", "total_parameters", "slug", "id"],
+                name="catalog_variant_order_idx",
+            ),
+            models.Index(fields=["total_parameters"], name="catalog_variant_params_idx"),
+            models.Index(fields=["hf_repo_id"], name="catalog_variant_hf_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "slug"], name="%(app_label)s_%(class)s_unique_slug_per_version"
+            ),
+            *(_positive(field) for field in POSITIVE_FIELDS),
+            _not_in_future(),
+            models.CheckConstraint(
+                condition=models.Q(active_parameters__isnull=True)
+                | models.Q(active_parameters__lte=models.F("total_parameters")),
+                name="%(app_label)s_%(class)s_active_lte_total",
+                violation_error_message=ACTIVE_EXCEEDS_TOTAL,
+            ),
+            models.CheckConstraint(
+                condition=models.Q(num_kv_heads__isnull=True)
+                | models.Q(num_attention_heads__isnull=True)
+                | models.Q(Exact(Mod("num_attention_heads", "num_kv_heads"), 0)),
+                name="%(app_label)s_%(class)s_kv_heads_divide_heads",
+                violation_error_message=KV_HEADS_NOT_DIVISOR,
+            ),
+            models.CheckConstraint(
+                condition=models.Q(**{f"{f}__isnull": True for f in MOE_CORE_FIELDS})
+                | models.Q(**{f"{f}__isnull": False for f in MOE_CORE_FIELDS}),
+                name="%(app_label)s_%(class)s_moe_all_or_none",
+                violation_error_message=MOE_FIELDS_INCOMPLETE,
+            ),
+            models.CheckConstraint(
+                condition=models.Q(num_experts__isnull=False)
+                | models.Q(
+                    active_parameters__isnull=True,
+                    **{f"{f}__isnull": True for f in MOE_ONLY_FIELDS},
+                ),
+                name="%(app_label)s_%(class)s_moe_only_fields",
+                violation_error_message=MOE_ONLY_FIELD,
+            ),
+            models.CheckConstraint(
+                condition=models.Q(num_experts__isnull=True)
+                | models.Q(num_experts_per_token__lte=models.F("num_experts")),
+                name="%(app_label)s_%(class)s_experts_per_token_lte_experts",
+                violation_error_message=EXPERTS_PER_TOKEN_EXCEED,
+            ),
+        ]
+        verbose_name = _("model variant")
+        verbose_name_plural = _("model variants")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_moe(self) -> bool:
+        return self.num_experts is not None
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        if self.release_date and self.release_date > timezone.localdate():
+            errors.setdefault("release_date", []).append(RELEASE_DATE_IN_FUTURE)
+        for field in POSITIVE_FIELDS:
+            value = getattr(self, field)
+            if value is not None and value <= 0:
+                errors.setdefault(field, []).append(_("Must be positive."))
+        moe_set = [f for f in MOE_CORE_FIELDS if getattr(self, f) is not None]
+        if moe_set and len(moe_set) != len(MOE_CORE_FIELDS):
+            for field in MOE_CORE_FIELDS:
+                if getattr(self, field) is None:
+                    errors.setdefault(field, []).append(MOE_FIELDS_INCOMPLETE)
+        if not moe_set:
+            for field in (*MOE_ONLY_FIELDS, "active_parameters"):
+                if getattr(self, field) is not None:
+                    message = ACTIVE_WITHOUT_MOE if field == "active_parameters" else MOE_ONLY_FIELD
+                    errors.setdefault(field, []).append(message)
+        if (
+            self.active_parameters is not None
+            and self.total_parameters is not None
+            and self.active_parameters > self.total_parameters
+        ):
+            errors.setdefault("active_parameters", []).append(ACTIVE_EXCEEDS_TOTAL)
+        if (
+            self.num_kv_heads
+            and self.num_attention_heads
+            and self.num_attention_heads % self.num_kv_heads
+        ):
+            errors.setdefault("num_kv_heads", []).append(KV_HEADS_NOT_DIVISOR)
+        if (
+            self.num_experts
+            and self.num_experts_per_token
+            and self.num_experts_per_token > self.num_experts
+        ):
+            errors.setdefault("num_experts_per_token", []).append(EXPERTS_PER_TOKEN_EXCEED)
+        if errors:
+            raise ValidationError(errors)
+
+
+@track_history()
+class Lineage(models.Model):
+    """A typed edge: ``child`` was derived from ``parent`` (also across families)."""
+
+    parent = models.ForeignKey(
+        ModelVariant,
+        on_delete=models.PROTECT,
+        related_name="derivatives",
+        verbose_name=_("derived from"),
+    )
+    child = models.ForeignKey(
+        ModelVariant,
+        on_delete=models.CASCADE,
+        related_name="origins",
+        verbose_name=_("derived model"),
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=LineageKind.choices)
+    note = models.TextField(_("note"), blank=True)
+    citations = GenericRelation("catalog.Citation")
+    catalog_digest = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["child", "parent", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "child", "kind"], name="%(app_label)s_%(class)s_unique_edge"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("child")),
+                name="%(app_label)s_%(class)s_not_self",
+                violation_error_message=LINEAGE_SELF,
+            ),
+        ]
+        verbose_name = _("lineage")
+        verbose_name_plural = _("lineage")
+
+    def __str__(self) -> str:
+        return f"{self.child_id} ← {self.parent_id} ({self.kind})"
+
+    def clean(self) -> None:
+        if self.parent_id is not None and self.parent_id == self.child_id:
+            raise ValidationError({"parent": LINEAGE_SELF})

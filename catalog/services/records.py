@@ -1,0 +1,42 @@
+"""Saving curated records: the one path shared by the admin, the loader and later the API."""
+
+from collections.abc import Iterable
+
+from django.db import models, transaction
+
+from catalog.models import ArchitectureFeature, ModelVersion, VersionFeature
+
+
+def curated_record_save(*, record: models.Model, update_fields: Iterable[str] | None = None):
+    """Validate ``record`` with ``full_clean()`` and save it.
+
+    Raises ``django.core.exceptions.ValidationError`` (field-keyed) and writes nothing when
+    the record is invalid. History is recorded by database triggers in the same transaction.
+    """
+    record.full_clean()
+    with transaction.atomic():
+        record.save(update_fields=list(update_fields) if update_fields is not None else None)
+    return record
+
+
+def version_features_set(*, version: ModelVersion, features: Iterable[ArchitectureFeature]) -> bool:
+    """Make ``version``'s curated features exactly ``features``; return whether anything changed."""
+    wanted = {feature.pk for feature in features}
+    current = set(version.version_features.values_list("feature_id", flat=True))
+    if wanted == current:
+        return False
+    with transaction.atomic():
+        version.version_features.filter(feature_id__in=current - wanted).delete()
+        VersionFeature.objects.bulk_create(
+            VersionFeature(version=version, feature_id=pk) for pk in sorted(wanted - current)
+        )
+    return True
+
+
+def curated_records_set_status(*, queryset: models.QuerySet, status: str) -> int:
+    """Set the publication status of every record in ``queryset``; return how many changed.
+
+    One UPDATE; the history triggers record an event for each row that changed.
+    """
+    with transaction.atomic():
+        return queryset.exclude(status=status).update(status=status)

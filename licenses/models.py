@@ -1,0 +1,85 @@
+"""Licences with structured terms."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models.base import CuratedRecord
+from licenses.choices import CommercialUse, LicenseKind, OutputsUse
+from llmregistry.history import track_history
+
+MAU_WITHOUT_CONDITION = _(
+    "A monthly-active-user threshold only applies when commercial use is conditional."
+)
+
+
+@track_history()
+class License(CuratedRecord):
+    """A licence under which model weights are published, with its terms as structured data.
+
+    Nullable booleans mean "not stated or not verified".
+    """
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    spdx_id = models.CharField(_("SPDX identifier"), max_length=64, blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
+    version = models.CharField(_("version"), max_length=40, blank=True)
+    url = models.URLField(_("licence text"), max_length=500, blank=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=LicenseKind.choices)
+    summary = models.TextField(_("summary"), blank=True)
+    summary_zh = models.TextField(_("summary (Chinese)"), blank=True)
+    commercial_use = models.CharField(
+        _("commercial use"),
+        max_length=16,
+        choices=CommercialUse.choices,
+        blank=True,
+        help_text=_("Empty where the licence text could not be verified."),
+    )
+    mau_threshold = models.PositiveBigIntegerField(
+        _("monthly active user threshold"),
+        null=True,
+        blank=True,
+        help_text=_("Above this many monthly active users a separate licence is needed."),
+    )
+    attribution_required = models.BooleanField(_("attribution required"), null=True, blank=True)
+    naming_requirement = models.CharField(_("naming requirement"), max_length=300, blank=True)
+    patent_grant = models.BooleanField(_("patent grant"), null=True, blank=True)
+    modification_allowed = models.BooleanField(_("modification allowed"), null=True, blank=True)
+    redistribution_allowed = models.BooleanField(_("redistribution allowed"), null=True, blank=True)
+    share_alike = models.BooleanField(_("share-alike"), null=True, blank=True)
+    outputs_train_other_models = models.CharField(
+        _("outputs may train other models"),
+        max_length=16,
+        choices=OutputsUse.choices,
+        blank=True,
+    )
+    acceptable_use_policy_url = models.URLField(
+        _("acceptable use policy"), max_length=500, blank=True
+    )
+    registration_required = models.BooleanField(
+        _("registration or approval required"), null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["name", "id"], name="licenses_license_name_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(mau_threshold__isnull=True)
+                | models.Q(commercial_use=CommercialUse.CONDITIONAL, mau_threshold__gt=0),
+                name="%(app_label)s_%(class)s_mau_only_when_conditional",
+                violation_error_message=MAU_WITHOUT_CONDITION,
+            )
+        ]
+        verbose_name = _("licence")
+        verbose_name_plural = _("licences")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.mau_threshold is not None and (
+            self.commercial_use != CommercialUse.CONDITIONAL or self.mau_threshold <= 0
+        ):
+            raise ValidationError({"mau_threshold": MAU_WITHOUT_CONDITION})

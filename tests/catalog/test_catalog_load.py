@@ -1,0 +1,136 @@
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from pghistory.models import Events
+
+from catalog.models import Citation, ModelVariant, ModelVersion, Organization, Source
+from catalog.services import CatalogLoadError, catalog_load
+from hardware.models import Accelerator
+from licenses.models import License
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(settings.BASE_DIR)
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def _row_counts() -> dict[str, int]:
+    models = (Organization, ModelVersion, ModelVariant, License, Accelerator, Source, Citation)
+    return {m.__name__: m.objects.count() for m in models} | {"events": Events.objects.count()}
+
+
+def _copy_catalog(tmp_path: Path) -> Path:
+    for folder in ("catalog/data", "licenses/data", "hardware/data"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    return tmp_path
+
+
+def _edit(path: Path, section: str, slug: str, **changes) -> None:
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    entry = next(e for e in document[section] if e.get("slug") == slug)
+    entry.update(changes)
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), "utf-8")
+
+
+def test_second_load_writes_nothing_and_records_no_history():
+    first = catalog_load(root=ROOT)
+    assert first.changes > 0
+    events_before = Events.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        second = catalog_load(root=ROOT)
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().startswith(WRITES)]
+    assert second.changes == 0
+    assert writes == []
+    assert Events.objects.count() == events_before
+
+
+def test_command_reports_zero_changes_the_second_time(capsys):
+    call_command("load_catalog", "--no-progress")
+    call_command("load_catalog", "--no-progress")
+    assert "Catalog loaded: no changes." in capsys.readouterr().out
+
+
+def test_bad_entry_aborts_the_whole_first_load(tmp_path):
+    root = _copy_catalog(tmp_path)
+    _edit(root / "catalog/data/families/yi.yaml", "variants", "yi-34b", num_layers="many")
+    before = _row_counts()
+    with pytest.raises(CatalogLoadError) as excinfo:
+        catalog_load(root=root)
+    error = excinfo.value
+    assert error.path == "catalog/data/families/yi.yaml"
+    assert "(yi-34b)" in error.entry
+    assert error.field_name == "num_layers"
+    assert _row_counts() == before
+
+
+def test_bad_entry_leaves_a_loaded_catalog_as_it_was(tmp_path):
+    catalog_load(root=ROOT)
+    root = _copy_catalog(tmp_path)
+    # A valid change early in the load, then an invalid one later: neither may stay.
+    _edit(root / "licenses/data/licenses.yaml", "licenses", "mit", name="Changed MIT")
+    _edit(
+        root / "catalog/data/families/qwen.yaml", "variants", "qwen2-5-7b", active_parameters=1_000
+    )
+    before = _row_counts()
+    with pytest.raises(CatalogLoadError) as excinfo:
+        catalog_load(root=root)
+    assert excinfo.value.path == "catalog/data/families/qwen.yaml"
+    assert excinfo.value.field_name == "active_parameters"
+    assert _row_counts() == before
+    assert License.objects.get(slug="mit").name != "Changed MIT"
+
+
+def test_command_names_file_entry_and_field(tmp_path):
+    root = _copy_catalog(tmp_path)
+    _edit(root / "hardware/data/accelerators.yaml", "accelerators", "nvidia-t4", form="quantum")
+    with pytest.raises(CommandError) as excinfo:
+        call_command("load_catalog", "--no-progress", "--root", str(root))
+    message = str(excinfo.value)
+    assert "hardware/data/accelerators.yaml" in message
+    assert "(nvidia-t4)" in message
+    assert "field 'form'" in message
+    assert "nothing was changed" in message
+
+
+def test_unknown_reference_is_named(tmp_path):
+    root = _copy_catalog(tmp_path)
+    _edit(root / "catalog/data/families/llama.yaml", "versions", "llama-2", license="no-such")
+    with pytest.raises(CatalogLoadError, match="field 'license': unknown license 'no-such'"):
+        catalog_load(root=root)
+
+
+def test_unknown_field_is_named(tmp_path):
+    root = _copy_catalog(tmp_path)
+    _edit(root / "catalog/data/organizations.yaml", "organizations", "meta", colour="blue")
+    with pytest.raises(CatalogLoadError, match="field 'colour': unknown field"):
+        catalog_load(root=root)
+
+
+def test_invalid_yaml_names_the_line(tmp_path):
+    root = _copy_catalog(tmp_path)
+    (root / "catalog/data/families/zz-broken.yaml").write_text("families:\n  - slug: [\n")
+    with pytest.raises(CatalogLoadError, match=r"zz-broken.yaml: invalid YAML at line \d+"):
+        catalog_load(root=root)
+
+
+def test_changed_entry_updates_only_that_record(tmp_path):
+    catalog_load(root=ROOT)
+    root = _copy_catalog(tmp_path)
+    _edit(root / "licenses/data/licenses.yaml", "licenses", "mit", summary_zh="已更新")
+    report = catalog_load(root=root)
+    assert report.changes == 1
+    assert report.updated["licenses"] == 1
+    assert License.objects.get(slug="mit").summary_zh == "已更新"
+
+
+def test_an_editors_change_survives_a_reload_of_an_unchanged_entry():
+    catalog_load(root=ROOT)
+    Organization.objects.filter(slug="meta").update(website="https://example.org/edited")
+    catalog_load(root=ROOT)
+    assert Organization.objects.get(slug="meta").website == "https://example.org/edited"

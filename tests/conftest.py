@@ -1,0 +1,24 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # Tests render admin pages without running collectstatic first.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(scope="module")
+def curated_catalog(django_db_setup, django_db_blocker):
+    """The repository's curated catalog, loaded once for a test module and rolled back after."""
+    from django.conf import settings
+    from django.db import transaction
+
+    from catalog.services import catalog_load
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        report = catalog_load(root=settings.BASE_DIR)
+        yield report
+        transaction.set_rollback(True)

@@ -1,0 +1,160 @@
+"""Factories for curated records: valid by default, every slug unique."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from catalog.models import (
+    ArchitectureFeature,
+    Citation,
+    Lineage,
+    ModelFamily,
+    ModelVariant,
+    ModelVersion,
+    Organization,
+    Source,
+    VersionFeature,
+)
+from hardware.models import Accelerator, HardwareProfile, SizeTier
+from licenses.models import License
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    slug = factory.Sequence(lambda n: f"org-{n}")
+    name = factory.Sequence(lambda n: f"Organization {n}")
+    country = "US"
+
+
+class FeatureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ArchitectureFeature
+
+    slug = factory.Sequence(lambda n: f"feature-{n}")
+    name = factory.Sequence(lambda n: f"Feature {n}")
+    category = "attention"
+
+
+class LicenseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = License
+
+    slug = factory.Sequence(lambda n: f"license-{n}")
+    name = factory.Sequence(lambda n: f"License {n}")
+    kind = "permissive"
+    commercial_use = "allowed"
+
+
+class FamilyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ModelFamily
+
+    slug = factory.Sequence(lambda n: f"family-{n}")
+    name = factory.Sequence(lambda n: f"Family {n}")
+    organization = factory.SubFactory(OrganizationFactory)
+
+
+class VersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ModelVersion
+
+    family = factory.SubFactory(FamilyFactory)
+    slug = factory.Sequence(lambda n: f"version-{n}")
+    name = factory.Sequence(lambda n: f"Version {n}")
+    release_date = datetime.date(2024, 1, 1)
+    license = factory.SubFactory(LicenseFactory)
+    default_context_tokens = 4096
+    max_context_tokens = 8192
+
+
+class VariantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ModelVariant
+
+    version = factory.SubFactory(VersionFactory)
+    slug = factory.Sequence(lambda n: f"variant-{n}")
+    name = factory.Sequence(lambda n: f"Variant-{n}")
+    total_parameters = 6_738_415_616
+    num_layers = 32
+    hidden_size = 4096
+    num_attention_heads = 32
+    num_kv_heads = 32
+    head_dim = 128
+    intermediate_size = 11008
+    vocab_size = 32000
+
+
+class LineageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lineage
+
+    parent = factory.SubFactory(VariantFactory)
+    child = factory.SubFactory(VariantFactory)
+    kind = "finetune"
+
+
+class VersionFeatureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VersionFeature
+
+    version = factory.SubFactory(VersionFactory)
+    feature = factory.SubFactory(FeatureFactory)
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    url = factory.Sequence(lambda n: f"https://example.org/source/{n}")
+    title = factory.Sequence(lambda n: f"Source {n}")
+
+
+class CitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Citation
+
+    source = factory.SubFactory(SourceFactory)
+    record = factory.SubFactory(VersionFactory)
+
+
+class AcceleratorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Accelerator
+
+    slug = factory.Sequence(lambda n: f"accelerator-{n}")
+    vendor = "NVIDIA"
+    name = factory.Sequence(lambda n: f"GPU {n}")
+    form = "datacenter"
+    memory_gib = 80
+    memory_bandwidth_gbps = 3350
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HardwareProfile
+
+    slug = factory.Sequence(lambda n: f"profile-{n}")
+    name = factory.Sequence(lambda n: f"Profile {n}")
+    accelerator = factory.SubFactory(AcceleratorFactory)
+    count = 1
+
+
+class SizeTierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SizeTier
+
+    slug = factory.Sequence(lambda n: f"{n + 1}b")
+    label = factory.Sequence(lambda n: f"{n + 1}B")
+    parameters_billion = factory.Sequence(lambda n: n + 1)
+
+
+def make_editor(username: str = "editor"):
+    user = get_user_model().objects.create_user(
+        username=username, password="a-long-test-password", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="editor"))
+    return user
