@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from catalog.admin_mixins import CuratedAdmin
+from catalog.admin_mixins import URL_FIELDS_ASSUME_HTTPS, CuratedAdmin
 from catalog.models import (
     ArchitectureFeature,
     Citation,
@@ -212,6 +212,7 @@ class LineageAdmin(admin.ModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_display = ("title", "publisher", "url", "accessed_on")
     list_filter = ("publisher",)
     search_fields = ("title", "url", "publisher")

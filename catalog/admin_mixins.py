@@ -2,11 +2,15 @@
 
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import PublicationStatus
 from catalog.models import Citation
 from catalog.services import curated_record_save, curated_records_set_status
+
+# URLs typed without a scheme are https (Django 6.0's default, chosen now).
+URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class CitationInline(GenericTabularInline):
@@ -28,6 +32,7 @@ class CuratedAdmin(admin.ModelAdmin):
     links to the record's history ("Events", recorded by database triggers)."""
 
     inlines = (CitationInline,)
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_per_page = 50
     save_on_top = True
     readonly_fields = ("created_at", "updated_at")
