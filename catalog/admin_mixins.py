@@ -27,6 +27,23 @@ class CitationInline(GenericTabularInline):
         return super().get_queryset(request).select_related("source")
 
 
+class SeedClaimFilter(admin.SimpleListFilter):
+    """Records where the original seed material said something else than the sources."""
+
+    title = _("seed claim")
+    parameter_name = "seed_claim"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("Differs from the seed")), ("no", _("No seed claim")))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(seed_claim="")
+        if self.value() == "no":
+            return queryset.filter(seed_claim="")
+        return queryset
+
+
 class CuratedAdmin(admin.ModelAdmin):
     """A curated record's admin: saves through the service layer, shows citations, and
     links to the record's history ("Events", recorded by database triggers)."""
@@ -37,6 +54,9 @@ class CuratedAdmin(admin.ModelAdmin):
     save_on_top = True
     readonly_fields = ("created_at", "updated_at")
     actions = ("publish", "mark_deprecated")
+
+    def get_list_filter(self, request):
+        return (*super().get_list_filter(request), SeedClaimFilter)
 
     def save_model(self, request, obj, form, change):
         curated_record_save(record=obj)

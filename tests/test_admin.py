@@ -100,3 +100,10 @@ def test_editor_group_can_curate_and_viewer_group_only_view(client):
     client.force_login(viewer)
     assert client.get(_changelist(ModelVariant)).status_code == 200
     assert client.get(reverse("admin:catalog_modelvariant_add")).status_code == 403
+
+
+def test_curated_lists_filter_records_that_differ_from_the_seed(admin_client):
+    factories.OrganizationFactory(seed_claim="种子文档: … — corrected")
+    factories.OrganizationFactory()
+    response = admin_client.get(_changelist(Organization) + "?seed_claim=yes")
+    assert response.context["cl"].result_count == 1
