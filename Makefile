@@ -17,11 +17,12 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-## run: install, migrate, load the curated catalog and serve http://127.0.0.1:8000 (admin at /admin/)
+## run: install, migrate, load the curated catalog, compute recommendations and serve http://127.0.0.1:8000 (admin at /admin/)
 run: export DJANGO_DEBUG ?= 1
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_catalog
+	$(PY) manage.py recompute_recommendations
 	$(PY) manage.py bootstrap_editor
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

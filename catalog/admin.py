@@ -16,6 +16,8 @@ from catalog.models import (
     VersionFeature,
 )
 from catalog.services import curated_record_save
+from hardware.models import Recommendation
+from hardware.services import variants_changed
 
 
 @admin.register(Organization)
@@ -110,6 +112,40 @@ class OriginInline(admin.TabularInline):
         return super().get_queryset(request).select_related("parent")
 
 
+class RecommendationInline(admin.TabularInline):
+    """What the variant needs, computed by the estimator (read-only)."""
+
+    model = Recommendation
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+    fields = (
+        "workload",
+        "precision",
+        "context_tokens",
+        "memory",
+        "smallest_profile",
+        "decode_tokens_per_s",
+        "estimator_version",
+        "computed_at",
+    )
+    readonly_fields = fields
+    verbose_name_plural = _("hardware recommendations (computed)")
+
+    @admin.display(description=_("memory"))
+    def memory(self, obj):
+        if obj is None or obj.total_bytes is None:  # the inline's empty form
+            return "—"
+        return f"{obj.total_bytes / 1024**3:,.1f} GiB"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("smallest_profile")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ModelVariant)
 class ModelVariantAdmin(CuratedAdmin):
     list_display = (
@@ -125,7 +161,8 @@ class ModelVariantAdmin(CuratedAdmin):
     list_select_related = ("version", "license")
     search_fields = ("name", "slug", "hf_repo_id", "modelscope_repo_id", "version__name")
     autocomplete_fields = ("version", "license")
-    inlines = (OriginInline, *CuratedAdmin.inlines)
+    inlines = (OriginInline, *CuratedAdmin.inlines, RecommendationInline)
+    actions = (*CuratedAdmin.actions, "recompute")
     fieldsets = (
         (
             None,
@@ -196,6 +233,13 @@ class ModelVariantAdmin(CuratedAdmin):
         (_("Text"), {"fields": ("description", "description_zh", "seed_claim", "config")}),
         (_("Record"), {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
     )
+
+    @admin.action(description=_("Recompute hardware recommendations"), permissions=["change"])
+    def recompute(self, request, queryset):
+        variants_changed(list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request, _("Recompute queued for %(count)d variants.") % {"count": queryset.count()}
+        )
 
 
 @admin.register(Lineage)

@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -167,3 +169,122 @@ class SizeTier(CuratedRecord):
 
     def __str__(self) -> str:
         return self.label
+
+
+class Workload(models.TextChoices):
+    INFERENCE = "inference", _("Inference")
+    LORA = "lora", _("LoRA fine-tuning")
+    QLORA = "qlora", _("QLoRA fine-tuning")
+    FULL = "full", _("Full fine-tuning")
+
+
+class Recommendation(models.Model):
+    """What one variant needs for one workload at one precision and context (computed).
+
+    Materialised by the recompute task from the estimator; ``estimator_version`` tells rows of
+    an older estimator apart, ``input_digest`` lets a rerun skip rows whose inputs are
+    unchanged.
+    """
+
+    variant = models.ForeignKey(
+        "catalog.ModelVariant",
+        on_delete=models.CASCADE,
+        related_name="recommendations",
+        verbose_name=_("variant"),
+    )
+    workload = models.CharField(_("workload"), max_length=16, choices=Workload.choices)
+    precision = models.CharField(_("precision"), max_length=16)
+    context_tokens = models.PositiveIntegerField(_("context (tokens)"))
+    batch = models.PositiveSmallIntegerField(_("batch"), default=1)
+    total_bytes = models.PositiveBigIntegerField(_("memory (bytes)"))
+    weights_bytes = models.PositiveBigIntegerField(_("weights (bytes)"))
+    kv_cache_bytes = models.PositiveBigIntegerField(_("KV cache (bytes)"))
+    breakdown = models.JSONField(_("breakdown"))
+    fitting_profiles = ArrayField(
+        models.CharField(max_length=100),
+        default=list,
+        blank=True,
+        verbose_name=_("fitting profiles"),
+        help_text=_("Slugs of the published profiles that fit."),
+    )
+    smallest_profile = models.ForeignKey(
+        HardwareProfile,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("smallest fitting profile"),
+    )
+    decode_tokens_per_s = models.FloatField(
+        _("decode speed (tokens/s)"),
+        null=True,
+        blank=True,
+        help_text=_("Bandwidth roofline on the smallest fitting profile, one sequence."),
+    )
+    estimator_version = models.CharField(_("estimator version"), max_length=20)
+    input_digest = models.CharField(_("input digest"), max_length=64)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        ordering = ["variant", "workload", "precision", "context_tokens", "pk"]
+        indexes = [
+            models.Index(
+                fields=["variant", "workload", "precision", "context_tokens", "id"],
+                name="hardware_rec_order_idx",
+            ),
+            models.Index(
+                fields=["workload", "precision", "context_tokens"], name="hardware_rec_query_idx"
+            ),
+            GinIndex(fields=["fitting_profiles"], name="hardware_rec_profiles_gin"),
+            models.Index(fields=["estimator_version"], name="hardware_rec_version_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["variant", "workload", "precision", "context_tokens", "batch"],
+                name="%(app_label)s_%(class)s_unique_configuration",
+            )
+        ]
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+
+    def __str__(self) -> str:
+        return f"{self.variant_id} {self.workload} {self.precision} {self.context_tokens}"
+
+
+class RecomputeRun(models.Model):
+    """One run of the recommendation recompute: scope, progress, outcome and duration."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    scope = models.CharField(_("scope"), max_length=200, default="all")
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    variants_total = models.PositiveIntegerField(_("variants"), default=0)
+    variants_done = models.PositiveIntegerField(_("variants done"), default=0)
+    rows_written = models.PositiveIntegerField(_("rows written"), default=0)
+    rows_unchanged = models.PositiveIntegerField(_("rows unchanged"), default=0)
+    rows_deleted = models.PositiveIntegerField(_("rows deleted"), default=0)
+    skipped = models.JSONField(_("skipped variants"), default=list, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("recompute run")
+        verbose_name_plural = _("recompute runs")
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None

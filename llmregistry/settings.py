@@ -7,6 +7,7 @@ loudly on bad values and read ``NAME_FILE`` secrets.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
 
@@ -122,6 +123,8 @@ CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", default="", schemes=("redis", "
 # Without a broker, tasks run in the calling process (enqueued after commit by the services),
 # so `make run` needs no Redis.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if not CELERY_BROKER_URL:
+    CELERY_BROKER_URL = "memory://"  # never contacted: eager tasks run in-process
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -133,6 +136,14 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    # The nightly safety net: recompute every recommendation (idempotent, cheap when nothing
+    # changed). Edits enqueue their own recompute after commit.
+    "recompute-recommendations-nightly": {
+        "task": "hardware.tasks.recompute_recommendations",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -5,6 +5,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from catalog.models import (
     ArchitectureFeature,
@@ -17,7 +18,13 @@ from catalog.models import (
     Source,
     VersionFeature,
 )
-from hardware.models import Accelerator, HardwareProfile, SizeTier
+from hardware.models import (
+    Accelerator,
+    HardwareProfile,
+    Recommendation,
+    RecomputeRun,
+    SizeTier,
+)
 from licenses.models import License
 
 
@@ -158,3 +165,28 @@ def make_editor(username: str = "editor"):
     )
     user.groups.add(Group.objects.get(name="editor"))
     return user
+
+
+class RecommendationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Recommendation
+
+    variant = factory.SubFactory(VariantFactory)
+    workload = "inference"
+    precision = "bf16"
+    context_tokens = factory.Sequence(lambda n: 1024 * (n + 1))
+    total_bytes = 16 * 1024**3
+    weights_bytes = 14 * 1024**3
+    kv_cache_bytes = 1024**3
+    breakdown = factory.LazyFunction(dict)
+    smallest_profile = factory.SubFactory(ProfileFactory)
+    estimator_version = "1.0.0"
+    input_digest = "x"
+    computed_at = factory.LazyFunction(timezone.now)
+
+
+class RecomputeRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RecomputeRun
+
+    status = "succeeded"

@@ -409,6 +409,7 @@ class _Loader:
         self.sources: dict[str, Source] = {s.url: s for s in Source.objects.all()}
         self.content_types: dict[type, ContentType] = {}
         self.applied: set[int] = set()  # entries written in this run
+        self.written: dict[str, list[models.Model]] = {}
 
     # -- references ------------------------------------------------------------------------
     def _index(self, kind: str) -> dict[Any, models.Model]:
@@ -549,6 +550,7 @@ class _Loader:
         except ValidationError as exc:
             raise _validation_error(entry, exc) from None
         record.save()
+        self.written.setdefault(entry.kind, []).append(record)
         index[key] = record
         if entry.kind == "versions":
             features = [
@@ -691,7 +693,21 @@ class _Loader:
             self.upsert(entry)
         for entry in entries:
             self.resolve_deferred(entry)
+        self._enqueue_recompute()
         return self.report
+
+    def _enqueue_recompute(self) -> None:
+        from catalog.services.records import records_changed
+
+        variant_ids = [r.pk for r in self.written.get("variants", [])]
+        version_ids = [r.pk for r in self.written.get("versions", [])]
+        if variant_ids:
+            records_changed(model=ModelVariant, pks=variant_ids)
+        if version_ids:
+            records_changed(model=ModelVersion, pks=version_ids)
+        hardware = self.written.get("accelerators", []) + self.written.get("profiles", [])
+        if hardware:
+            records_changed(model=HardwareProfile, pks=[r.pk for r in hardware])
 
 
 def catalog_load(

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 from django.db import models, transaction
 
-from catalog.models import ArchitectureFeature, ModelVersion, VersionFeature
+from catalog.models import ArchitectureFeature, ModelVariant, ModelVersion, VersionFeature
 
 
 def curated_record_save(*, record: models.Model, update_fields: Iterable[str] | None = None):
@@ -12,11 +12,31 @@ def curated_record_save(*, record: models.Model, update_fields: Iterable[str] | 
 
     Raises ``django.core.exceptions.ValidationError`` (field-keyed) and writes nothing when
     the record is invalid. History is recorded by database triggers in the same transaction.
+    After commit, the recommendations the record feeds are recomputed.
     """
     record.full_clean()
     with transaction.atomic():
         record.save(update_fields=list(update_fields) if update_fields is not None else None)
+        records_changed(model=type(record), pks=[record.pk])
     return record
+
+
+def records_changed(*, model: type[models.Model], pks: Iterable[int]) -> None:
+    """Enqueue (after commit) the recompute of what depends on the changed records."""
+    from hardware.models import Accelerator, HardwareProfile
+    from hardware.services import profiles_changed, variants_changed
+
+    pks = list(pks)
+    if not pks:
+        return
+    if model is ModelVariant:
+        variants_changed(pks)
+    elif model is ModelVersion:
+        variants_changed(
+            list(ModelVariant.objects.filter(version_id__in=pks).values_list("pk", flat=True))
+        )
+    elif model in (Accelerator, HardwareProfile):
+        profiles_changed()
 
 
 def version_features_set(*, version: ModelVersion, features: Iterable[ArchitectureFeature]) -> bool:
@@ -39,4 +59,7 @@ def curated_records_set_status(*, queryset: models.QuerySet, status: str) -> int
     One UPDATE; the history triggers record an event for each row that changed.
     """
     with transaction.atomic():
-        return queryset.exclude(status=status).update(status=status)
+        pks = list(queryset.exclude(status=status).values_list("pk", flat=True))
+        changed = queryset.model.objects.filter(pk__in=pks).update(status=status)
+        records_changed(model=queryset.model, pks=pks)
+        return changed

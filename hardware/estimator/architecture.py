@@ -55,6 +55,14 @@ class Architecture:
     qk_rope_head_dim: int | None = None
     qk_nope_head_dim: int | None = None
     v_head_dim: int | None = None
+    sliding_window_layers: int = 0
+    num_mtp_layers: int = 0
+    vision: VisionTower | None = None
+
+    @property
+    def structure(self) -> Structure:
+        """How the family builds a layer (norms, biases, FFN shape): see ``STRUCTURES``."""
+        return STRUCTURES[self.model_type]
 
     @property
     def is_moe(self) -> bool:
@@ -66,6 +74,68 @@ class Architecture:
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class Structure:
+    """What a family's modelling code builds around the numbers of its config.
+
+    Sources: each family's ``modeling_*.py`` in transformers or in the model repository
+    (``trust_remote_code``), read for the modules that hold parameters.
+    """
+
+    norms_per_layer: int = 2  # RMSNorm/LayerNorm weights per decoder layer
+    norm_bias: bool = False  # LayerNorm (with bias) instead of RMSNorm
+    ffn_gated: bool = True  # SwiGLU/GeGLU: gate, up and down projections
+    ffn_bias: bool = False
+    o_bias: bool = False  # bias on the attention output projection
+    qk_norm: bool = False  # per-head RMSNorm on queries and keys (Qwen3)
+    router_bias: bool = False  # DeepSeek-V3's e_score_correction_bias
+    shared_expert_gate: bool = False  # Qwen2-MoE's sigmoid gate on the shared expert
+
+
+STRUCTURES: dict[str, Structure] = {
+    "llama": Structure(),
+    "yi": Structure(),
+    "mistral": Structure(),
+    "mixtral": Structure(),
+    "baichuan": Structure(),
+    "phi3": Structure(),
+    "qwen": Structure(),
+    "qwen2": Structure(),
+    "qwen2_vl": Structure(),
+    "qwen2_5_vl": Structure(),
+    "qwen2_moe": Structure(shared_expert_gate=True),
+    "qwen3": Structure(qk_norm=True),
+    "qwen3_moe": Structure(qk_norm=True),
+    "deepseek_v2": Structure(),
+    "deepseek_v3": Structure(router_bias=True),
+    "bailing_moe": Structure(),
+    # Gemma 2 normalises before and after both attention and the MLP.
+    "gemma2": Structure(norms_per_layer=4),
+    # ChatGLM2/3 and GLM-4: RMSNorm, fused SwiGLU, bias on the fused QKV only.
+    "chatglm": Structure(),
+    # ChatGLM-6B (first generation): LayerNorm, GeLU MLP, biases on every linear layer.
+    "chatglm1": Structure(norm_bias=True, ffn_gated=False, ffn_bias=True, o_bias=True),
+    # GLM-130B: DeepNorm post-LayerNorm, GeGLU, biases on every linear layer.
+    "glm130b": Structure(norm_bias=True, ffn_bias=True, o_bias=True),
+    # Grok-1: RMSNorm before and after attention and the MoE block.
+    "grok1": Structure(norms_per_layer=4),
+}
+
+
+@dataclass(frozen=True)
+class VisionTower:
+    """The Qwen2-VL/Qwen2.5-VL vision encoder's numbers (``vision_config``)."""
+
+    depth: int
+    hidden_size: int
+    intermediate_size: int
+    out_hidden_size: int
+    patch_size: int
+    temporal_patch_size: int
+    in_channels: int
+    spatial_merge_size: int
 
 
 # Families whose config follows the Llama naming (num_hidden_layers, num_key_value_heads…),
@@ -89,6 +159,8 @@ _LLAMA_LIKE: dict[str, dict[str, Any]] = {
     "yi": {"tie": False, "qkv_bias": False},
 }
 SUPPORTED_MODEL_TYPES: tuple[str, ...] = tuple(sorted([*_LLAMA_LIKE, "chatglm", "qwen"]))
+# Types that only come from curated numbers (no config.json is published).
+NUMBERS_ONLY_MODEL_TYPES = ("chatglm1", "glm130b", "grok1")
 
 _FAMILY_NAMES = (
     "Llama 1/2/3/3.1 (Yi, Vicuna), Mistral, Mixtral, Qwen, Qwen2/2.5, Qwen2-MoE, Qwen2.5-VL, "
@@ -178,13 +250,19 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
     max_positions = _int(config, "max_position_embeddings", required=False) or _int(
         config, "model_max_length", required=False
     )
-    sliding_window = None
+    num_layers = _int(config, "num_hidden_layers")
+    sliding_window, sliding_layers = None, 0
     if model_type in {"qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "qwen2_5_vl", "qwen2_vl"}:
-        # Qwen configs carry a sliding_window value that applies only when enabled.
+        # Qwen configs carry a sliding_window value that applies only when enabled, and then
+        # only to the layers from max_window_layers on.
         if _bool(config, "use_sliding_window", False):
             sliding_window = _int(config, "sliding_window", required=False)
+            first = config.get("max_window_layers", num_layers)
+            sliding_layers = max(0, num_layers - first) if sliding_window else 0
     elif config.get("sliding_window") is not None:
         sliding_window = _int(config, "sliding_window")
+        # Gemma 2 alternates local (sliding) and global layers, starting with a local one.
+        sliding_layers = (num_layers + 1) // 2 if model_type == "gemma2" else num_layers
 
     moe: dict[str, int | None] = {}
     mla: dict[str, int | None] = {}
@@ -224,10 +302,13 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
             "v_head_dim": _int(config, "v_head_dim"),
         }
         head_dim = mla["qk_nope_head_dim"] + mla["qk_rope_head_dim"]
+    mtp_layers = 0
+    if model_type == "deepseek_v3":
+        mtp_layers = config.get("num_nextn_predict_layers") or 0
     return Architecture(
         model_type=model_type,
         architecture_class=arch_class,
-        num_layers=_int(config, "num_hidden_layers"),
+        num_layers=num_layers,
         hidden_size=hidden,
         num_attention_heads=heads,
         num_kv_heads=kv_heads,
@@ -240,8 +321,31 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
         sliding_window=sliding_window,
         rope_theta=theta,
         rope_scaling_type=scaling,
+        sliding_window_layers=sliding_layers,
+        num_mtp_layers=mtp_layers,
+        vision=_vision(config),
         **moe,
         **mla,
+    )
+
+
+def _vision(config: Mapping[str, Any]) -> VisionTower | None:
+    vision = config.get("vision_config")
+    if not isinstance(vision, Mapping) or "depth" not in vision:
+        return None
+    return VisionTower(
+        depth=_int(vision, "depth"),
+        hidden_size=_int(vision, "hidden_size", required=False) or _int(vision, "embed_dim"),
+        intermediate_size=_int(vision, "intermediate_size", required=False)
+        or _int(vision, "embed_dim") * int(vision.get("mlp_ratio", 4)),
+        out_hidden_size=_int(vision, "out_hidden_size", required=False)
+        or _int(config, "hidden_size"),
+        patch_size=_int(vision, "patch_size", required=False) or 14,
+        temporal_patch_size=_int(vision, "temporal_patch_size", required=False) or 2,
+        in_channels=_int(vision, "in_chans", required=False)
+        or _int(vision, "in_channels", required=False)
+        or 3,
+        spatial_merge_size=_int(vision, "spatial_merge_size", required=False) or 2,
     )
 
 
@@ -250,9 +354,10 @@ def _parse_chatglm(config: Mapping[str, Any], arch_class: str) -> Architecture:
     hidden = _int(config, "hidden_size")
     theta, scaling = _rope(config)
     if "inner_hidden_size" in config:
-        # ChatGLM-6B (first generation): GLM block with GeLU FFN, biases everywhere.
+        # ChatGLM-6B (first generation): GLM block with GeLU FFN, biases everywhere; its
+        # output layer shares the input embedding (transformers' default tie).
         return Architecture(
-            model_type="chatglm",
+            model_type="chatglm1",
             architecture_class=arch_class,
             num_layers=_int(config, "num_layers"),
             hidden_size=hidden,
@@ -261,7 +366,7 @@ def _parse_chatglm(config: Mapping[str, Any], arch_class: str) -> Architecture:
             head_dim=hidden // heads,
             intermediate_size=_int(config, "inner_hidden_size"),
             vocab_size=_int(config, "vocab_size"),
-            tie_word_embeddings=False,
+            tie_word_embeddings=_bool(config, "tie_word_embeddings", True),
             qkv_bias=True,
             max_position_embeddings=_int(config, "max_sequence_length", required=False),
         )
@@ -311,3 +416,44 @@ def _parse_qwen_v1(config: Mapping[str, Any], arch_class: str) -> Architecture:
         or _int(config, "seq_length", required=False),
         rope_theta=float(config["rotary_emb_base"]) if config.get("rotary_emb_base") else None,
     )
+
+
+# q/k/v bias where curated numbers leave it unset (the family's config default).
+_QKV_BIAS_DEFAULT = {"chatglm": True, "chatglm1": True, "glm130b": True, "qwen": True}
+_REQUIRED_NUMBERS = (
+    "num_layers",
+    "hidden_size",
+    "num_attention_heads",
+    "intermediate_size",
+    "vocab_size",
+)
+
+
+def architecture_from_numbers(numbers: Mapping[str, Any]) -> Architecture:
+    """Build an :class:`Architecture` from curated numbers (a variant without config.json).
+
+    ``numbers`` uses the field names of :class:`Architecture`; ``model_type`` picks the
+    family's structure. Raises :class:`ConfigError` naming a missing or invalid number.
+    """
+    model_type = numbers.get("model_type") or "llama"
+    if model_type not in STRUCTURES:
+        raise ConfigError(
+            f"Unsupported architecture '{model_type}'. Supported: {', '.join(sorted(STRUCTURES))}.",
+            field="model_type",
+        )
+    for key in _REQUIRED_NUMBERS:
+        _int(numbers, key)
+    heads = numbers["num_attention_heads"]
+    known = {f.name for f in fields(Architecture)}
+    values = {k: v for k, v in numbers.items() if k in known and v is not None}
+    values.setdefault("num_kv_heads", heads)
+    values.setdefault("head_dim", numbers["hidden_size"] // heads)
+    values.setdefault("tie_word_embeddings", False)
+    values.setdefault("qkv_bias", _QKV_BIAS_DEFAULT.get(model_type, False))
+    values.setdefault("architecture_class", "")
+    values["model_type"] = model_type
+    if values.get("sliding_window") and not values.get("sliding_window_layers"):
+        values["sliding_window_layers"] = numbers["num_layers"]
+    if values.get("num_experts") and not values.get("moe_intermediate_size"):
+        values["moe_intermediate_size"] = numbers["intermediate_size"]
+    return Architecture(**values)

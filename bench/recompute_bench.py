@@ -1,0 +1,118 @@
+"""Benchmark: full recommendation recompute for a catalog scaled to N variants, as a ratio to
+the pure estimator loop on the same inputs.
+
+    DATABASE_URL=postgres://.../bench_db python bench/recompute_bench.py --variants 10000
+
+Uses its own database (created from DATABASE_URL's server as `<name>_bench`, dropped after):
+migrates, loads the curated catalog, clones published variants until there are N, then times
+(1) the pure loop: architecture + parameters + every grid estimate for every variant, no
+database; (2) the first full recompute (every row written); (3) a rerun (nothing changed).
+Prints a Markdown table for docs/benchmarks.md.
+"""
+
+import argparse
+import os
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "llmregistry.settings")
+os.environ.setdefault("DJANGO_DEBUG", "1")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--variants", type=int, default=10_000)
+    args = parser.parse_args()
+
+    import django
+    from django.db import connection, connections
+
+    django.setup()
+    original = connection.settings_dict["NAME"]
+    bench_name = f"{original}_bench"
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{bench_name}"')
+        cursor.execute(f'CREATE DATABASE "{bench_name}"')
+    connections.close_all()
+    connection.settings_dict["NAME"] = bench_name
+    try:
+        run(args.variants)
+    finally:
+        connections.close_all()
+        connection.settings_dict["NAME"] = original
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{bench_name}"')
+
+
+def run(target: int) -> None:
+    from django.core.management import call_command
+
+    from catalog.models import ModelVariant
+    from catalog.services import catalog_load
+    from hardware.estimator import count_parameters, estimate
+    from hardware.models import Recommendation
+    from hardware.selectors import profile_specs, variant_architecture, variants_for_recommendations
+    from hardware.services import recommendation_grid, recommendations_recompute
+
+    call_command("migrate", verbosity=0)
+    catalog_load(root=ROOT)
+    Recommendation.objects.all().delete()
+    published = [v for v in variants_for_recommendations() if variant_architecture(v)]
+    fields = [f.attname for f in ModelVariant._meta.concrete_fields if f.name != "id"]
+    clones = []
+    for index in range(max(0, target - len(published))):
+        source = published[index % len(published)]
+        values = {name: getattr(source, name) for name in fields}
+        values.update(slug=f"{source.slug}-bench-{index}", catalog_digest="")
+        clones.append(ModelVariant(**values))
+    ModelVariant.objects.bulk_create(clones, batch_size=1000)
+    variants = list(variants_for_recommendations())
+    specs = [spec for _, spec in profile_specs()]
+    print(f"variants: {len(variants)}, profiles: {len(specs)}", file=sys.stderr)
+
+    started = time.perf_counter()
+    estimates = 0
+    for variant in variants:
+        arch = variant_architecture(variant)
+        if arch is None:
+            continue
+        params = count_parameters(arch)
+        for options in recommendation_grid(variant):
+            estimate(arch, options, specs, parameters=params)
+            estimates += 1
+    pure = time.perf_counter() - started
+
+    tracemalloc.start()
+    started = time.perf_counter()
+    first = recommendations_recompute()
+    full = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    started = time.perf_counter()
+    rerun = recommendations_recompute()
+    again = time.perf_counter() - started
+
+    print("| measurement | seconds | ratio to pure loop |")
+    print("|---|---|---|")
+    print(
+        f"| pure estimator loop ({estimates:,} estimates, {len(variants):,} variants) "
+        f"| {pure:.1f} | 1.00 |"
+    )
+    print(
+        f"| full recompute, empty table ({first.written:,} rows written) | {full:.1f} "
+        f"| {full / pure:.2f} |"
+    )
+    print(
+        f"| rerun, nothing changed ({rerun.written} written, {rerun.unchanged:,} unchanged) "
+        f"| {again:.1f} | {again / pure:.2f} |"
+    )
+    print(f"\nPeak Python memory of the full recompute: {peak / 2**20:,.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

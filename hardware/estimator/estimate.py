@@ -1,0 +1,161 @@
+"""The estimator's one entry point: parameters, memory, fit and speed for a workload.
+
+``estimate()`` takes an :class:`Architecture` and options, and returns an :class:`Estimate`
+whose ``as_dict()`` is the JSON answer shared by ``manage.py estimate`` and the API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from hardware.estimator.architecture import Architecture
+from hardware.estimator.fit import (
+    DEFAULT_USABLE_FRACTION,
+    Fit,
+    ProfileSpec,
+    fit_profile,
+    smallest_fit,
+)
+from hardware.estimator.memory import (
+    DEFAULT_PREFILL_CHUNK_TOKENS,
+    KV_DTYPES,
+    EstimateError,
+    MemoryBreakdown,
+    inference_memory,
+    kv_bytes_per_token_per_layer,
+    training_memory,
+)
+from hardware.estimator.parameters import ParameterCount, count_parameters
+
+# Bumped whenever a formula or constant changes: stored with every recommendation so that
+# rows computed by an older estimator can be found and recomputed.
+ESTIMATOR_VERSION = "1.0.0"
+WORKLOADS = ("inference", "lora", "qlora", "full")
+
+
+@dataclass(frozen=True)
+class EstimateOptions:
+    workload: str = "inference"
+    precision: str = "bf16"
+    context_tokens: int = 4096
+    batch: int = 1
+    kv_dtype: str = "bf16"
+    lora_rank: int = 16
+    lora_targets: str = "attention"
+    gradient_checkpointing: bool = True
+    usable_fraction: Fraction = DEFAULT_USABLE_FRACTION
+    prefill_chunk_tokens: int = DEFAULT_PREFILL_CHUNK_TOKENS
+
+
+@dataclass(frozen=True)
+class Estimate:
+    architecture: Architecture
+    parameters: ParameterCount
+    options: EstimateOptions
+    memory: MemoryBreakdown
+    fits: tuple[Fit, ...]
+
+    @property
+    def smallest(self) -> Fit | None:
+        return smallest_fit(list(self.fits))
+
+    def as_dict(self) -> dict:
+        o = self.options
+        smallest = self.smallest
+        return {
+            "estimator_version": ESTIMATOR_VERSION,
+            "inputs": {
+                "workload": o.workload,
+                "precision": o.precision
+                if o.workload == "inference"
+                else {"lora": "bf16", "qlora": "nf4", "full": "bf16"}[o.workload],
+                "context": o.context_tokens,
+                "batch": o.batch,
+                "kv_dtype": o.kv_dtype,
+                "lora_rank": o.lora_rank if o.workload in ("lora", "qlora") else None,
+                "lora_targets": o.lora_targets if o.workload in ("lora", "qlora") else None,
+                "gradient_checkpointing": o.gradient_checkpointing
+                if o.workload != "inference"
+                else None,
+                "usable_fraction": float(o.usable_fraction),
+            },
+            "architecture": {k: v for k, v in self.architecture.as_dict().items() if k != "vision"},
+            "total_params": self.parameters.total,
+            "active_params": self.parameters.active,
+            "extra_params": {
+                "mtp": self.parameters.mtp,
+                "vision": self.parameters.vision,
+            },
+            "kv_cache_bytes_per_token": self.memory.kv_cache_bytes_per_token or _kv_per_token(self),
+            "memory": self.memory.as_dict(),
+            "breakdown": [t.as_dict() for t in self.memory.terms],
+            "fits": [f.as_dict() for f in self.fits],
+            "smallest_profile": smallest.profile.slug if smallest else None,
+            "assumptions": [
+                *self.memory.assumptions,
+                f"Usable memory: {float(o.usable_fraction):.0%} of each accelerator "
+                "(vLLM gpu_memory_utilization); 75% of unified memory on Apple silicon.",
+                "Decode speed is a memory-bandwidth roofline (an upper bound): every step "
+                "reads the active weights once and each sequence's KV cache.",
+            ],
+        }
+
+
+def _kv_per_token(result: Estimate) -> int:
+    arch = result.architecture
+    return arch.num_layers * kv_bytes_per_token_per_layer(arch, KV_DTYPES[result.options.kv_dtype])
+
+
+def estimate(
+    arch: Architecture,
+    options: EstimateOptions | None = None,
+    profiles: tuple[ProfileSpec, ...] | list[ProfileSpec] = (),
+    parameters: ParameterCount | None = None,
+) -> Estimate:
+    """Estimate ``arch`` under ``options`` and fit it onto ``profiles``.
+
+    Raises :class:`EstimateError` naming the option at fault.
+    """
+    options = options or EstimateOptions()
+    if options.workload not in WORKLOADS:
+        raise EstimateError(
+            f"Unknown workload '{options.workload}'; choose one of {', '.join(WORKLOADS)}.",
+            field="workload",
+        )
+    if not (0 < options.usable_fraction <= 1):
+        raise EstimateError("'usable_fraction' must be in (0, 1].", field="usable_fraction")
+    params = parameters or count_parameters(arch)
+    if options.workload == "inference":
+        memory = inference_memory(
+            arch,
+            params,
+            precision=options.precision,
+            context_tokens=options.context_tokens,
+            batch=options.batch,
+            kv_dtype=options.kv_dtype,
+            prefill_chunk_tokens=options.prefill_chunk_tokens,
+        )
+    else:
+        memory = training_memory(
+            arch,
+            params,
+            workload=options.workload,
+            context_tokens=options.context_tokens,
+            batch=options.batch,
+            gradient_checkpointing=options.gradient_checkpointing,
+            lora_rank=options.lora_rank,
+            lora_targets=options.lora_targets,
+        )
+    fits = tuple(
+        fit_profile(
+            arch,
+            memory,
+            profile,
+            workload=options.workload,
+            batch=options.batch,
+            usable_fraction=options.usable_fraction,
+        )
+        for profile in profiles
+    )
+    return Estimate(arch, params, options, memory, fits)

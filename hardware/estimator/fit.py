@@ -1,0 +1,138 @@
+"""Which hardware profiles fit a workload, and a bandwidth-bound decode speed estimate."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+from hardware.estimator.architecture import Architecture
+from hardware.estimator.memory import (
+    RUNTIME_OVERHEAD_BYTES_PER_GPU,
+    MemoryBreakdown,
+    kv_replication,
+)
+
+# Share of an accelerator's memory a serving engine may use: vLLM's gpu_memory_utilization
+# defaults to 0.9 (vLLM engine arguments).
+DEFAULT_USABLE_FRACTION = Fraction(9, 10)
+# macOS lets the GPU wire about three quarters of unified memory by default
+# (Metal's recommendedMaxWorkingSetSize on machines with more than 36 GB; approximate).
+UNIFIED_MEMORY_USABLE_FRACTION = Fraction(3, 4)
+GIB = 1024**3
+
+
+@dataclass(frozen=True)
+class AcceleratorSpec:
+    slug: str
+    name: str
+    memory_bytes: int
+    bandwidth_bytes_per_s: int | None
+    form: str = "datacenter"
+
+
+@dataclass(frozen=True)
+class ProfileSpec:
+    slug: str
+    name: str
+    accelerator: AcceleratorSpec
+    count: int
+
+    @property
+    def memory_bytes(self) -> int:
+        return self.count * self.accelerator.memory_bytes
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How one profile fares: memory per accelerator, whether it fits, decode speed."""
+
+    profile: ProfileSpec
+    per_device_bytes: int
+    usable_bytes: int
+    fits: bool
+    reason: str
+    decode_tokens_per_s_per_sequence: float | None
+    decode_tokens_per_s_aggregate: float | None
+
+    @property
+    def headroom_bytes(self) -> int:
+        return self.usable_bytes - self.per_device_bytes
+
+    def as_dict(self) -> dict:
+        return {
+            "profile": self.profile.slug,
+            "name": self.profile.name,
+            "count": self.profile.count,
+            "per_device_bytes": self.per_device_bytes,
+            "usable_bytes": self.usable_bytes,
+            "headroom_bytes": self.headroom_bytes,
+            "fits": self.fits,
+            "reason": self.reason,
+            "decode_tokens_per_s_per_sequence": self.decode_tokens_per_s_per_sequence,
+            "decode_tokens_per_s_aggregate": self.decode_tokens_per_s_aggregate,
+        }
+
+
+def usable_fraction_for(accelerator: AcceleratorSpec, default: Fraction) -> Fraction:
+    if accelerator.form == "unified_memory":
+        return min(default, UNIFIED_MEMORY_USABLE_FRACTION)
+    return default
+
+
+def fit_profile(
+    arch: Architecture,
+    memory: MemoryBreakdown,
+    profile: ProfileSpec,
+    *,
+    workload: str,
+    batch: int,
+    usable_fraction: Fraction = DEFAULT_USABLE_FRACTION,
+) -> Fit:
+    """Spread ``memory`` over the profile's accelerators with tensor parallelism (inference)
+    or full sharding (training) and compare with the usable memory of one accelerator."""
+    count = profile.count
+    usable = math.floor(
+        profile.accelerator.memory_bytes * usable_fraction_for(profile.accelerator, usable_fraction)
+    )
+    if workload == "inference" and count > 1 and arch.num_attention_heads % count:
+        return Fit(
+            profile,
+            0,
+            usable,
+            False,
+            f"tensor parallelism needs {count} to divide {arch.num_attention_heads} "
+            "attention heads",
+            None,
+            None,
+        )
+    overhead = count * RUNTIME_OVERHEAD_BYTES_PER_GPU
+    shared = memory.total_bytes - memory.overhead_bytes
+    if workload == "inference":
+        kv = math.ceil(memory.kv_cache_bytes * kv_replication(arch, count))
+        shared = shared - memory.kv_cache_bytes + kv
+    per_device = math.ceil(Fraction(shared, count)) + overhead // count
+    fits = per_device <= usable
+    reason = (
+        "fits"
+        if fits
+        else (f"needs {per_device / GIB:.1f} GiB per device, {usable / GIB:.1f} GiB usable")
+    )
+    per_sequence = aggregate = None
+    bandwidth = profile.accelerator.bandwidth_bytes_per_s
+    if workload == "inference" and bandwidth:
+        # Each decode step reads the active weights once for the whole batch and each
+        # sequence's KV cache: memory-bandwidth roofline, an upper bound.
+        step_bytes = memory.active_weights_bytes + batch * memory.kv_bytes_per_sequence
+        steps_per_s = count * bandwidth / step_bytes
+        per_sequence = round(steps_per_s, 1)
+        aggregate = round(steps_per_s * batch, 1)
+    return Fit(profile, per_device, usable, fits, reason, per_sequence, aggregate)
+
+
+def smallest_fit(fits: list[Fit]) -> Fit | None:
+    """The fitting profile with the least total memory, then the fewest devices."""
+    fitting = [f for f in fits if f.fits]
+    if not fitting:
+        return None
+    return min(fitting, key=lambda f: (f.profile.memory_bytes, f.profile.count, f.profile.slug))

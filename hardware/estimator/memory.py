@@ -1,0 +1,490 @@
+"""Memory to run (inference) or fine-tune a model, as a breakdown of terms in bytes.
+
+Every term carries a short explanation and the source of its constants. Weight sizes are exact
+(integer counts times exact fractional bits, rounded up once); activation and runtime terms are
+estimates and say so.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from hardware.estimator.architecture import Architecture
+from hardware.estimator.parameters import ParameterCount
+from hardware.estimator.precision import (
+    KV_DTYPES,
+    NF4,
+    PRECISIONS,
+    SIXTEEN,
+    Precision,
+    gguf_more_bits_layer,
+)
+
+GIB = 1024**3
+# Per-GPU runtime overhead: CUDA context, cuBLAS/NCCL workspaces and allocator slack.
+# Assumption: ~0.3-0.5 GiB of CUDA context on recent GPUs plus workspaces; 1 GiB is a
+# conservative round figure (bench/gpu_memory.py measures it where a GPU is available).
+RUNTIME_OVERHEAD_BYTES_PER_GPU = 1 * GIB
+# Tokens processed at once during prefill (chunked prefill budget). vLLM's
+# max_num_batched_tokens for chunked prefill defaults to 2048 in its engine arguments.
+DEFAULT_PREFILL_CHUNK_TOKENS = 2048
+ACTIVATION_BYTES = 2  # 16-bit activations
+LOGIT_BYTES = 4  # logits are computed in fp32 for sampling and for the loss
+# Mixed-precision AdamW: 2 bytes of 16-bit weights, 2 of 16-bit gradients and 12 of fp32
+# master weights, momentum and variance per trainable parameter. Source: ZeRO,
+# arXiv 1910.02054 §3.1 ("2Ψ + 2Ψ + KΨ" with K = 12).
+WEIGHT_BYTES_16 = 2
+GRADIENT_BYTES = 2
+OPTIMIZER_BYTES = 12
+# Activations saved for the backward pass per token per layer: 34·h bytes with 16-bit
+# activations when attention scores are not stored (flash attention removes the 5·a·s/h term).
+# Source: Korthikanti et al., arXiv 2205.05198, §4.1, eq. (1). With full recomputation
+# (gradient checkpointing) each layer keeps only its 2·h-byte input.
+ACTIVATION_BYTES_PER_TOKEN_PER_HIDDEN = 34
+CHECKPOINT_BYTES_PER_TOKEN_PER_HIDDEN = 2
+
+
+class EstimateError(ValueError):
+    """An estimate was asked with an option that does not make sense; ``field`` names it."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Term:
+    """One line of a memory breakdown."""
+
+    key: str
+    bytes: int
+    explanation: str
+    source: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "bytes": self.bytes,
+            "explanation": self.explanation,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class MemoryBreakdown:
+    """The memory of one workload, term by term; totals in bytes."""
+
+    terms: tuple[Term, ...]
+    kv_cache_bytes_per_token: int
+    active_weights_bytes: int  # weights read for one decoded token (MoE: the selected experts)
+    kv_bytes_per_sequence: int
+    assumptions: tuple[str, ...] = field(default=())
+
+    def _sum(self, *keys: str) -> int:
+        return sum(t.bytes for t in self.terms if t.key in keys)
+
+    @property
+    def weights_bytes(self) -> int:
+        return self._sum("weights", "lora_weights")
+
+    @property
+    def kv_cache_bytes(self) -> int:
+        return self._sum("kv_cache")
+
+    @property
+    def activation_bytes(self) -> int:
+        return self._sum("activations", "logits")
+
+    @property
+    def overhead_bytes(self) -> int:
+        return self._sum("overhead")
+
+    @property
+    def gradient_bytes(self) -> int:
+        return self._sum("gradients")
+
+    @property
+    def optimizer_bytes(self) -> int:
+        return self._sum("optimizer")
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(t.bytes for t in self.terms)
+
+    def as_dict(self) -> dict:
+        return {
+            "weights_bytes": self.weights_bytes,
+            "kv_cache_bytes": self.kv_cache_bytes,
+            "activation_bytes": self.activation_bytes,
+            "overhead_bytes": self.overhead_bytes,
+            "gradient_bytes": self.gradient_bytes,
+            "optimizer_bytes": self.optimizer_bytes,
+            "total_bytes": self.total_bytes,
+        }
+
+
+def precision_for(key: str) -> Precision:
+    try:
+        return PRECISIONS[key]
+    except KeyError:
+        raise EstimateError(
+            f"Unknown precision '{key}'; choose one of {', '.join(PRECISIONS)}.",
+            field="precision",
+        ) from None
+
+
+def weight_bits(arch: Architecture, params: ParameterCount, precision: Precision) -> Fraction:
+    """Total bits of the stored weights at ``precision`` (embedding and norms at their own)."""
+    bits = params.embedding * precision.embedding_bits
+    bits += params.lm_head * precision.lm_head_bits
+    bits += params.small * precision.small_bits
+    for index, layer in enumerate(params.layers):
+        matrices = layer.attention + layer.ffn + layer.routed_experts
+        if precision.gguf_more_bits and gguf_more_bits_layer(index, arch.num_layers):
+            more = layer.attention_v + layer.ffn_down
+            bits += more * precision.gguf_more_bits + (matrices - more) * precision.matrix_bits
+        else:
+            bits += matrices * precision.matrix_bits
+    return bits
+
+
+def _bytes(bits: Fraction) -> int:
+    return math.ceil(bits / 8)
+
+
+def kv_bytes_per_token_per_layer(arch: Architecture, kv_dtype_bytes: int) -> int:
+    """Cache of one token in one layer: keys and values of every KV head, or MLA's latent."""
+    if arch.uses_mla:
+        # DeepSeek-V2 §2.1.2: the compressed latent (d_c) and the decoupled RoPE key (d_h^R)
+        # are cached once per token per layer, shared by all heads.
+        return (arch.kv_lora_rank + arch.qk_rope_head_dim) * kv_dtype_bytes
+    return 2 * arch.num_kv_heads * arch.head_dim * kv_dtype_bytes
+
+
+def kv_replication(arch: Architecture, tensor_parallel: int) -> Fraction:
+    """How many times the whole cache is stored across ``tensor_parallel`` GPUs.
+
+    KV heads are split across GPUs; with more GPUs than KV heads each GPU keeps one head, so
+    heads are replicated. MLA's latent cache is replicated on every GPU (vLLM's MLA backend).
+    """
+    if tensor_parallel <= 1:
+        return Fraction(1)
+    if arch.uses_mla:
+        return Fraction(tensor_parallel)
+    per_gpu = math.ceil(arch.num_kv_heads / tensor_parallel)
+    return Fraction(per_gpu * tensor_parallel, arch.num_kv_heads)
+
+
+def kv_cache_bytes(
+    arch: Architecture, *, context_tokens: int, batch: int, kv_dtype_bytes: int
+) -> int:
+    """Cache of ``batch`` sequences of ``context_tokens``; sliding-window layers keep at most
+    the window."""
+    per_layer = kv_bytes_per_token_per_layer(arch, kv_dtype_bytes)
+    windowed = arch.sliding_window_layers if arch.sliding_window else 0
+    full_layers = arch.num_layers - windowed
+    tokens = full_layers * context_tokens
+    if windowed:
+        tokens += windowed * min(context_tokens, arch.sliding_window)
+    return batch * tokens * per_layer
+
+
+def _ffn_width(arch: Architecture) -> int:
+    if not arch.is_moe:
+        return arch.intermediate_size
+    width = arch.num_experts_per_token * arch.moe_intermediate_size
+    width += arch.shared_expert_intermediate_size or 0
+    width += (arch.num_shared_experts or 0) * arch.moe_intermediate_size
+    return max(width, arch.intermediate_size if arch.first_dense_layers else 0)
+
+
+def _check_positive(value: int, name: str, maximum: int | None = None) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise EstimateError(f"'{name}' must be a positive integer; got {value!r}.", field=name)
+    if maximum is not None and value > maximum:
+        raise EstimateError(f"'{name}' must be at most {maximum}; got {value}.", field=name)
+
+
+MAX_CONTEXT_TOKENS = 16 * 1024 * 1024
+MAX_BATCH = 4096
+
+
+def _active_weight_bytes(params: ParameterCount, weights_bytes: int) -> int:
+    if params.total == params.active:
+        return weights_bytes
+    return math.ceil(Fraction(weights_bytes) * params.active / params.total)
+
+
+def inference_memory(
+    arch: Architecture,
+    params: ParameterCount,
+    *,
+    precision: str = "bf16",
+    context_tokens: int = 4096,
+    batch: int = 1,
+    kv_dtype: str = "bf16",
+    tensor_parallel: int = 1,
+    prefill_chunk_tokens: int = DEFAULT_PREFILL_CHUNK_TOKENS,
+) -> MemoryBreakdown:
+    """Memory to serve ``batch`` sequences of ``context_tokens`` at ``precision``.
+
+    Terms: weights, KV cache (× replication across ``tensor_parallel`` GPUs), activations of
+    one prefill chunk, fp32 logits of the last positions, runtime overhead per GPU.
+    """
+    _check_positive(context_tokens, "context", MAX_CONTEXT_TOKENS)
+    _check_positive(batch, "batch", MAX_BATCH)
+    _check_positive(tensor_parallel, "tensor_parallel", 1024)
+    chosen = precision_for(precision)
+    if kv_dtype not in KV_DTYPES:
+        raise EstimateError(
+            f"Unknown KV cache dtype '{kv_dtype}'; choose one of {', '.join(KV_DTYPES)}.",
+            field="kv_dtype",
+        )
+    kv_dtype_bytes = KV_DTYPES[kv_dtype]
+    weights = _bytes(weight_bits(arch, params, chosen))
+    kv_sequence = kv_cache_bytes(
+        arch, context_tokens=context_tokens, batch=1, kv_dtype_bytes=kv_dtype_bytes
+    )
+    replication = kv_replication(arch, tensor_parallel)
+    kv_total = math.ceil(kv_sequence * batch * replication)
+    chunk = min(context_tokens * batch, prefill_chunk_tokens)
+    per_token = (
+        2 * arch.hidden_size + arch.num_attention_heads * arch.head_dim + 2 * _ffn_width(arch)
+    )
+    activations = chunk * per_token * ACTIVATION_BYTES
+    logits = batch * arch.vocab_size * LOGIT_BYTES
+    overhead = tensor_parallel * RUNTIME_OVERHEAD_BYTES_PER_GPU
+    kv_per_token = arch.num_layers * kv_bytes_per_token_per_layer(arch, kv_dtype_bytes)
+    cache_what = (
+        f"MLA latent ({arch.kv_lora_rank} + {arch.qk_rope_head_dim} RoPE dims) per layer"
+        if arch.uses_mla
+        else f"2 × {arch.num_kv_heads} KV heads × {arch.head_dim} dims per layer"
+    )
+    window = ""
+    if arch.sliding_window and arch.sliding_window_layers:
+        window = (
+            f"; {arch.sliding_window_layers} sliding-window layers keep at most "
+            f"{arch.sliding_window} tokens"
+        )
+    replicated = (
+        f"; stored {float(replication):g}× across {tensor_parallel} GPUs"
+        if (replication != 1)
+        else ""
+    )
+    terms = (
+        Term(
+            "weights",
+            weights,
+            f"{params.total:,} parameters at {chosen.label}; embedding at "
+            f"{float(chosen.embedding_bits):g} bits, norms and biases at "
+            f"{float(chosen.small_bits):g} bits",
+            chosen.source,
+        ),
+        Term(
+            "kv_cache",
+            kv_total,
+            f"{batch} × {context_tokens:,} tokens × {cache_what} × {kv_dtype_bytes} bytes"
+            f"{window}{replicated}",
+            "DeepSeek-V2 arXiv 2405.04434 §2.1 (MLA cache); GQA arXiv 2305.13245",
+        ),
+        Term(
+            "activations",
+            activations,
+            f"estimate: one prefill chunk of {chunk:,} tokens × one layer's working set "
+            f"({per_token:,} values) × {ACTIVATION_BYTES} bytes",
+            "chunked prefill budget of 2048 tokens (vLLM max_num_batched_tokens)",
+        ),
+        Term(
+            "logits",
+            logits,
+            f"{batch} × vocabulary {arch.vocab_size:,} × {LOGIT_BYTES} bytes (fp32) for sampling",
+        ),
+        Term(
+            "overhead",
+            overhead,
+            f"estimate: {RUNTIME_OVERHEAD_BYTES_PER_GPU // GIB} GiB per GPU for the CUDA "
+            "context, library workspaces and allocator slack",
+            "assumption; see docs/estimator.md",
+        ),
+    )
+    return MemoryBreakdown(
+        terms=terms,
+        kv_cache_bytes_per_token=kv_per_token,
+        active_weights_bytes=_active_weight_bytes(params, weights),
+        kv_bytes_per_sequence=kv_sequence,
+        assumptions=(
+            "Weights of every expert are resident; only the selected experts are read per token.",
+            "Activations and runtime overhead are estimates; weights and KV cache are exact.",
+        ),
+    )
+
+
+LORA_TARGETS = ("attention", "all-linear")
+
+
+def lora_parameters(arch: Architecture, *, rank: int, targets: str) -> int:
+    """Trainable LoRA parameters: rank × (in + out) for each targeted matrix of each layer.
+
+    ``attention``: q, k, v, o projections (MLA: its projections). ``all-linear``: also the
+    dense or shared-expert FFN (routed experts are not adapted). Source: LoRA arXiv 2106.09685.
+    """
+    _check_positive(rank, "lora_rank", 4096)
+    if targets not in LORA_TARGETS:
+        raise EstimateError(
+            f"Unknown LoRA targets '{targets}'; choose one of {', '.join(LORA_TARGETS)}.",
+            field="lora_targets",
+        )
+    hidden = arch.hidden_size
+    if arch.uses_mla:
+        qk_head = arch.qk_nope_head_dim + arch.qk_rope_head_dim
+        q_out = arch.num_attention_heads * qk_head
+        attention = (
+            (hidden + q_out)
+            + (hidden + arch.kv_lora_rank + arch.qk_rope_head_dim)
+            + (arch.num_attention_heads * arch.v_head_dim + hidden)
+        )
+    else:
+        q_width = arch.num_attention_heads * arch.head_dim
+        kv_width = arch.num_kv_heads * arch.head_dim
+        attention = (hidden + q_width) + 2 * (hidden + kv_width) + (q_width + hidden)
+    per_layer = [attention] * arch.num_layers
+    if targets == "all-linear":
+        branches = 2 if arch.structure.ffn_gated else 1
+        for index in range(arch.num_layers):
+            if arch.is_moe and index >= (arch.first_dense_layers or 0):
+                width = arch.shared_expert_intermediate_size or (
+                    (arch.num_shared_experts or 0) * arch.moe_intermediate_size
+                )
+            else:
+                width = arch.intermediate_size
+            if width:
+                per_layer[index] += branches * (hidden + width) + (width + hidden)
+    return rank * sum(per_layer)
+
+
+def training_memory(
+    arch: Architecture,
+    params: ParameterCount,
+    *,
+    workload: str,
+    context_tokens: int = 4096,
+    batch: int = 1,
+    gradient_checkpointing: bool = True,
+    lora_rank: int = 16,
+    lora_targets: str = "attention",
+    gpus: int = 1,
+) -> MemoryBreakdown:
+    """Memory to fine-tune: ``full`` (AdamW mixed precision), ``lora`` (16-bit frozen base) or
+    ``qlora`` (NF4 frozen base). Sharded across ``gpus`` by the caller (ZeRO-3/FSDP)."""
+    _check_positive(context_tokens, "context", MAX_CONTEXT_TOKENS)
+    _check_positive(batch, "batch", MAX_BATCH)
+    if workload not in ("full", "lora", "qlora"):
+        raise EstimateError(
+            f"Unknown workload '{workload}'; choose inference, lora, qlora or full.",
+            field="workload",
+        )
+    tokens = context_tokens * batch
+    terms: list[Term] = []
+    if workload == "full":
+        trainable = params.total
+        terms.append(
+            Term(
+                "weights",
+                trainable * WEIGHT_BYTES_16,
+                f"{trainable:,} parameters × 2 bytes (BF16 working copy)",
+                "ZeRO arXiv 1910.02054 §3.1",
+            )
+        )
+    else:
+        trainable = lora_parameters(arch, rank=lora_rank, targets=lora_targets)
+        base = PRECISIONS["bf16"] if workload == "lora" else PRECISIONS["nf4"]
+        base_bytes = _bytes(weight_bits(arch, params, base))
+        terms.append(
+            Term(
+                "weights",
+                base_bytes,
+                f"frozen base, {params.total:,} parameters at {base.label}",
+                base.source,
+            )
+        )
+        terms.append(
+            Term(
+                "lora_weights",
+                trainable * WEIGHT_BYTES_16,
+                f"{trainable:,} LoRA parameters (rank {lora_rank}, {lora_targets}) × 2 bytes",
+                "LoRA arXiv 2106.09685",
+            )
+        )
+    terms.append(
+        Term(
+            "gradients",
+            trainable * GRADIENT_BYTES,
+            f"{trainable:,} trainable parameters × {GRADIENT_BYTES} bytes (BF16)",
+            "ZeRO arXiv 1910.02054 §3.1",
+        )
+    )
+    terms.append(
+        Term(
+            "optimizer",
+            trainable * OPTIMIZER_BYTES,
+            f"{trainable:,} trainable parameters × {OPTIMIZER_BYTES} bytes (fp32 "
+            "master weights, Adam momentum and variance)",
+            "ZeRO arXiv 1910.02054 §3.1",
+        )
+    )
+    hidden = arch.hidden_size
+    if gradient_checkpointing:
+        activations = (
+            tokens
+            * hidden
+            * (
+                arch.num_layers * CHECKPOINT_BYTES_PER_TOKEN_PER_HIDDEN
+                + ACTIVATION_BYTES_PER_TOKEN_PER_HIDDEN
+            )
+        )
+        how = (
+            f"gradient checkpointing: {arch.num_layers} layer inputs × 2·h bytes per token, "
+            "plus one layer recomputed (34·h)"
+        )
+    else:
+        activations = tokens * hidden * arch.num_layers * ACTIVATION_BYTES_PER_TOKEN_PER_HIDDEN
+        how = f"{arch.num_layers} layers × 34·h bytes per token"
+    terms.append(
+        Term(
+            "activations",
+            activations,
+            f"estimate: {tokens:,} tokens × {how}",
+            "Korthikanti et al. arXiv 2205.05198 §4.1 (flash attention: no s² term)",
+        )
+    )
+    terms.append(
+        Term(
+            "logits",
+            tokens * arch.vocab_size * LOGIT_BYTES,
+            f"{tokens:,} tokens × vocabulary {arch.vocab_size:,} × 4 bytes (fp32 loss)",
+        )
+    )
+    terms.append(
+        Term(
+            "overhead",
+            gpus * RUNTIME_OVERHEAD_BYTES_PER_GPU,
+            f"estimate: {RUNTIME_OVERHEAD_BYTES_PER_GPU // GIB} GiB per GPU",
+            "assumption; see docs/estimator.md",
+        )
+    )
+    weights_16 = (
+        _bytes(params.total * SIXTEEN) if workload != "qlora" else _bytes(params.total * NF4)
+    )
+    return MemoryBreakdown(
+        terms=tuple(terms),
+        kv_cache_bytes_per_token=0,
+        active_weights_bytes=weights_16,
+        kv_bytes_per_sequence=0,
+        assumptions=(
+            "Activations assume flash attention and 16-bit activations; they are estimates.",
+            "Across several GPUs, weights, gradients, optimizer states and activations are "
+            "sharded evenly (ZeRO-3 / FSDP); communication buffers are not counted.",
+        ),
+    )

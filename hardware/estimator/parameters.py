@@ -1,0 +1,193 @@
+"""Exact parameter counts from an architecture.
+
+Counts the unique weights the family's modelling code creates: embedding; per layer the
+attention projections (MHA, GQA, MQA or DeepSeek's latent attention) with their biases and
+norms, the dense or mixture-of-experts FFN (routed and shared experts, router); the final norm;
+and the output projection unless it is tied to the embedding. Extra checkpoint modules
+(DeepSeek-V3's multi-token-prediction layer, a vision tower) are counted separately.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hardware.estimator.architecture import Architecture, VisionTower
+
+
+@dataclass(frozen=True)
+class LayerParameters:
+    """The parameters of one decoder layer, by role (each a count of weights)."""
+
+    attention: int  # projection matrices (q, k, v, o or MLA's low-rank ones)
+    attention_v: int  # the value projection alone (GGUF keeps it at more bits)
+    attention_small: int  # biases and the per-head/latent norms of attention
+    ffn: int  # dense FFN matrices, or the shared experts of an MoE layer
+    ffn_down: int  # the down projection(s) among ``ffn`` (GGUF keeps it at more bits)
+    ffn_small: int  # FFN biases, router, shared-expert gate
+    routed_experts: int  # all routed experts' matrices
+    routed_experts_active: int  # the experts one token uses
+    norms: int  # the layer's normalisation weights (and biases)
+
+    @property
+    def total(self) -> int:
+        return (
+            self.attention
+            + self.attention_small
+            + self.ffn
+            + self.ffn_small
+            + self.routed_experts
+            + self.norms
+        )
+
+    @property
+    def active(self) -> int:
+        return self.total - self.routed_experts + self.routed_experts_active
+
+
+@dataclass(frozen=True)
+class ParameterCount:
+    """Total and active parameters with their parts; every figure a count of weights."""
+
+    embedding: int
+    lm_head: int  # 0 when tied to the embedding
+    final_norm: int
+    layers: tuple[LayerParameters, ...]
+    mtp: int  # DeepSeek-V3 multi-token prediction modules (not in total)
+    vision: int  # vision tower (not in total)
+
+    @property
+    def total(self) -> int:
+        return self.embedding + self.lm_head + self.final_norm + sum(x.total for x in self.layers)
+
+    @property
+    def active(self) -> int:
+        return self.embedding + self.lm_head + self.final_norm + sum(x.active for x in self.layers)
+
+    @property
+    def matrices(self) -> int:
+        """Weights of the linear layers inside the blocks (what weight quantisation shrinks)."""
+        return sum(x.attention + x.ffn + x.routed_experts for x in self.layers)
+
+    @property
+    def small(self) -> int:
+        """Norms, biases and routers: kept at 16 or 32 bits by every quantisation scheme."""
+        return self.final_norm + sum(x.attention_small + x.ffn_small + x.norms for x in self.layers)
+
+
+def _attention(arch: Architecture) -> tuple[int, int, int]:
+    hidden, heads = arch.hidden_size, arch.num_attention_heads
+    structure = arch.structure
+    if arch.uses_mla:
+        qk_head = arch.qk_nope_head_dim + arch.qk_rope_head_dim
+        if arch.q_lora_rank:
+            query = hidden * arch.q_lora_rank + arch.q_lora_rank * heads * qk_head
+            small = arch.q_lora_rank  # q_a_layernorm
+        else:
+            query = hidden * heads * qk_head
+            small = 0
+        kv_down = hidden * (arch.kv_lora_rank + arch.qk_rope_head_dim)
+        kv_up = arch.kv_lora_rank * heads * (arch.qk_nope_head_dim + arch.v_head_dim)
+        value = arch.kv_lora_rank * heads * arch.v_head_dim
+        output = heads * arch.v_head_dim * hidden
+        small += arch.kv_lora_rank  # kv_a_layernorm
+        return query + kv_down + kv_up + output, value, small
+    q_width = heads * arch.head_dim
+    kv_width = arch.num_kv_heads * arch.head_dim
+    matrices = hidden * q_width + 2 * hidden * kv_width + q_width * hidden
+    small = 0
+    if arch.qkv_bias:
+        small += q_width + 2 * kv_width
+    if structure.o_bias:
+        small += hidden
+    if structure.qk_norm:
+        small += 2 * arch.head_dim
+    return matrices, hidden * kv_width, small
+
+
+def _mlp(arch: Architecture, width: int) -> tuple[int, int, int]:
+    """(matrices, down projection, biases) of one FFN of inner width ``width``."""
+    hidden, structure = arch.hidden_size, arch.structure
+    branches = 3 if structure.ffn_gated else 2
+    biases = 0
+    if structure.ffn_bias:
+        biases = (2 if structure.ffn_gated else 1) * width + hidden
+    return branches * hidden * width, hidden * width, biases
+
+
+def _layer(arch: Architecture, index: int) -> LayerParameters:
+    attention, attention_v, attention_small = _attention(arch)
+    norm = arch.hidden_size * (2 if arch.structure.norm_bias else 1)
+    norms = arch.structure.norms_per_layer * norm
+    is_moe = arch.is_moe and index >= (arch.first_dense_layers or 0)
+    if not is_moe:
+        ffn, down, ffn_small = _mlp(arch, arch.intermediate_size)
+        return LayerParameters(
+            attention, attention_v, attention_small, ffn, down, ffn_small, 0, 0, norms
+        )
+    expert, expert_down, expert_bias = _mlp(arch, arch.moe_intermediate_size)
+    routed = arch.num_experts * (expert + expert_bias)
+    active = arch.num_experts_per_token * (expert + expert_bias)
+    router = arch.hidden_size * arch.num_experts
+    if arch.structure.router_bias:
+        router += arch.num_experts
+    shared, shared_down = 0, 0
+    if arch.shared_expert_intermediate_size:  # Qwen2-MoE: one shared expert of its own width
+        shared, shared_down, _ = _mlp(arch, arch.shared_expert_intermediate_size)
+    elif arch.num_shared_experts:  # DeepSeek, Ling: n experts' width fused into one MLP
+        shared, shared_down, _ = _mlp(arch, arch.moe_intermediate_size * arch.num_shared_experts)
+    if arch.structure.shared_expert_gate:
+        router += arch.hidden_size
+    return LayerParameters(
+        attention=attention,
+        attention_v=attention_v,
+        attention_small=attention_small,
+        ffn=shared,
+        ffn_down=shared_down + arch.num_experts * expert_down,
+        ffn_small=router,
+        routed_experts=routed,
+        routed_experts_active=active,
+        norms=norms,
+    )
+
+
+def _vision(tower: VisionTower) -> int:
+    """Qwen2.5-VL vision encoder: patch embedding, ViT blocks (RMSNorm, SwiGLU with biases),
+    and the patch merger that projects into the language model."""
+    dim, inner = tower.hidden_size, tower.intermediate_size
+    patch = tower.in_channels * tower.temporal_patch_size * tower.patch_size**2 * dim
+    block = (
+        2 * dim  # norm1, norm2
+        + dim * 3 * dim
+        + 3 * dim  # qkv with bias
+        + dim * dim
+        + dim  # proj with bias
+        + 2 * (dim * inner + inner)  # gate and up with bias
+        + inner * dim
+        + dim  # down with bias
+    )
+    merged = dim * tower.spatial_merge_size**2
+    merger = dim + merged * merged + merged + merged * tower.out_hidden_size + tower.out_hidden_size
+    return patch + tower.depth * block + merger
+
+
+def count_parameters(arch: Architecture) -> ParameterCount:
+    """Count the parameters of ``arch`` exactly (see the module docstring for what counts)."""
+    embedding = arch.vocab_size * arch.hidden_size
+    norm = arch.hidden_size * (2 if arch.structure.norm_bias else 1)
+    layers = tuple(_layer(arch, index) for index in range(arch.num_layers))
+    mtp = 0
+    if arch.num_mtp_layers:
+        # Each MTP module: two RMSNorms on its inputs, a 2h→h projection, one MoE decoder
+        # layer and the norm of its shared head; embedding and head are the main model's.
+        mtp_layer = _layer(arch, arch.num_layers)
+        mtp = arch.num_mtp_layers * (
+            3 * arch.hidden_size + 2 * arch.hidden_size * arch.hidden_size + mtp_layer.total
+        )
+    return ParameterCount(
+        embedding=embedding,
+        lm_head=0 if arch.tie_word_embeddings else embedding,
+        final_norm=norm,
+        layers=layers,
+        mtp=mtp,
+        vision=_vision(arch.vision) if arch.vision else 0,
+    )

@@ -1,0 +1,67 @@
+"""Estimate parameters, memory and fitting hardware for any config.json."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from hardware.estimator import KV_DTYPES, PRECISIONS, WORKLOADS, EstimateOptions
+from hardware.services import EstimateInputError, estimate_for
+
+GIB = 1024**3
+
+
+class Command(BaseCommand):
+    help = "Estimate a Hugging Face config.json: exact parameters, memory, fit and speed."
+
+    def add_arguments(self, parser):
+        parser.add_argument("config", type=Path, help="Path to a config.json.")
+        parser.add_argument("--precision", default="bf16", choices=list(PRECISIONS))
+        parser.add_argument("--context", type=int, default=4096, help="Context in tokens.")
+        parser.add_argument("--batch", type=int, default=1, help="Concurrent sequences.")
+        parser.add_argument("--workload", default="inference", choices=list(WORKLOADS))
+        parser.add_argument("--kv-dtype", default="bf16", choices=list(KV_DTYPES))
+        parser.add_argument("--lora-rank", type=int, default=16)
+        parser.add_argument("--json", action="store_true", help="Print the JSON answer.")
+
+    def handle(self, *args, config: Path, **options):
+        try:
+            document = json.loads(config.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise CommandError(f"{config}: file not found.") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise CommandError(f"{config}: not a readable JSON file ({exc}).") from None
+        if not isinstance(document, dict):
+            raise CommandError(f"{config}: config.json must be a JSON object.")
+        choices = EstimateOptions(
+            workload=options["workload"],
+            precision=options["precision"],
+            context_tokens=options["context"],
+            batch=options["batch"],
+            kv_dtype=options["kv_dtype"],
+            lora_rank=options["lora_rank"],
+        )
+        try:
+            answer = estimate_for(config=document, options=choices)
+        except EstimateInputError as exc:
+            field, message = next(iter(exc.errors.items()))
+            raise CommandError(f"{config}: {field}: {message}") from None
+        if options["json"]:
+            self.stdout.write(json.dumps(answer, indent=2))
+            return
+        memory = answer["memory"]
+        self.stdout.write(f"{config}: {answer['architecture']['model_type']}")
+        self.stdout.write(f"  total parameters   {answer['total_params']:,}")
+        self.stdout.write(f"  active parameters  {answer['active_params']:,}")
+        self.stdout.write(f"  KV cache per token {answer['kv_cache_bytes_per_token']:,} bytes")
+        for term in answer["breakdown"]:
+            self.stdout.write(
+                f"  {term['key']:<13} {term['bytes'] / GIB:9.2f} GiB  {term['explanation']}"
+            )
+        self.stdout.write(f"  {'total':<13} {memory['total_bytes'] / GIB:9.2f} GiB")
+        fitting = [f for f in answer["fits"] if f["fits"]]
+        self.stdout.write(
+            f"  fits {len(fitting)} of {len(answer['fits'])} profiles; smallest: "
+            f"{answer['smallest_profile'] or 'none'}"
+        )
+        self.stdout.write(f"  estimator {answer['estimator_version']}")

@@ -1,0 +1,128 @@
+"""Reads for the hardware app: the estimator's inputs, fetched in a fixed number of queries."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from catalog.choices import PublicationStatus
+from catalog.models import ModelVariant
+from hardware.estimator import (
+    AcceleratorSpec,
+    Architecture,
+    ConfigError,
+    ProfileSpec,
+    architecture_from_numbers,
+    parse_config,
+)
+from hardware.models import HardwareProfile, Recommendation
+
+GIB = 1024**3
+# Variant fields the estimator reads; curated numbers win over the raw config.
+ARCHITECTURE_FIELDS = (
+    "model_type",
+    "num_layers",
+    "hidden_size",
+    "num_attention_heads",
+    "num_kv_heads",
+    "head_dim",
+    "intermediate_size",
+    "vocab_size",
+    "tie_word_embeddings",
+    "qkv_bias",
+    "num_experts",
+    "num_experts_per_token",
+    "num_shared_experts",
+    "moe_intermediate_size",
+    "shared_expert_intermediate_size",
+    "first_dense_layers",
+    "q_lora_rank",
+    "kv_lora_rank",
+    "qk_rope_head_dim",
+    "qk_nope_head_dim",
+    "v_head_dim",
+    "sliding_window",
+    "max_position_embeddings",
+)
+_NUMBER_FIELDS = (
+    "num_layers",
+    "hidden_size",
+    "num_attention_heads",
+    "intermediate_size",
+    "vocab_size",
+)
+
+
+def variant_architecture(variant: ModelVariant) -> Architecture | None:
+    """The variant's architecture: its config.json when there is one, with the curated numbers
+    taking precedence; ``None`` when neither gives the numbers the estimator needs."""
+    numbers = {f: getattr(variant, f) for f in ARCHITECTURE_FIELDS}
+    if variant.config:
+        try:
+            parsed = parse_config(variant.config)
+        except ConfigError:
+            parsed = None
+        if parsed is not None:
+            curated = {k: v for k, v in numbers.items() if v not in (None, "")}
+            curated.pop("model_type", None)
+            return dataclasses.replace(parsed, **curated)
+    if any(numbers[f] is None for f in _NUMBER_FIELDS):
+        return None
+    try:
+        return architecture_from_numbers(numbers)
+    except ConfigError:
+        return None
+
+
+def variants_for_recommendations(variant_ids: list[int] | None = None) -> QuerySet[ModelVariant]:
+    """Published variants of published versions (one query)."""
+    queryset = ModelVariant.objects.filter(
+        status=PublicationStatus.PUBLISHED, version__status=PublicationStatus.PUBLISHED
+    ).select_related("version")
+    if variant_ids is not None:
+        queryset = queryset.filter(pk__in=variant_ids)
+    return queryset.order_by("pk")
+
+
+def _bandwidth(value: Decimal | None) -> int | None:
+    return int(value * 10**9) if value else None
+
+
+def profile_specs() -> list[tuple[HardwareProfile, ProfileSpec]]:
+    """Published profiles of published accelerators as the estimator's specs (one query)."""
+    profiles = (
+        HardwareProfile.objects.filter(
+            status=PublicationStatus.PUBLISHED, accelerator__status=PublicationStatus.PUBLISHED
+        )
+        .select_related("accelerator")
+        .order_by("pk")
+    )
+    specs = []
+    for profile in profiles:
+        accelerator = profile.accelerator
+        spec = AcceleratorSpec(
+            slug=accelerator.slug,
+            name=str(accelerator),
+            memory_bytes=int(accelerator.memory_gib * GIB),
+            bandwidth_bytes_per_s=_bandwidth(accelerator.memory_bandwidth_gbps),
+            form=accelerator.form,
+        )
+        specs.append((profile, ProfileSpec(profile.slug, profile.name, spec, profile.count)))
+    return specs
+
+
+def recommendations_for(variant_ids: list[int] | None) -> QuerySet[Recommendation]:
+    queryset = Recommendation.objects.all()
+    if variant_ids is not None:
+        queryset = queryset.filter(variant_id__in=variant_ids)
+    return queryset.only(
+        "pk", "variant_id", "workload", "precision", "context_tokens", "batch", "input_digest"
+    )
+
+
+def latest_recompute_run():
+    from hardware.models import RecomputeRun
+
+    return RecomputeRun.objects.order_by("-created_at", "-pk").first()

@@ -1,0 +1,145 @@
+"""POST /api/v1/estimate/ and `manage.py estimate` give the same JSON answer."""
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from tests import factories
+from tests.hardware.conftest import FIXTURES, fixture_config, fixture_names
+
+pytestmark = pytest.mark.django_db
+KEYS = {
+    "total_params",
+    "active_params",
+    "kv_cache_bytes_per_token",
+    "memory",
+    "fits",
+    "assumptions",
+    "estimator_version",
+}
+MEMORY_KEYS = {
+    "weights_bytes",
+    "kv_cache_bytes",
+    "activation_bytes",
+    "overhead_bytes",
+    "gradient_bytes",
+    "optimizer_bytes",
+    "total_bytes",
+}
+
+
+def _post(client, payload):
+    return client.post(
+        reverse("api-estimate"), data=json.dumps(payload), content_type="application/json"
+    )
+
+
+@pytest.mark.parametrize("name", fixture_names())
+def test_every_supported_family_gets_an_answer(client, name):
+    response = _post(client, {"config": fixture_config(name)})
+    assert response.status_code == 200, response.json()
+    answer = response.json()
+    assert set(answer) >= KEYS
+    assert set(answer["memory"]) == MEMORY_KEYS
+
+
+def test_reference_answer_for_mixtral(client):
+    factories.ProfileFactory(slug="2x-h100", accelerator=factories.AcceleratorFactory(), count=2)
+    answer = _post(
+        client,
+        {
+            "config": fixture_config("mistralai__Mixtral-8x7B-v0.1"),
+            "precision": "bf16",
+            "context": 4096,
+        },
+    ).json()
+    assert answer["total_params"] == 46_702_792_704
+    assert answer["active_params"] == 12_879_925_248
+    assert answer["kv_cache_bytes_per_token"] == 131_072
+    assert answer["memory"]["weights_bytes"] == 2 * 46_702_792_704
+    assert answer["fits"][0]["profile"] == "2x-h100"
+    assert answer["smallest_profile"] == "2x-h100"
+
+
+def test_a_catalog_variant_by_slug(client):
+    variant = factories.VariantFactory(slug="llama-like", model_type="llama")
+    answer = _post(client, {"variant": variant.slug, "workload": "qlora"}).json()
+    assert answer["variant"] == "llama-like"
+    assert answer["total_params"] == 6_738_415_616
+    assert answer["memory"]["optimizer_bytes"] > 0
+
+
+def test_a_draft_variant_is_invisible_to_anonymous_users(client):
+    factories.VariantFactory(slug="secret", status="draft")
+    response = _post(client, {"variant": "secret"})
+    assert response.status_code == 400
+    assert "variant" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"config": {"model_type": "rwkv"}}, "config.model_type"),
+        ({"config": {"model_type": "llama"}}, "config.hidden_size"),
+        ({"config": [1, 2]}, "config"),
+        ({"variant": "no-such-variant"}, "variant"),
+        ({}, "non_field_errors"),
+        ({"config": {"model_type": "llama"}, "precision": "int3"}, "precision"),
+        ({"config": {"model_type": "llama"}, "context": 0}, "context"),
+        ({"config": {"model_type": "llama"}, "batch": "many"}, "batch"),
+        ({"config": {"model_type": "llama"}, "colour": "blue"}, "colour"),
+    ],
+)
+def test_bad_input_gets_400_naming_the_field(client, payload, field):
+    response = _post(client, payload)
+    assert response.status_code == 400
+    assert field in response.json(), response.json()
+
+
+def test_config_and_variant_together_are_refused(client):
+    factories.VariantFactory(slug="both")
+    response = _post(client, {"config": {"model_type": "llama"}, "variant": "both"})
+    assert response.status_code == 400
+    assert response.json()["non_field_errors"] == ["Give exactly one of 'config' or 'variant'."]
+
+
+def test_unsupported_architecture_message_lists_the_supported_ones(client):
+    message = _post(client, {"config": {"model_type": "rwkv"}}).json()["config.model_type"][0]
+    assert "Unsupported architecture 'rwkv'" in message
+    assert "qwen3_moe" in message
+
+
+def test_command_gives_the_same_json_as_the_api(client, capsys):
+    path = FIXTURES / "meta-llama__Meta-Llama-3-8B.json"
+    call_command("estimate", str(path), "--context", "8192", "--json")
+    from_command = json.loads(capsys.readouterr().out)
+    from_api = _post(
+        client, {"config": fixture_config("meta-llama__Meta-Llama-3-8B"), "context": 8192}
+    ).json()
+    assert from_command == from_api
+
+
+def test_command_prints_a_readable_summary(capsys):
+    call_command("estimate", str(FIXTURES / "deepseek-ai__DeepSeek-V3.json"), "--precision", "fp8")
+    out = capsys.readouterr().out
+    assert "671,026,419,200" in out
+    assert "KV cache per token 70,272 bytes" in out
+
+
+def test_command_names_a_bad_file(tmp_path):
+    bad = tmp_path / "config.json"
+    bad.write_text("{not json")
+    with pytest.raises(CommandError, match="not a readable JSON file"):
+        call_command("estimate", str(bad))
+    missing = tmp_path / "missing.json"
+    with pytest.raises(CommandError, match="file not found"):
+        call_command("estimate", str(missing))
+
+
+def test_command_names_the_bad_field(tmp_path):
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"model_type": "llama", "hidden_size": "big"}))
+    with pytest.raises(CommandError, match=r"config\.hidden_size"):
+        call_command("estimate", str(config))

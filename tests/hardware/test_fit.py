@@ -1,0 +1,87 @@
+"""Fit onto hardware profiles and decode speed (no database)."""
+
+from fractions import Fraction
+
+from hardware.estimator import AcceleratorSpec, EstimateOptions, ProfileSpec, estimate, parse_config
+from tests.hardware.conftest import fixture_config
+
+GIB = 1024**3
+RTX_4090 = AcceleratorSpec("rtx-4090", "RTX 4090", 24 * GIB, 1_008 * 10**9, "consumer")
+H100 = AcceleratorSpec("h100", "H100 SXM", 80 * GIB, 3_350 * 10**9)
+M2_ULTRA = AcceleratorSpec("m2-ultra", "M2 Ultra", 192 * GIB, 800 * 10**9, "unified_memory")
+
+
+def _profiles(*pairs):
+    return [ProfileSpec(f"{n}x-{a.slug}", f"{n} × {a.name}", a, n) for a, n in pairs]
+
+
+def test_llama_3_8b_bf16_fits_one_4090_and_the_smallest_is_chosen():
+    arch = parse_config(fixture_config("meta-llama__Meta-Llama-3-8B"))
+    profiles = _profiles((H100, 1), (RTX_4090, 1), (RTX_4090, 2))
+    result = estimate(arch, EstimateOptions(), profiles)
+    assert all(f.fits for f in result.fits)
+    assert result.smallest.profile.slug == "1x-rtx-4090"
+
+
+def test_llama_2_70b_bf16_needs_more_than_one_h100():
+    arch = parse_config(
+        fixture_config("meta-llama__Llama-2-7b-hf")
+        | {
+            "hidden_size": 8192,
+            "intermediate_size": 28672,
+            "num_hidden_layers": 80,
+            "num_attention_heads": 64,
+            "num_key_value_heads": 8,
+        }
+    )
+    result = estimate(arch, EstimateOptions(), _profiles((H100, 1), (H100, 2), (H100, 4)))
+    fits = {f.profile.count: f.fits for f in result.fits}
+    assert fits == {1: False, 2: True, 4: True}
+
+
+def test_tensor_parallel_needs_a_divisor_of_the_heads():
+    arch = parse_config(fixture_config("meta-llama__Llama-2-7b-hf"))  # 32 heads
+    result = estimate(arch, EstimateOptions(), _profiles((RTX_4090, 3)))
+    assert not result.fits[0].fits
+    assert "divide" in result.fits[0].reason
+
+
+def test_usable_fraction_decides_a_tight_fit():
+    arch = parse_config(fixture_config("meta-llama__Meta-Llama-3-8B"))
+    options = EstimateOptions(context_tokens=32768)
+    tight = estimate(arch, options, _profiles((RTX_4090, 1)))
+    loose = estimate(
+        arch,
+        EstimateOptions(context_tokens=32768, usable_fraction=Fraction(1)),
+        _profiles((RTX_4090, 1)),
+    )
+    assert tight.fits[0].usable_bytes < loose.fits[0].usable_bytes
+
+
+def test_unified_memory_uses_three_quarters():
+    arch = parse_config(fixture_config("meta-llama__Meta-Llama-3-8B"))
+    fit = estimate(arch, EstimateOptions(), _profiles((M2_ULTRA, 1))).fits[0]
+    assert fit.usable_bytes == 192 * GIB * 3 // 4
+
+
+def test_decode_speed_is_the_bandwidth_roofline():
+    arch = parse_config(fixture_config("meta-llama__Llama-2-7b-hf"))
+    result = estimate(arch, EstimateOptions(context_tokens=1), _profiles((H100, 1)))
+    fit = result.fits[0]
+    step = result.memory.active_weights_bytes + result.memory.kv_bytes_per_sequence
+    assert fit.decode_tokens_per_s_per_sequence == round(3_350 * 10**9 / step, 1)
+
+
+def test_moe_decode_reads_only_the_active_experts():
+    arch = parse_config(fixture_config("mistralai__Mixtral-8x7B-v0.1"))
+    result = estimate(arch, EstimateOptions(), _profiles((H100, 2)))
+    ratio = result.memory.active_weights_bytes / result.memory.weights_bytes
+    assert 0.27 < ratio < 0.28  # 12.9B of 46.7B
+
+
+def test_aggregate_speed_grows_with_batch():
+    arch = parse_config(fixture_config("meta-llama__Meta-Llama-3-8B"))
+    one = estimate(arch, EstimateOptions(batch=1), _profiles((H100, 1))).fits[0]
+    many = estimate(arch, EstimateOptions(batch=16), _profiles((H100, 1))).fits[0]
+    assert many.decode_tokens_per_s_aggregate > one.decode_tokens_per_s_aggregate
+    assert many.decode_tokens_per_s_per_sequence < one.decode_tokens_per_s_per_sequence
