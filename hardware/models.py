@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -71,6 +72,9 @@ class Accelerator(CuratedRecord):
     class Meta:
         ordering = ["vendor", "name", "pk"]
         indexes = [
+            GinIndex(
+                SearchVector("name", "vendor", config="simple"), name="hardware_accel_search_idx"
+            ),
             models.Index(fields=["vendor", "name", "id"], name="hardware_accel_order_idx"),
             models.Index(fields=["memory_gib"], name="hardware_accel_memory_idx"),
         ]

@@ -17,7 +17,7 @@ from hardware.estimator import (
     architecture_from_numbers,
     parse_config,
 )
-from hardware.models import HardwareProfile, Recommendation
+from hardware.models import Accelerator, HardwareProfile, Recommendation, SizeTier
 
 GIB = 1024**3
 # Variant fields the estimator reads; curated numbers win over the raw config.
@@ -126,3 +126,53 @@ def latest_recompute_run():
     from hardware.models import RecomputeRun
 
     return RecomputeRun.objects.order_by("-created_at", "-pk").first()
+
+
+def accelerator_list(*, user=None):
+    from catalog.selectors import visible
+
+    return visible(Accelerator.objects.all(), user)
+
+
+def accelerator_detail(*, user=None):
+    return accelerator_list(user=user).prefetch_related(_citations())
+
+
+def profile_list(*, user=None):
+    from catalog.selectors import visible
+
+    return visible(
+        HardwareProfile.objects.select_related("accelerator"), user, path="accelerator__"
+    )
+
+
+def profile_detail(*, user=None):
+    return profile_list(user=user).prefetch_related(_citations())
+
+
+def size_tier_list(*, user=None):
+    from catalog.selectors import visible
+
+    return visible(SizeTier.objects.all(), user)
+
+
+def size_tier_detail(*, user=None):
+    return size_tier_list(user=user).prefetch_related(_citations())
+
+
+def recommendation_list(*, user=None):
+    """Recommendations of visible variants, with the variant's keys and the smallest profile."""
+    from catalog.selectors import visible
+
+    variants = visible(ModelVariant.objects.all(), user, path="version__")
+    return Recommendation.objects.filter(variant__in=variants).select_related(
+        "variant__version__family", "smallest_profile"
+    )
+
+
+def _citations():
+    from django.db.models import Prefetch
+
+    from catalog.models import Citation
+
+    return Prefetch("citations", queryset=Citation.objects.select_related("source"))

@@ -1,5 +1,7 @@
 """Licences with structured terms."""
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -63,7 +65,14 @@ class License(CuratedRecord):
 
     class Meta:
         ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["name", "id"], name="licenses_license_name_idx")]
+        indexes = [
+            # Serves the API's and pages' free-text search `q` (llmregistry.filtering).
+            GinIndex(
+                SearchVector("name", "name_zh", "summary", "summary_zh", config="simple"),
+                name="licenses_license_search_idx",
+            ),
+            models.Index(fields=["name", "id"], name="licenses_license_name_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(mau_threshold__isnull=True)

@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "llmregistry",
     "pgtrigger",
     "pghistory",
     "catalog",
@@ -56,11 +59,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "llmregistry.middleware.RejectNulBytesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # ETag on every GET and 304 for a matching If-None-Match.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -201,11 +207,45 @@ PGHISTORY_ADMIN_LIST_DISPLAY = [
 ]
 
 # --- REST framework ---------------------------------------------------------------------------
+REGISTRY_PUBLIC_READ = env_bool("REGISTRY_PUBLIC_READ", default=True)
 REST_FRAMEWORK = {
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PERMISSION_CLASSES": [
-        "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "llmregistry.api.authentication.HashedTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_PERMISSION_CLASSES": ["llmregistry.api.permissions.RegistryPermission"],
+    "DEFAULT_FILTER_BACKENDS": ["llmregistry.api.filters.StrictFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "llmregistry.api.pagination.RegistryPagination",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "llmregistry.api.renderers.ListCSVRenderer",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["llmregistry.api.throttling.ResilientAnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": env_str("REGISTRY_ANON_RATE", default="600/min")},
+    "EXCEPTION_HANDLER": "llmregistry.api.exceptions.registry_exception_handler",
+    "ORDERING_PARAM": "ordering",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "LLM Registry API",
+    "DESCRIPTION": "Open LLMs: families, versions, variants with their exact architecture, "
+    "licences with structured terms, accelerators, hardware profiles and recommendations.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and ReDoc from the installed sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "WorkloadEnum": "hardware.models.Workload",
+        "OrganizationKindEnum": "catalog.choices.OrganizationKind",
+        "VariantKindEnum": "catalog.choices.VariantKind",
+        "LicenseKindEnum": "licenses.choices.LicenseKind",
+        "LineageKindEnum": "catalog.choices.LineageKind",
+    },
 }
 
 # --- Registry ---------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from llmregistry.views import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", include("hardware.api.urls")),
+    path("api/", include("llmregistry.api.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),

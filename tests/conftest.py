@@ -22,3 +22,13 @@ def curated_catalog(django_db_setup, django_db_blocker):
         report = catalog_load(root=settings.BASE_DIR)
         yield report
         transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty local cache (throttle counters, cached values)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

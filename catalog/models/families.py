@@ -2,6 +2,8 @@
 
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Mod, Now
@@ -92,7 +94,13 @@ class ModelFamily(CuratedRecord):
 
     class Meta:
         ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["name", "id"], name="catalog_family_name_idx")]
+        indexes = [
+            GinIndex(
+                SearchVector("name", "name_zh", "description", "description_zh", config="simple"),
+                name="catalog_family_search_idx",
+            ),
+            models.Index(fields=["name", "id"], name="catalog_family_name_idx"),
+        ]
         verbose_name = _("model family")
         verbose_name_plural = _("model families")
 
@@ -180,6 +188,10 @@ class ModelVersion(CuratedRecord):
     class Meta:
         ordering = ["family", "release_date", "slug", "pk"]
         indexes = [
+            GinIndex(
+                SearchVector("name", "name_zh", "description", "description_zh", config="simple"),
+                name="catalog_version_search_idx",
+            ),
             models.Index(
                 fields=["family", "release_date", "slug", "id"], name="catalog_version_order_idx"
             ),
@@ -357,6 +369,12 @@ class ModelVariant(CuratedRecord):
     class Meta:
         ordering = ["version", "total_parameters", "slug", "pk"]
         indexes = [
+            GinIndex(
+                SearchVector(
+                    "name", "slug", "hf_repo_id", "description", "description_zh", config="simple"
+                ),
+                name="catalog_variant_search_idx",
+            ),
             models.Index(
                 fields=["version", "total_parameters", "slug", "id"],
                 name="catalog_variant_order_idx",

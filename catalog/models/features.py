@@ -1,5 +1,7 @@
 """The taxonomy of architecture features (RMSNorm, SwiGLU, GQA, MLA, MoE…)."""
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -36,7 +38,12 @@ class ArchitectureFeature(CuratedRecord):
     class Meta:
         ordering = ["category", "slug", "pk"]
         indexes = [
-            models.Index(fields=["category", "slug", "id"], name="catalog_feature_order_idx")
+            # Serves the API's and pages' free-text search `q` (llmregistry.filtering).
+            GinIndex(
+                SearchVector("name", "name_zh", "description", "description_zh", config="simple"),
+                name="catalog_feature_search_idx",
+            ),
+            models.Index(fields=["category", "slug", "id"], name="catalog_feature_order_idx"),
         ]
         constraints = [
             models.CheckConstraint(

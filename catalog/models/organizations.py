@@ -1,5 +1,7 @@
 """Publishers of models."""
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +29,14 @@ class Organization(CuratedRecord):
 
     class Meta:
         ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["name", "id"], name="catalog_org_name_idx")]
+        indexes = [
+            # Serves the API's and pages' free-text search `q` (llmregistry.filtering).
+            GinIndex(
+                SearchVector("name", "name_zh", "description", "description_zh", config="simple"),
+                name="catalog_org_search_idx",
+            ),
+            models.Index(fields=["name", "id"], name="catalog_org_name_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(country="") | models.Q(country__regex=r"^[A-Z]{2}$"),

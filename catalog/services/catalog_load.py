@@ -44,6 +44,9 @@ from hardware.estimator import ConfigError, parse_config
 from hardware.models import Accelerator, HardwareProfile, SizeTier
 from licenses.models import License
 
+EXPORT_FORMAT = "llmregistry-catalog"
+EXPORT_VERSION = 1
+EXPORT_META_KEYS = {"format", "format_version", "exported_at"}
 SOURCE_KEYS = {"url", "title", "publisher", "accessed", "fields", "quote", "note"}
 ARCHITECTURE_KEYS = (
     "architecture_class",
@@ -372,6 +375,17 @@ def _read(root: Path, path: Path, allowed: tuple[str, ...]) -> list[_Entry]:
     if not isinstance(document, dict):
         raise CatalogLoadError(shown, None, None, "the file must be a mapping of record lists.")
     entries = []
+    if "format" in document:
+        if document.get("format") != EXPORT_FORMAT or document.get("format_version") != (
+            EXPORT_VERSION
+        ):
+            raise CatalogLoadError(
+                shown,
+                None,
+                "format",
+                f"expected format '{EXPORT_FORMAT}' version {EXPORT_VERSION}.",
+            )
+        document = {k: v for k, v in document.items() if k not in EXPORT_META_KEYS}
     for key, items in document.items():
         if key not in allowed:
             raise CatalogLoadError(
@@ -401,8 +415,14 @@ def _validation_error(entry: _Entry, exc: ValidationError) -> CatalogLoadError:
 
 
 class _Loader:
-    def __init__(self, root: Path, progress: Callable[[Iterable], Iterator] | None):
+    def __init__(
+        self,
+        root: Path,
+        progress: Callable[[Iterable], Iterator] | None,
+        files: list[Path] | None = None,
+    ):
         self.root = root
+        self.files = files
         self.progress = progress
         self.report = CatalogLoadReport()
         self.by_key: dict[str, dict[Any, models.Model]] = {}
@@ -684,7 +704,11 @@ class _Loader:
     # -- driver ----------------------------------------------------------------------------
     def run(self) -> CatalogLoadReport:
         entries: list[_Entry] = []
-        for path, kinds in catalog_files(self.root):
+        if self.files is not None:
+            sources = [(path, tuple(KINDS)) for path in self.files]
+        else:
+            sources = catalog_files(self.root)
+        for path, kinds in sources:
             entries.extend(_read(self.root, path, kinds))
         order = {kind: position for position, kind in enumerate(KINDS)}
         entries.sort(key=lambda e: order[e.kind])  # stable: file order within a kind
@@ -715,12 +739,14 @@ def catalog_load(
     root: Path,
     actor_id: int | None = None,
     progress: Callable[[Iterable], Iterator] | None = None,
+    files: list[Path] | None = None,
 ) -> CatalogLoadReport:
-    """Load every catalog file under ``root`` (the project directory) in one transaction.
+    """Load every catalog file under ``root`` (the project directory), or only ``files``
+    (documents holding any sections, such as a registry export), in one transaction.
 
     ``actor_id`` is recorded with the history of every change; ``progress`` wraps the list of
     entries (a progress bar). Raises :class:`CatalogLoadError` and writes nothing on the first
     bad entry.
     """
     with transaction.atomic(), pghistory.context(command="load_catalog", user=actor_id):
-        return _Loader(root, progress).run()
+        return _Loader(root, progress, files).run()

@@ -1,10 +1,19 @@
-from rest_framework import permissions, status
+from rest_framework import permissions, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hardware import selectors
+from hardware.api import serializers
 from hardware.api.serializers import EstimateRequestSerializer
 from hardware.estimator import EstimateOptions
+from hardware.filters import (
+    AcceleratorFilterSet,
+    ProfileFilterSet,
+    RecommendationFilterSet,
+    SizeTierFilterSet,
+)
 from hardware.services import EstimateInputError, estimate_for
+from llmregistry.api.views import CuratedViewSet
 
 
 class EstimateView(APIView):
@@ -41,3 +50,48 @@ class EstimateView(APIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response(answer)
+
+
+class AcceleratorViewSet(CuratedViewSet):
+    """Accelerators with their datasheet figures."""
+
+    list_selector = staticmethod(selectors.accelerator_list)
+    detail_selector = staticmethod(selectors.accelerator_detail)
+    serializer_class = serializers.AcceleratorSerializer
+    detail_serializer_class = serializers.AcceleratorDetailSerializer
+    filterset_class = AcceleratorFilterSet
+
+
+class ProfileViewSet(CuratedViewSet):
+    """N × accelerator, as teams own or rent them."""
+
+    list_selector = staticmethod(selectors.profile_list)
+    detail_selector = staticmethod(selectors.profile_detail)
+    serializer_class = serializers.ProfileSerializer
+    detail_serializer_class = serializers.ProfileDetailSerializer
+    filterset_class = ProfileFilterSet
+
+
+class SizeTierViewSet(CuratedViewSet):
+    """The seed's sizing table, with the computed figures beside it in the detail."""
+
+    list_selector = staticmethod(selectors.size_tier_list)
+    detail_selector = staticmethod(selectors.size_tier_detail)
+    serializer_class = serializers.SizeTierSerializer
+    detail_serializer_class = serializers.SizeTierDetailSerializer
+    filterset_class = SizeTierFilterSet
+
+
+class RecommendationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Computed recommendations (read-only): what each variant needs and what fits."""
+
+    serializer_class = serializers.RecommendationSerializer
+    filterset_class = RecommendationFilterSet
+
+    def get_queryset(self):
+        return selectors.recommendation_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return serializers.RecommendationDetailSerializer
+        return serializers.RecommendationSerializer

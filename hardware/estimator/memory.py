@@ -8,6 +8,7 @@ estimates and say so.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -140,13 +141,19 @@ def weight_bits(arch: Architecture, params: ParameterCount, precision: Precision
     bits = params.embedding * precision.embedding_bits
     bits += params.lm_head * precision.lm_head_bits
     bits += params.small * precision.small_bits
-    for index, layer in enumerate(params.layers):
+    # Layers repeat: count each distinct (layer shape, more-bits) pair once.
+    groups = Counter(
+        (layer, bool(precision.gguf_more_bits) and gguf_more_bits_layer(index, arch.num_layers))
+        for index, layer in enumerate(params.layers)
+    )
+    for (layer, more_bits), repeat in groups.items():
         matrices = layer.attention + layer.ffn + layer.routed_experts
-        if precision.gguf_more_bits and gguf_more_bits_layer(index, arch.num_layers):
+        if more_bits:
             more = layer.attention_v + layer.ffn_down
-            bits += more * precision.gguf_more_bits + (matrices - more) * precision.matrix_bits
+            layer_bits = more * precision.gguf_more_bits + (matrices - more) * precision.matrix_bits
         else:
-            bits += matrices * precision.matrix_bits
+            layer_bits = matrices * precision.matrix_bits
+        bits += repeat * layer_bits
     return bits
 
 

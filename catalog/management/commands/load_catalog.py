@@ -28,9 +28,16 @@ class Command(BaseCommand):
             default=None,
             help="Username recorded as the author of the changes in the history.",
         )
+        parser.add_argument(
+            "--file",
+            type=Path,
+            action="append",
+            default=None,
+            help="Load only this file (YAML or JSON, e.g. a registry export); repeatable.",
+        )
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
 
-    def handle(self, *args, root: Path, actor: str | None, no_progress: bool, **options):
+    def handle(self, *args, root: Path, actor: str | None, no_progress: bool, file, **options):
         actor_id = None
         if actor:
             user = get_user_model().objects.filter(username=actor).first()
@@ -49,7 +56,12 @@ class Command(BaseCommand):
             )
 
         try:
-            report = catalog_load(root=root.resolve(), actor_id=actor_id, progress=progress)
+            report = catalog_load(
+                root=root.resolve(),
+                actor_id=actor_id,
+                progress=progress,
+                files=[path.resolve() for path in file] if file else None,
+            )
         except CatalogLoadError as exc:
             raise CommandError(f"Catalog not loaded, nothing was changed. {exc}") from None
         for line in report.lines():

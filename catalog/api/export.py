@@ -1,0 +1,23 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog.export import catalog_export
+from llmregistry.api.permissions import RegistryPermission
+
+
+class ExportView(APIView):
+    """The whole published catalog in the versioned catalog format (docs/api.md, "Export");
+    `load_catalog --file` imports it back."""
+
+    permission_classes = [RegistryPermission]
+
+    def get_queryset(self):  # for DjangoModelPermissions on non-safe methods (none here)
+        from catalog.models import ModelVariant
+
+        return ModelVariant.objects.none()
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        return Response(catalog_export())

@@ -1,0 +1,369 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from catalog.models import (
+    ArchitectureFeature,
+    ModelFamily,
+    ModelVariant,
+    ModelVersion,
+    Organization,
+)
+from catalog.services import version_features_set
+from licenses.models import License
+from llmregistry.api.serializers import (
+    BriefRelatedField,
+    CitationSerializer,
+    ServiceModelSerializer,
+)
+
+ARCHITECTURE_FIELDS = [
+    "architecture_class",
+    "model_type",
+    "num_layers",
+    "hidden_size",
+    "num_attention_heads",
+    "num_kv_heads",
+    "head_dim",
+    "intermediate_size",
+    "vocab_size",
+    "tie_word_embeddings",
+    "qkv_bias",
+    "num_experts",
+    "num_experts_per_token",
+    "num_shared_experts",
+    "moe_intermediate_size",
+    "shared_expert_intermediate_size",
+    "first_dense_layers",
+    "q_lora_rank",
+    "kv_lora_rank",
+    "qk_rope_head_dim",
+    "qk_nope_head_dim",
+    "v_head_dim",
+    "sliding_window",
+    "max_position_embeddings",
+    "rope_theta",
+    "rope_scaling_type",
+]
+CURATED_FIELDS = ["status", "seed_claim", "created_at", "updated_at"]
+
+
+class OrganizationBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["slug", "name", "name_zh", "country"]
+
+
+class FamilyBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ModelFamily
+        fields = ["slug", "name", "name_zh"]
+
+
+class LicenseBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = License
+        fields = [
+            "slug",
+            "name",
+            "spdx_id",
+            "kind",
+            "commercial_use",
+            "mau_threshold",
+            "outputs_train_other_models",
+        ]
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class VersionKeyField(serializers.RelatedField):
+    """A version as ``family/version``."""
+
+    default_error_messages = {
+        "does_not_exist": "No version '{value}' (family/version).",
+        "invalid": "Expected 'family/version'.",
+    }
+
+    def to_representation(self, value):
+        return f"{value.family.slug}/{value.slug}"
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or data.count("/") != 1:
+            self.fail("invalid")
+        family, slug = data.split("/")
+        version = self.get_queryset().filter(family__slug=family, slug=slug).first()
+        if version is None:
+            self.fail("does_not_exist", value=data)
+        return version
+
+
+class VersionBriefSerializer(serializers.ModelSerializer):
+    """A version in brief; ``key`` is ``family/version``."""
+
+    key = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ModelVersion
+        fields = ["key", "slug", "name", "name_zh", "release_date"]
+
+    def get_key(self, version) -> str:
+        return f"{version.family.slug}/{version.slug}"
+
+
+class VersionBriefField(BriefRelatedField):
+    """A version written as ``family/version`` and read in brief."""
+
+    default_error_messages = VersionKeyField.default_error_messages
+
+    def __init__(self, **kwargs):
+        super().__init__(VersionBriefSerializer, **kwargs)
+
+    def to_internal_value(self, data):
+        return VersionKeyField.to_internal_value(self, data)
+
+
+class OrganizationSerializer(ServiceModelSerializer):
+    class Meta:
+        model = Organization
+        fields = [
+            "slug",
+            "name",
+            "name_zh",
+            "country",
+            "kind",
+            "website",
+            "description",
+            "description_zh",
+            *CURATED_FIELDS,
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class OrganizationDetailSerializer(OrganizationSerializer):
+    sources = CitationSerializer(source="citations", many=True, read_only=True)
+
+    class Meta(OrganizationSerializer.Meta):
+        fields = [*OrganizationSerializer.Meta.fields, "sources"]
+
+
+class FamilySerializer(ServiceModelSerializer):
+    organization = BriefRelatedField(
+        OrganizationBriefSerializer, queryset=Organization.objects.all()
+    )
+
+    class Meta:
+        model = ModelFamily
+        fields = [
+            "slug",
+            "name",
+            "name_zh",
+            "organization",
+            "aliases",
+            "website",
+            "description",
+            "description_zh",
+            *CURATED_FIELDS,
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class FamilyDetailSerializer(FamilySerializer):
+    sources = CitationSerializer(source="citations", many=True, read_only=True)
+
+    class Meta(FamilySerializer.Meta):
+        fields = [*FamilySerializer.Meta.fields, "sources"]
+
+
+class FeatureSerializer(ServiceModelSerializer):
+    parent = serializers.SlugRelatedField(
+        slug_field="slug",
+        allow_null=True,
+        required=False,
+        queryset=ArchitectureFeature.objects.all(),
+    )
+
+    class Meta:
+        model = ArchitectureFeature
+        fields = [
+            "slug",
+            "name",
+            "name_zh",
+            "category",
+            "parent",
+            "derivable",
+            "description",
+            "description_zh",
+            "paper_url",
+            *CURATED_FIELDS,
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class FeatureDetailSerializer(FeatureSerializer):
+    sources = CitationSerializer(source="citations", many=True, read_only=True)
+
+    class Meta(FeatureSerializer.Meta):
+        fields = [*FeatureSerializer.Meta.fields, "sources"]
+
+
+class VersionSerializer(ServiceModelSerializer):
+    key = serializers.SerializerMethodField()
+    family = BriefRelatedField(FamilyBriefSerializer, queryset=ModelFamily.objects.all())
+    organization = OrganizationBriefSerializer(source="family.organization", read_only=True)
+    license = BriefRelatedField(
+        LicenseBriefSerializer, queryset=License.objects.all(), allow_null=True, required=False
+    )
+    predecessor = VersionKeyField(
+        queryset=ModelVersion.objects.select_related("family"), allow_null=True, required=False
+    )
+    features = serializers.SlugRelatedField(
+        slug_field="slug", many=True, required=False, queryset=ArchitectureFeature.objects.all()
+    )
+
+    class Meta:
+        model = ModelVersion
+        fields = [
+            "key",
+            "slug",
+            "name",
+            "name_zh",
+            "family",
+            "organization",
+            "aliases",
+            "release_date",
+            "default_context_tokens",
+            "max_context_tokens",
+            "training_tokens",
+            "tokenizer",
+            "vocab_size",
+            "languages",
+            "language_count",
+            "modalities",
+            "capabilities",
+            "license",
+            "features",
+            "predecessor",
+            "paper_url",
+            "blog_url",
+            "repo_url",
+            "description",
+            "description_zh",
+            *CURATED_FIELDS,
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def get_key(self, version) -> str:
+        return f"{version.family.slug}/{version.slug}"
+
+    def save_many(self, instance, many):
+        if "features" in many:
+            version_features_set(version=instance, features=many["features"])
+
+
+class VersionDetailSerializer(VersionSerializer):
+    sources = CitationSerializer(source="citations", many=True, read_only=True)
+
+    class Meta(VersionSerializer.Meta):
+        fields = [*VersionSerializer.Meta.fields, "sources"]
+
+
+class VariantSerializer(ServiceModelSerializer):
+    """A variant, with its version, family, organisation and effective licence in brief.
+
+    ``license`` is the variant's own override (written as a slug); ``effective_license`` is
+    what applies (the override, else the version's licence).
+    """
+
+    key = serializers.SerializerMethodField()
+    version = VersionBriefField(queryset=ModelVersion.objects.select_related("family"))
+    family = FamilyBriefSerializer(source="version.family", read_only=True)
+    organization = OrganizationBriefSerializer(source="version.family.organization", read_only=True)
+    license = BriefRelatedField(
+        LicenseBriefSerializer, queryset=License.objects.all(), allow_null=True, required=False
+    )
+    effective_license = serializers.SerializerMethodField()
+    effective_release_date = serializers.SerializerMethodField()
+    context_tokens = serializers.SerializerMethodField()
+    is_moe = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ModelVariant
+        fields = [
+            "key",
+            "slug",
+            "name",
+            "kind",
+            "version",
+            "family",
+            "organization",
+            "license",
+            "effective_license",
+            "release_date",
+            "effective_release_date",
+            "context_tokens",
+            "is_moe",
+            "total_parameters",
+            "active_parameters",
+            "hf_repo_id",
+            "modelscope_repo_id",
+            "description",
+            "description_zh",
+            *ARCHITECTURE_FIELDS,
+            *CURATED_FIELDS,
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def get_key(self, variant) -> str:
+        return f"{variant.version.family.slug}/{variant.version.slug}/{variant.slug}"
+
+    @extend_schema_field(LicenseBriefSerializer(allow_null=True))
+    def get_effective_license(self, variant):
+        license = variant.license or variant.version.license
+        return LicenseBriefSerializer(license).data if license else None
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_effective_release_date(self, variant):
+        date = variant.release_date or variant.version.release_date
+        return date.isoformat() if date else None
+
+    def get_context_tokens(self, variant) -> int | None:
+        return variant.version.max_context_tokens or variant.max_position_embeddings
+
+    def get_is_moe(self, variant) -> bool:
+        return variant.num_experts is not None
+
+
+class VariantDetailSerializer(VariantSerializer):
+    sources = CitationSerializer(source="citations", many=True, read_only=True)
+    features = serializers.SerializerMethodField()
+
+    class Meta(VariantSerializer.Meta):
+        fields = [*VariantSerializer.Meta.fields, "features", "config", "sources"]
+
+    def get_features(self, variant) -> list[str]:
+        """The version's curated architecture features."""
+        return [f.slug for f in variant.version.features.all()]
+
+
+class VariantKeySerializer(serializers.ModelSerializer):
+    key = serializers.SerializerMethodField()
+    family = serializers.CharField(source="version.family.slug")
+
+    class Meta:
+        model = ModelVariant
+        fields = ["key", "slug", "name", "family"]
+
+    def get_key(self, variant) -> str:
+        return f"{variant.version.family.slug}/{variant.version.slug}/{variant.slug}"
+
+
+class LineageEdgeSerializer(serializers.Serializer):
+    parent = VariantKeySerializer()
+    child = VariantKeySerializer()
+    kind = serializers.CharField()
+    note = serializers.CharField()
+
+
+class LineageSerializer(serializers.Serializer):
+    variant = VariantKeySerializer()
+    ancestors = LineageEdgeSerializer(many=True)
+    descendants = LineageEdgeSerializer(many=True)

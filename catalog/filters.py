@@ -1,0 +1,320 @@
+"""FilterSets of the catalog: one per model, shared by the API and the HTML list pages."""
+
+import django_filters
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from catalog.choices import Capability, FeatureCategory, Modality, OrganizationKind, VariantKind
+from catalog.models import (
+    ArchitectureFeature,
+    ModelFamily,
+    ModelVariant,
+    ModelVersion,
+    Organization,
+    VersionFeature,
+)
+from hardware.estimator import PRECISIONS
+from hardware.models import Recommendation
+from licenses.choices import CommercialUse
+from llmregistry.filtering import (
+    BoundedIntegerFilter,
+    ParameterCountFilter,
+    StrictBooleanFilter,
+    ValuesFilter,
+    full_text_search,
+)
+
+# Text the free-text search `q` covers; the same expressions are indexed (GIN) in migrations.
+ORGANIZATION_TEXT = ("name", "name_zh", "description", "description_zh")
+FAMILY_TEXT = ("name", "name_zh", "description", "description_zh")
+VERSION_TEXT = ("name", "name_zh", "description", "description_zh")
+VARIANT_TEXT = ("name", "slug", "hf_repo_id", "description", "description_zh")
+FEATURE_TEXT = ("name", "name_zh", "description", "description_zh")
+
+# Features the registry derives from a variant's numbers (DESIGN.md: derived features).
+DERIVED_FEATURES = {
+    "mha": Q(num_kv_heads=F("num_attention_heads"), kv_lora_rank__isnull=True),
+    "gqa": Q(num_kv_heads__gt=1, num_kv_heads__lt=F("num_attention_heads")),
+    "mqa": Q(num_kv_heads=1),
+    "mla": Q(kv_lora_rank__isnull=False),
+    "moe": Q(num_experts__isnull=False),
+    "moe-shared-experts": Q(num_shared_experts__gt=0)
+    | Q(shared_expert_intermediate_size__isnull=False),
+    "tied-embeddings": Q(tie_word_embeddings=True),
+    "sliding-window": Q(sliding_window__isnull=False),
+}
+ATTENTION_CHOICES = [(k, k.upper()) for k in ("mha", "mqa", "gqa", "mla")]
+FIT_PRECISIONS = [(key, precision.label) for key, precision in PRECISIONS.items()]
+
+
+def _split_keys(values: list[str], parts: int) -> Q:
+    """``family/version`` keys (or bare slugs) as a condition on a version."""
+    condition = Q(pk__in=[])
+    for value in values:
+        pieces = value.split("/")
+        if len(pieces) == parts:
+            condition |= Q(family__slug=pieces[0], slug=pieces[1])
+        else:
+            condition |= Q(slug=pieces[-1])
+    return condition
+
+
+def _effective_license(**lookups) -> Q:
+    """A condition on the variant's licence: its own, else its version's."""
+    own = Q(**{f"license__{key}": value for key, value in lookups.items()})
+    inherited = Q(
+        license__isnull=True,
+        **{f"version__license__{key}": value for key, value in lookups.items()},
+    )
+    return own | inherited
+
+
+class OrganizationFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("search"))
+    kind = django_filters.MultipleChoiceFilter(choices=OrganizationKind.choices)
+    country = ValuesFilter()
+    ordering = django_filters.OrderingFilter(fields=("name", "slug", "country"))
+
+    class Meta:
+        model = Organization
+        fields = ["q", "kind", "country"]
+
+    def search(self, queryset, name, value):
+        return full_text_search(
+            queryset, value, vector_fields=ORGANIZATION_TEXT, contains=("name", "name_zh", "slug")
+        )
+
+
+class FamilyFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("search"))
+    organization = ValuesFilter(field_name="organization__slug")
+    organization_id = ValuesFilter(field_name="organization_id")
+    ordering = django_filters.OrderingFilter(fields=("name", "slug"))
+
+    class Meta:
+        model = ModelFamily
+        fields = ["q", "organization", "organization_id"]
+
+    def search(self, queryset, name, value):
+        return full_text_search(
+            queryset,
+            value,
+            vector_fields=FAMILY_TEXT,
+            contains=("name", "name_zh", "slug"),
+            aliases="aliases",
+        )
+
+
+class FeatureFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("search"))
+    category = django_filters.MultipleChoiceFilter(choices=FeatureCategory.choices)
+    derivable = StrictBooleanFilter()
+    parent = ValuesFilter(field_name="parent__slug")
+    ordering = django_filters.OrderingFilter(fields=("name", "slug", "category"))
+
+    class Meta:
+        model = ArchitectureFeature
+        fields = ["q", "category", "derivable", "parent"]
+
+    def search(self, queryset, name, value):
+        return full_text_search(
+            queryset, value, vector_fields=FEATURE_TEXT, contains=("name", "name_zh", "slug")
+        )
+
+
+class VersionFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("search"))
+    family = ValuesFilter(field_name="family__slug")
+    family_id = ValuesFilter(field_name="family_id")
+    organization = ValuesFilter(field_name="family__organization__slug")
+    released_after = django_filters.DateFilter(field_name="release_date", lookup_expr="gte")
+    released_before = django_filters.DateFilter(field_name="release_date", lookup_expr="lte")
+    context__gte = BoundedIntegerFilter(field_name="max_context_tokens", lookup_expr="gte")
+    context__lte = BoundedIntegerFilter(field_name="max_context_tokens", lookup_expr="lte")
+    license = ValuesFilter(field_name="license__slug")
+    commercial_use = django_filters.MultipleChoiceFilter(
+        field_name="license__commercial_use", choices=CommercialUse.choices
+    )
+    feature = ValuesFilter(method="filter_features")
+    modality = ValuesFilter(method="filter_modality")
+    language = ValuesFilter(method="filter_language")
+    capability = django_filters.MultipleChoiceFilter(
+        choices=Capability.choices, method="filter_capability"
+    )
+    training_tokens__gte = ParameterCountFilter(field_name="training_tokens", lookup_expr="gte")
+    ordering = django_filters.OrderingFilter(
+        fields=("name", "slug", "release_date", "max_context_tokens", "training_tokens")
+    )
+
+    class Meta:
+        model = ModelVersion
+        fields = ["q", "family", "family_id", "organization", "license"]
+
+    def search(self, queryset, name, value):
+        return full_text_search(
+            queryset,
+            value,
+            vector_fields=VERSION_TEXT,
+            contains=("name", "name_zh", "slug"),
+            aliases="aliases",
+        )
+
+    def filter_features(self, queryset, name, values):
+        for slug in values:
+            queryset = queryset.filter(
+                Exists(VersionFeature.objects.filter(version=OuterRef("pk"), feature__slug=slug))
+            )
+        return queryset
+
+    def filter_modality(self, queryset, name, values):
+        return queryset.filter(modalities__contains=values)
+
+    def filter_language(self, queryset, name, values):
+        return queryset.filter(languages__contains=values)
+
+    def filter_capability(self, queryset, name, values):
+        return queryset.filter(capabilities__contains=values)
+
+
+class VariantFilterSet(django_filters.FilterSet):
+    """Variant filters. ``context``, ``released`` and ``license`` use the variant's effective
+    values (its own, else its version's), annotated by the selector."""
+
+    q = django_filters.CharFilter(method="search", label=_("search"))
+    family = ValuesFilter(field_name="version__family__slug")
+    family_id = ValuesFilter(field_name="version__family_id")
+    organization = ValuesFilter(field_name="version__family__organization__slug")
+    organization_id = ValuesFilter(field_name="version__family__organization_id")
+    version = ValuesFilter(method="filter_version")
+    version_id = ValuesFilter(field_name="version_id")
+    kind = django_filters.MultipleChoiceFilter(choices=VariantKind.choices)
+    total_parameters__gte = ParameterCountFilter(field_name="total_parameters", lookup_expr="gte")
+    total_parameters__lte = ParameterCountFilter(field_name="total_parameters", lookup_expr="lte")
+    active_parameters__gte = ParameterCountFilter(method="filter_active_gte")
+    active_parameters__lte = ParameterCountFilter(method="filter_active_lte")
+    context__gte = BoundedIntegerFilter(field_name="effective_context", lookup_expr="gte")
+    context__lte = BoundedIntegerFilter(field_name="effective_context", lookup_expr="lte")
+    released_after = django_filters.DateFilter(
+        field_name="effective_release_date", lookup_expr="gte"
+    )
+    released_before = django_filters.DateFilter(
+        field_name="effective_release_date", lookup_expr="lte"
+    )
+    license = ValuesFilter(method="filter_license")
+    commercial_use = django_filters.MultipleChoiceFilter(
+        choices=CommercialUse.choices, method="filter_commercial_use"
+    )
+    mau_limit__gte = BoundedIntegerFilter(method="filter_mau_limit")
+    feature = ValuesFilter(method="filter_features", label=_("architecture features (all)"))
+    attention = django_filters.ChoiceFilter(choices=ATTENTION_CHOICES, method="filter_attention")
+    moe = StrictBooleanFilter(field_name="num_experts", lookup_expr="isnull", exclude=True)
+    modality = ValuesFilter(method="filter_modality")
+    language = ValuesFilter(method="filter_language")
+    has_hf = StrictBooleanFilter(method="filter_has_hf")
+    fits = ValuesFilter(method="filter_fits", label=_("fits hardware profile"))
+    fits_precision = django_filters.ChoiceFilter(choices=FIT_PRECISIONS, method="noop")
+    fits_context = BoundedIntegerFilter(method="noop")
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("name", "name"),
+            ("slug", "slug"),
+            ("total_parameters", "total_parameters"),
+            ("effective_active_parameters", "active_parameters"),
+            ("effective_release_date", "release_date"),
+            ("effective_context", "context"),
+        )
+    )
+
+    class Meta:
+        model = ModelVariant
+        fields = ["q", "family", "version", "kind"]
+
+    def search(self, queryset, name, value):
+        return full_text_search(
+            queryset,
+            value,
+            vector_fields=VARIANT_TEXT,
+            contains=(
+                "name",
+                "version__name",
+                "version__family__name",
+                "version__name_zh",
+                "version__family__name_zh",
+            ),
+        )
+
+    def filter_version(self, queryset, name, values):
+        versions = ModelVersion.objects.filter(_split_keys(values, 2))
+        return queryset.filter(version__in=versions)
+
+    def filter_active_gte(self, queryset, name, value):
+        return queryset.filter(effective_active_parameters__gte=value)
+
+    def filter_active_lte(self, queryset, name, value):
+        return queryset.filter(effective_active_parameters__lte=value)
+
+    def filter_license(self, queryset, name, values):
+        return queryset.filter(_effective_license(slug__in=values))
+
+    def filter_commercial_use(self, queryset, name, values):
+        return queryset.filter(_effective_license(commercial_use__in=values))
+
+    def filter_mau_limit(self, queryset, name, value):
+        # Licences allowing commercial use without a cap, or whose cap is at least ``value``.
+        return queryset.filter(
+            _effective_license(commercial_use=CommercialUse.ALLOWED)
+            | _effective_license(mau_threshold__gte=value)
+        )
+
+    def filter_features(self, queryset, name, values):
+        """All of ``values``. A feature derivable from the numbers (GQA, MoE…) is taken from
+        the variant's own numbers; the version's curated claim only where they are missing
+        (a version's MoE claim does not make its dense variants MoE)."""
+        for slug in values:
+            curated = Exists(
+                VersionFeature.objects.filter(version=OuterRef("version"), feature__slug=slug)
+            )
+            if slug in DERIVED_FEATURES:
+                condition = DERIVED_FEATURES[slug] | (Q(num_attention_heads__isnull=True) & curated)
+            else:
+                condition = curated
+            queryset = queryset.filter(condition)
+        return queryset
+
+    def filter_attention(self, queryset, name, value):
+        return queryset.filter(DERIVED_FEATURES[value])
+
+    def filter_modality(self, queryset, name, values):
+        return queryset.filter(version__modalities__contains=values)
+
+    def filter_language(self, queryset, name, values):
+        return queryset.filter(version__languages__contains=values)
+
+    def filter_has_hf(self, queryset, name, value):
+        return queryset.exclude(hf_repo_id="") if value else queryset.filter(hf_repo_id="")
+
+    def filter_fits(self, queryset, name, values):
+        precision = self.form.cleaned_data.get("fits_precision") or "bf16"
+        context = self.form.cleaned_data.get("fits_context") or 4096
+        fitting = Recommendation.objects.filter(
+            variant=OuterRef("pk"),
+            workload="inference",
+            precision=precision,
+            context_tokens=context,
+            fitting_profiles__overlap=values,
+        )
+        return queryset.filter(Exists(fitting))
+
+    def noop(self, queryset, name, value):
+        return queryset  # read by filter_fits
+
+
+__all__ = [
+    "DERIVED_FEATURES",
+    "FamilyFilterSet",
+    "FeatureFilterSet",
+    "Modality",
+    "OrganizationFilterSet",
+    "VariantFilterSet",
+    "VersionFilterSet",
+]

@@ -1,0 +1,93 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from hardware.choices import AcceleratorForm
+from hardware.estimator import PRECISIONS
+from hardware.models import Accelerator, HardwareProfile, Recommendation, SizeTier, Workload
+from llmregistry.filtering import (
+    BoundedDecimalFilter,
+    BoundedIntegerFilter,
+    StrictBooleanFilter,
+    ValuesFilter,
+    full_text_search,
+)
+
+
+class AcceleratorFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("search"))
+    vendor = ValuesFilter()
+    form = django_filters.MultipleChoiceFilter(choices=AcceleratorForm.choices)
+    memory_gib__gte = BoundedDecimalFilter(field_name="memory_gib", lookup_expr="gte")
+    memory_gib__lte = BoundedDecimalFilter(field_name="memory_gib", lookup_expr="lte")
+    memory_bandwidth_gbps__gte = BoundedDecimalFilter(
+        field_name="memory_bandwidth_gbps", lookup_expr="gte"
+    )
+    bf16_dense_tflops__gte = BoundedDecimalFilter(field_name="bf16_dense_tflops", lookup_expr="gte")
+    supports_fp8 = StrictBooleanFilter()
+    supports_int4 = StrictBooleanFilter()
+    release_year__gte = BoundedIntegerFilter(field_name="release_year", lookup_expr="gte")
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            "name",
+            "vendor",
+            "memory_gib",
+            "memory_bandwidth_gbps",
+            "bf16_dense_tflops",
+            "release_year",
+        )
+    )
+
+    class Meta:
+        model = Accelerator
+        fields = ["q", "vendor", "form"]
+
+    def search(self, queryset, name, value):
+        return full_text_search(
+            queryset, value, vector_fields=("name", "vendor"), contains=("name", "vendor", "slug")
+        )
+
+
+class ProfileFilterSet(django_filters.FilterSet):
+    accelerator = ValuesFilter(field_name="accelerator__slug")
+    vendor = ValuesFilter(field_name="accelerator__vendor")
+    form = django_filters.MultipleChoiceFilter(
+        field_name="accelerator__form", choices=AcceleratorForm.choices
+    )
+    count = BoundedIntegerFilter()
+    count__lte = BoundedIntegerFilter(field_name="count", lookup_expr="lte")
+    ordering = django_filters.OrderingFilter(fields=("name", "count"))
+
+    class Meta:
+        model = HardwareProfile
+        fields = ["accelerator", "count"]
+
+
+class SizeTierFilterSet(django_filters.FilterSet):
+    ordering = django_filters.OrderingFilter(fields=("parameters_billion",))
+
+    class Meta:
+        model = SizeTier
+        fields = []
+
+
+class RecommendationFilterSet(django_filters.FilterSet):
+    variant = ValuesFilter(field_name="variant__slug")
+    family = ValuesFilter(field_name="variant__version__family__slug")
+    workload = django_filters.MultipleChoiceFilter(choices=Workload.choices)
+    precision = django_filters.MultipleChoiceFilter(
+        choices=[(k, p.label) for k, p in PRECISIONS.items()]
+    )
+    context = BoundedIntegerFilter(field_name="context_tokens")
+    fits = ValuesFilter(field_name="fitting_profiles", lookup_expr="overlap", method="fits_any")
+    total_bytes__lte = BoundedIntegerFilter(field_name="total_bytes", lookup_expr="lte")
+    estimator_version = ValuesFilter()
+    ordering = django_filters.OrderingFilter(
+        fields=("total_bytes", "context_tokens", "decode_tokens_per_s")
+    )
+
+    class Meta:
+        model = Recommendation
+        fields = ["variant", "workload", "precision"]
+
+    def fits_any(self, queryset, name, values):
+        return queryset.filter(fitting_profiles__overlap=values)

@@ -1,0 +1,30 @@
+"""The filter backend of the API: django-filter, strict about unknown parameters."""
+
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
+
+# Parameters every list endpoint understands besides its FilterSet's.
+COMMON_PARAMETERS = {"page", "page_size", "format", "ordering"}
+UNKNOWN_PARAMETER = _("Unknown parameter.")
+NUL_IN_PARAMETER = _("Null characters are not allowed.")
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """Rejects unknown query parameters and NUL bytes with 400 naming the parameter; bad values
+    are rejected by the FilterSet's form (django-filter raises a field-keyed 400)."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        known = set(COMMON_PARAMETERS)
+        if filterset_class is not None:
+            known |= set(filterset_class.base_filters)
+        errors = {}
+        for name, values in request.query_params.lists():
+            if name not in known:
+                errors[name] = [UNKNOWN_PARAMETER]
+            elif any("\x00" in value for value in values):
+                errors[name] = [NUL_IN_PARAMETER]
+        if errors:
+            raise ValidationError(errors)
+        return super().filter_queryset(request, queryset, view)

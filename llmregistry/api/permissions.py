@@ -1,0 +1,17 @@
+from django.conf import settings
+from rest_framework import permissions
+
+
+class RegistryPermission(permissions.DjangoModelPermissions):
+    """Reads for everyone when REGISTRY_PUBLIC_READ is on (else signed-in users); writes for
+    users with the model permission whose token, if any, is not read-only."""
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return settings.REGISTRY_PUBLIC_READ or bool(
+                request.user and request.user.is_authenticated
+            )
+        token = getattr(request, "auth", None)
+        if getattr(token, "read_only", False):
+            return False
+        return super().has_permission(request, view)

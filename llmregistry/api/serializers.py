@@ -1,0 +1,79 @@
+"""Serializer building blocks shared by the apps' APIs."""
+
+from django.core.validators import URLValidator
+from django.db import models, transaction
+from rest_framework import serializers
+
+from catalog.models import Citation
+
+
+class CitationSerializer(serializers.ModelSerializer):
+    url = serializers.URLField(source="source.url")
+    title = serializers.CharField(source="source.title")
+    publisher = serializers.CharField(source="source.publisher")
+    accessed_on = serializers.DateField(source="source.accessed_on")
+
+    class Meta:
+        model = Citation
+        fields = ["url", "title", "publisher", "accessed_on", "fields", "quote", "note"]
+
+
+class ServiceModelSerializer(serializers.ModelSerializer):
+    """Writes go through the catalog's save service (full_clean, save, recompute on commit)."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.URLField: None,  # set below: OptionalURLField is defined after this class
+    }
+
+    def create(self, validated_data):
+        return self._save(self.Meta.model(), validated_data)
+
+    def update(self, instance, validated_data):
+        return self._save(instance, validated_data)
+
+    def _save(self, instance, validated_data):
+        from catalog.services import curated_record_save
+
+        many = {
+            k: validated_data.pop(k)
+            for k in list(validated_data)
+            if isinstance(self.fields.get(k), serializers.ManyRelatedField)
+        }
+        for key, value in validated_data.items():
+            setattr(instance, key, value)
+        with transaction.atomic():
+            curated_record_save(record=instance)
+            self.save_many(instance, many)
+        return instance
+
+    def save_many(self, instance, many):
+        """Save many-to-many values (subclasses with such fields override)."""
+
+
+class BriefRelatedField(serializers.SlugRelatedField):
+    """A relation written as a slug and read as the related record's brief representation."""
+
+    def __init__(self, brief_serializer, **kwargs):
+        self.brief_serializer = brief_serializer
+        kwargs.setdefault("slug_field", "slug")
+        super().__init__(**kwargs)
+
+    def use_pk_only_optimization(self):
+        return False
+
+    def to_representation(self, value):
+        return self.brief_serializer(value, context=self.context).data
+
+
+class OptionalURLField(serializers.CharField):
+    """A URL, or an empty string where none is known (validated only when given)."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value:
+            URLValidator()(value)
+        return value
+
+
+ServiceModelSerializer.serializer_field_mapping[models.URLField] = OptionalURLField

@@ -1,0 +1,82 @@
+"""The base of every curated resource's viewset."""
+
+import hashlib
+
+import pghistory
+from django.db import transaction
+from django.utils.cache import quote_etag
+from django.utils.translation import gettext as _
+from rest_framework import status, viewsets
+from rest_framework.exceptions import APIException
+from rest_framework.renderers import JSONRenderer
+from rest_framework.settings import api_settings
+
+from llmregistry.api.renderers import ListCSVRenderer
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = _("The record changed since you read it (If-Match does not match).")
+    default_code = "precondition_failed"
+
+
+def representation_etag(data) -> str:
+    """The ETag a GET of ``data`` carries (ConditionalGetMiddleware: MD5 of the JSON body)."""
+    body = JSONRenderer().render(data)
+    return quote_etag(hashlib.md5(body, usedforsecurity=False).hexdigest())
+
+
+class CuratedViewSet(viewsets.ModelViewSet):
+    """List, detail and (for editors) writes of a curated resource.
+
+    ``list_selector``/``detail_selector`` build the queryset (joins live in selectors);
+    writes go through the services via the serializers; deletes of referenced records answer
+    409; a stale ``If-Match`` answers 412; writes are in the history with the acting user.
+    """
+
+    lookup_field = "slug"
+    list_selector = None
+    detail_selector = None
+    detail_serializer_class = None
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def get_renderers(self):
+        renderers = [r() for r in api_settings.DEFAULT_RENDERER_CLASSES]
+        if self.action != "list":
+            renderers = [r for r in renderers if not isinstance(r, ListCSVRenderer)]
+        return renderers
+
+    def get_queryset(self):
+        selector = self.list_selector if self.action == "list" else self.detail_selector
+        return selector(user=self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "retrieve" and self.detail_serializer_class:
+            return self.detail_serializer_class
+        return self.serializer_class
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and request.user.is_authenticated:
+            # Token-authenticated users are only known here, after the middleware ran.
+            pghistory.context(user=request.user.pk, url=request.path)
+
+    def _check_if_match(self, instance) -> None:
+        expected = self.request.headers.get("If-Match")
+        if not expected or expected.strip() == "*":
+            return
+        serializer_class = self.detail_serializer_class or self.serializer_class
+        current = representation_etag(
+            serializer_class(instance, context=self.get_serializer_context()).data
+        )
+        if current not in {tag.strip() for tag in expected.split(",")}:
+            raise PreconditionFailed
+
+    def perform_update(self, serializer):
+        self._check_if_match(serializer.instance)
+        serializer.save()
+
+    def perform_destroy(self, instance):
+        self._check_if_match(instance)
+        with transaction.atomic():
+            instance.delete()

@@ -1,0 +1,142 @@
+"""Filter building blocks shared by the apps' FilterSets (API and HTML list pages)."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+import django_filters
+from django import forms
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+MAX_INTEGER = 2**62  # below PostgreSQL's bigint limit: larger values are refused, not a 500
+SEARCH_CONFIG = "simple"  # names and model ids are not English prose: no stemming
+_HUMAN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmbt])?\s*$", re.IGNORECASE)
+_SCALE = {None: 1, "k": 10**3, "m": 10**6, "b": 10**9, "t": 10**12}
+
+BAD_COUNT = _("Enter a number of parameters such as 7000000000, 7B, 1.5T or 500M.")
+TOO_LARGE = _("Too large.")
+
+
+class ParameterCountField(forms.Field):
+    """A parameter count: an integer or a human form (7B, 1.5T, 500M, 1.2k)."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        match = _HUMAN.match(str(value))
+        if not match:
+            raise forms.ValidationError(BAD_COUNT, code="invalid")
+        try:
+            number = Decimal(match.group(1)) * _SCALE[(match.group(2) or "").lower() or None]
+        except InvalidOperation:
+            raise forms.ValidationError(BAD_COUNT, code="invalid") from None
+        if number > MAX_INTEGER:
+            raise forms.ValidationError(TOO_LARGE, code="max_value")
+        return int(number)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ParameterCountFilter(django_filters.Filter):
+    field_class = ParameterCountField
+
+
+class BoundedIntegerFilter(django_filters.NumberFilter):
+    """An integer filter that refuses values the database cannot hold."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", MAX_INTEGER)
+        super().__init__(*args, **kwargs)
+
+
+class BoundedDecimalFilter(django_filters.NumberFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 10**9)
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 3)
+        super().__init__(*args, **kwargs)
+
+
+_VALUE = re.compile(r"^[\w./:-]{1,200}$")
+
+
+class ValuesField(forms.MultipleChoiceField):
+    """Repeated and/or comma-separated values from an open vocabulary (slugs, codes)."""
+
+    def to_python(self, value):
+        values = super().to_python(value)
+        return [part.strip() for item in values for part in item.split(",") if part.strip()]
+
+    def valid_value(self, value):
+        return bool(_VALUE.match(value))
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class ValuesFilter(django_filters.MultipleChoiceFilter):
+    """``?family=llama&family=qwen`` or ``?family=llama,qwen``: any of them (OR), or all of
+    them with ``conjoined=True``."""
+
+    field_class = ValuesField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", ())
+        super().__init__(*args, **kwargs)
+
+
+def search_vector(*fields: str) -> SearchVector:
+    """The full-text vector of ``fields`` (an index on the same expression serves it)."""
+    return SearchVector(*fields, config=SEARCH_CONFIG)
+
+
+def full_text_search(
+    queryset,
+    text: str,
+    *,
+    vector_fields: tuple[str, ...],
+    contains: tuple[str, ...] = (),
+    aliases: str | None = None,
+):
+    """Rows whose ``vector_fields`` match ``text`` (PostgreSQL full text, websearch syntax),
+    or one of ``contains`` holds it as a substring (Chinese is not split into words by the
+    parser), or ``aliases`` (an array) holds it exactly."""
+    queryset = queryset.annotate(_search=search_vector(*vector_fields))
+    condition = full_text_q(text, contains)
+    if aliases:
+        condition |= Q(**{f"{aliases}__contains": [text]})
+    return queryset.filter(condition)
+
+
+def full_text_q(text: str, contains: tuple[str, ...] = ()) -> Q:
+    """The condition of :func:`full_text_search` on an annotated ``_search`` vector."""
+    condition = Q(_search=SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch"))
+    for name in contains:
+        condition |= Q(**{f"{name}__icontains": text})
+    return condition
+
+
+NOT_A_BOOLEAN = _("Enter true or false.")
+
+
+class StrictBooleanField(forms.Field):
+    """true/false (1/0, yes/no, on/off); anything else is an error, not "no filter"."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        lowered = str(value).strip().lower()
+        if lowered in ("true", "1", "yes", "on"):
+            return True
+        if lowered in ("false", "0", "no", "off"):
+            return False
+        raise forms.ValidationError(NOT_A_BOOLEAN, code="invalid")
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
