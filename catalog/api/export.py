@@ -1,5 +1,6 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -12,6 +13,8 @@ class ExportView(APIView):
     `load_catalog --file` imports it back."""
 
     permission_classes = [RegistryPermission]
+    # One JSON document: no CSV form (?format=csv answers 404).
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
 
     def get_queryset(self):  # for DjangoModelPermissions on non-safe methods (none here)
         from catalog.models import ModelVariant

@@ -96,3 +96,7 @@ def test_a_document_of_another_format_is_refused(tmp_path):
     path.write_text(json.dumps({"format": "something-else", "format_version": 1}))
     with pytest.raises(Exception, match="expected format 'llmregistry-catalog' version 1"):
         catalog_load(root=settings.BASE_DIR, files=[path])
+
+
+def test_export_has_no_csv_form(client):
+    assert client.get(reverse("api-export"), {"format": "csv"}).status_code == 404
