@@ -94,6 +94,44 @@ def variant_list(*, user=None) -> QuerySet[ModelVariant]:
     )
 
 
+_BRIEF_LICENSE = (
+    "slug",
+    "name",
+    "spdx_id",
+    "kind",
+    "commercial_use",
+    "mau_threshold",
+    "outputs_train_other_models",
+)
+VARIANT_LIST_COLUMNS = (
+    *(f.name for f in ModelVariant._meta.concrete_fields if f.name not in ("config",)),
+    "version__slug",
+    "version__name",
+    "version__name_zh",
+    "version__release_date",
+    "version__max_context_tokens",
+    "version__status",
+    "version__family_id",
+    "version__license_id",
+    "version__family__slug",
+    "version__family__name",
+    "version__family__name_zh",
+    "version__family__organization_id",
+    "version__family__organization__slug",
+    "version__family__organization__name",
+    "version__family__organization__name_zh",
+    "version__family__organization__country",
+    *(f"version__license__{name}" for name in _BRIEF_LICENSE),
+    *(f"license__{name}" for name in _BRIEF_LICENSE),
+)
+
+
+def variant_list_page(*, user=None) -> QuerySet[ModelVariant]:
+    """``variant_list`` with only the columns a list page renders (no raw config.json, no
+    long texts of the related records): narrow rows sort and travel fast."""
+    return variant_list(user=user).only(*VARIANT_LIST_COLUMNS)
+
+
 def variant_detail(*, user=None) -> QuerySet[ModelVariant]:
     return variant_list(user=user).prefetch_related(
         _citations(),

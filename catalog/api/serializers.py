@@ -318,7 +318,12 @@ class VariantSerializer(ServiceModelSerializer):
     @extend_schema_field(LicenseBriefSerializer(allow_null=True))
     def get_effective_license(self, variant):
         license = variant.license or variant.version.license
-        return LicenseBriefSerializer(license).data if license else None
+        if license is None:
+            return None
+        brief = getattr(self, "_license_brief", None)
+        if brief is None:
+            brief = self._license_brief = LicenseBriefSerializer()
+        return brief.to_representation(license)
 
     @extend_schema_field(serializers.DateField(allow_null=True))
     def get_effective_release_date(self, variant):

@@ -84,7 +84,7 @@ class VariantViewSet(KeyedViewSet):
 
     lookup_value_regex = VARIANT_KEY
     key_parts = ("version__family__slug", "version__slug", "slug")
-    list_selector = staticmethod(selectors.variant_list)
+    list_selector = staticmethod(selectors.variant_list_page)
     detail_selector = staticmethod(selectors.variant_detail)
     serializer_class = serializers.VariantSerializer
     detail_serializer_class = serializers.VariantDetailSerializer

@@ -63,7 +63,12 @@ class BriefRelatedField(serializers.SlugRelatedField):
         return False
 
     def to_representation(self, value):
-        return self.brief_serializer(value, context=self.context).data
+        # One brief serializer per field, not one per row: building a serializer's fields is
+        # the expensive part of DRF.
+        brief = getattr(self, "_brief", None)
+        if brief is None:
+            brief = self._brief = self.brief_serializer(context=self.context)
+        return brief.to_representation(value)
 
 
 class OptionalURLField(serializers.CharField):
