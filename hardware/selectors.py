@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from catalog.choices import PublicationStatus
 from catalog.models import ModelVariant
+from catalog.models.families import ARCHITECTURE_FIELDS
 from hardware.estimator import (
     AcceleratorSpec,
     Architecture,
@@ -20,32 +21,6 @@ from hardware.estimator import (
 from hardware.models import Accelerator, HardwareProfile, Recommendation, SizeTier
 
 GIB = 1024**3
-# Variant fields the estimator reads; curated numbers win over the raw config.
-ARCHITECTURE_FIELDS = (
-    "model_type",
-    "num_layers",
-    "hidden_size",
-    "num_attention_heads",
-    "num_kv_heads",
-    "head_dim",
-    "intermediate_size",
-    "vocab_size",
-    "tie_word_embeddings",
-    "qkv_bias",
-    "num_experts",
-    "num_experts_per_token",
-    "num_shared_experts",
-    "moe_intermediate_size",
-    "shared_expert_intermediate_size",
-    "first_dense_layers",
-    "q_lora_rank",
-    "kv_lora_rank",
-    "qk_rope_head_dim",
-    "qk_nope_head_dim",
-    "v_head_dim",
-    "sliding_window",
-    "max_position_embeddings",
-)
 _NUMBER_FIELDS = (
     "num_layers",
     "hidden_size",

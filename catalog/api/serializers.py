@@ -9,6 +9,7 @@ from catalog.models import (
     ModelVersion,
     Organization,
 )
+from catalog.models.families import ARCHITECTURE_FIELDS
 from catalog.services import version_features_set
 from licenses.models import License
 from llmregistry.api.serializers import (
@@ -17,34 +18,6 @@ from llmregistry.api.serializers import (
     ServiceModelSerializer,
 )
 
-ARCHITECTURE_FIELDS = [
-    "architecture_class",
-    "model_type",
-    "num_layers",
-    "hidden_size",
-    "num_attention_heads",
-    "num_kv_heads",
-    "head_dim",
-    "intermediate_size",
-    "vocab_size",
-    "tie_word_embeddings",
-    "qkv_bias",
-    "num_experts",
-    "num_experts_per_token",
-    "num_shared_experts",
-    "moe_intermediate_size",
-    "shared_expert_intermediate_size",
-    "first_dense_layers",
-    "q_lora_rank",
-    "kv_lora_rank",
-    "qk_rope_head_dim",
-    "qk_nope_head_dim",
-    "v_head_dim",
-    "sliding_window",
-    "max_position_embeddings",
-    "rope_theta",
-    "rope_scaling_type",
-]
 CURATED_FIELDS = ["status", "seed_claim", "created_at", "updated_at"]
 
 

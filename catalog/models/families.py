@@ -30,6 +30,35 @@ MOE_ONLY_FIELD = _("Only a mixture-of-experts variant can have this.")
 EXPERTS_PER_TOKEN_EXCEED = _("Experts per token cannot exceed the number of experts.")
 LINEAGE_SELF = _("A variant cannot derive from itself.")
 
+# The architecture numbers of a variant, as stored and as the estimator reads them.
+ARCHITECTURE_FIELDS = (
+    "architecture_class",
+    "model_type",
+    "num_layers",
+    "hidden_size",
+    "num_attention_heads",
+    "num_kv_heads",
+    "head_dim",
+    "intermediate_size",
+    "vocab_size",
+    "tie_word_embeddings",
+    "qkv_bias",
+    "num_experts",
+    "num_experts_per_token",
+    "num_shared_experts",
+    "moe_intermediate_size",
+    "shared_expert_intermediate_size",
+    "first_dense_layers",
+    "q_lora_rank",
+    "kv_lora_rank",
+    "qk_rope_head_dim",
+    "qk_nope_head_dim",
+    "v_head_dim",
+    "sliding_window",
+    "max_position_embeddings",
+    "rope_theta",
+    "rope_scaling_type",
+)
 MOE_CORE_FIELDS = ("num_experts", "num_experts_per_token", "moe_intermediate_size")
 MOE_ONLY_FIELDS = ("num_shared_experts", "first_dense_layers", "shared_expert_intermediate_size")
 POSITIVE_FIELDS = (

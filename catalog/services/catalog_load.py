@@ -39,6 +39,7 @@ from catalog.models import (
     Organization,
     Source,
 )
+from catalog.models.families import ARCHITECTURE_FIELDS as ARCHITECTURE_KEYS
 from catalog.services.records import version_features_set
 from hardware.estimator import ConfigError, parse_config
 from hardware.models import Accelerator, HardwareProfile, SizeTier
@@ -48,34 +49,6 @@ EXPORT_FORMAT = "llmregistry-catalog"
 EXPORT_VERSION = 1
 EXPORT_META_KEYS = {"format", "format_version", "exported_at"}
 SOURCE_KEYS = {"url", "title", "publisher", "accessed", "fields", "quote", "note"}
-ARCHITECTURE_KEYS = (
-    "architecture_class",
-    "model_type",
-    "num_layers",
-    "hidden_size",
-    "num_attention_heads",
-    "num_kv_heads",
-    "head_dim",
-    "intermediate_size",
-    "vocab_size",
-    "tie_word_embeddings",
-    "qkv_bias",
-    "num_experts",
-    "num_experts_per_token",
-    "num_shared_experts",
-    "moe_intermediate_size",
-    "shared_expert_intermediate_size",
-    "first_dense_layers",
-    "q_lora_rank",
-    "kv_lora_rank",
-    "qk_rope_head_dim",
-    "qk_nope_head_dim",
-    "v_head_dim",
-    "sliding_window",
-    "max_position_embeddings",
-    "rope_theta",
-    "rope_scaling_type",
-)
 
 
 class CatalogLoadError(Exception):
