@@ -16,6 +16,7 @@ from llmregistry.api.serializers import (
     BriefRelatedField,
     CitationSerializer,
     ServiceModelSerializer,
+    with_sources,
 )
 
 CURATED_FIELDS = ["status", "seed_claim", "created_at", "updated_at"]
@@ -111,11 +112,7 @@ class OrganizationSerializer(ServiceModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
-class OrganizationDetailSerializer(OrganizationSerializer):
-    sources = CitationSerializer(source="citations", many=True, read_only=True)
-
-    class Meta(OrganizationSerializer.Meta):
-        fields = [*OrganizationSerializer.Meta.fields, "sources"]
+OrganizationDetailSerializer = with_sources(OrganizationSerializer)
 
 
 class FamilySerializer(ServiceModelSerializer):
@@ -139,11 +136,7 @@ class FamilySerializer(ServiceModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
-class FamilyDetailSerializer(FamilySerializer):
-    sources = CitationSerializer(source="citations", many=True, read_only=True)
-
-    class Meta(FamilySerializer.Meta):
-        fields = [*FamilySerializer.Meta.fields, "sources"]
+FamilyDetailSerializer = with_sources(FamilySerializer)
 
 
 class FeatureSerializer(ServiceModelSerializer):
@@ -171,11 +164,7 @@ class FeatureSerializer(ServiceModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
-class FeatureDetailSerializer(FeatureSerializer):
-    sources = CitationSerializer(source="citations", many=True, read_only=True)
-
-    class Meta(FeatureSerializer.Meta):
-        fields = [*FeatureSerializer.Meta.fields, "sources"]
+FeatureDetailSerializer = with_sources(FeatureSerializer)
 
 
 class VersionSerializer(ServiceModelSerializer):
@@ -232,11 +221,7 @@ class VersionSerializer(ServiceModelSerializer):
             version_features_set(version=instance, features=many["features"])
 
 
-class VersionDetailSerializer(VersionSerializer):
-    sources = CitationSerializer(source="citations", many=True, read_only=True)
-
-    class Meta(VersionSerializer.Meta):
-        fields = [*VersionSerializer.Meta.fields, "sources"]
+VersionDetailSerializer = with_sources(VersionSerializer)
 
 
 class VariantSerializer(ServiceModelSerializer):

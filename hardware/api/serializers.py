@@ -10,6 +10,7 @@ from llmregistry.api.serializers import (
     BriefRelatedField,
     CitationSerializer,
     ServiceModelSerializer,
+    with_sources,
 )
 
 CURATED_FIELDS = ["status", "seed_claim", "created_at", "updated_at"]
@@ -41,11 +42,7 @@ class AcceleratorSerializer(ServiceModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
-class AcceleratorDetailSerializer(AcceleratorSerializer):
-    sources = CitationSerializer(source="citations", many=True, read_only=True)
-
-    class Meta(AcceleratorSerializer.Meta):
-        fields = [*AcceleratorSerializer.Meta.fields, "sources"]
+AcceleratorDetailSerializer = with_sources(AcceleratorSerializer)
 
 
 class AcceleratorBriefSerializer(serializers.ModelSerializer):
@@ -78,11 +75,7 @@ class ProfileSerializer(ServiceModelSerializer):
         return str(profile.accelerator.memory_gib * profile.count)
 
 
-class ProfileDetailSerializer(ProfileSerializer):
-    sources = CitationSerializer(source="citations", many=True, read_only=True)
-
-    class Meta(ProfileSerializer.Meta):
-        fields = [*ProfileSerializer.Meta.fields, "sources"]
+ProfileDetailSerializer = with_sources(ProfileSerializer)
 
 
 class SizeTierSerializer(ServiceModelSerializer):

@@ -1,5 +1,5 @@
 from licenses.models import License
-from llmregistry.api.serializers import CitationSerializer, ServiceModelSerializer
+from llmregistry.api.serializers import ServiceModelSerializer, with_sources
 
 
 class LicenseSerializer(ServiceModelSerializer):
@@ -34,10 +34,5 @@ class LicenseSerializer(ServiceModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
-class LicenseDetailSerializer(LicenseSerializer):
-    """A licence with the clauses behind its terms (citations with quotes)."""
-
-    sources = CitationSerializer(source="citations", many=True, read_only=True)
-
-    class Meta(LicenseSerializer.Meta):
-        fields = [*LicenseSerializer.Meta.fields, "sources"]
+# A licence with the clause behind each term (citations with quotes).
+LicenseDetailSerializer = with_sources(LicenseSerializer)

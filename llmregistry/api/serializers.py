@@ -82,3 +82,18 @@ class OptionalURLField(serializers.CharField):
 
 
 ServiceModelSerializer.serializer_field_mapping[models.URLField] = OptionalURLField
+
+
+def with_sources(base: type[serializers.ModelSerializer]) -> type[serializers.ModelSerializer]:
+    """The detail form of ``base``: the same fields plus the ``sources`` behind the facts."""
+    meta = type("Meta", (base.Meta,), {"fields": [*base.Meta.fields, "sources"]})
+    return type(
+        base.__name__.replace("Serializer", "DetailSerializer"),
+        (base,),
+        {
+            "__module__": base.__module__,
+            "__doc__": f"{base.__name__} with the sources behind its facts.",
+            "sources": CitationSerializer(source="citations", many=True, read_only=True),
+            "Meta": meta,
+        },
+    )
