@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate catalog editor lint format messages check-compose clean
+.PHONY: run test install migrate catalog editor lint format messages check-compose clean vendor
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,3 +52,15 @@ messages: install
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+
+## vendor: fetch the pinned front-end assets from the npm registry into static/vendor (needs npm)
+PICO_VERSION := 2.1.1
+HTMX_VERSION := 2.0.11
+vendor:
+	rm -rf .vendor-tmp && mkdir .vendor-tmp
+	cd .vendor-tmp && npm pack --silent @picocss/pico@$(PICO_VERSION) htmx.org@$(HTMX_VERSION)
+	tar -xzf .vendor-tmp/picocss-pico-$(PICO_VERSION).tgz -C .vendor-tmp && mv .vendor-tmp/package .vendor-tmp/pico
+	tar -xzf .vendor-tmp/htmx.org-$(HTMX_VERSION).tgz -C .vendor-tmp && mv .vendor-tmp/package .vendor-tmp/htmx
+	cp .vendor-tmp/pico/css/pico.min.css .vendor-tmp/pico/LICENSE.md static/vendor/pico/
+	cp .vendor-tmp/htmx/dist/htmx.min.js .vendor-tmp/htmx/LICENSE static/vendor/htmx/
+	rm -rf .vendor-tmp

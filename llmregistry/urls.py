@@ -1,7 +1,6 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from llmregistry.views import healthz
 
@@ -12,7 +11,9 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
+    path("", include("catalog.urls")),
+    path("", include("hardware.urls")),
+    path("", include("licenses.urls")),
     prefix_default_language=False,
 )
 
