@@ -8,8 +8,6 @@ urlpatterns = [
     path("can-i-run-it/config/", views.fit_config, name="fit_config"),
     path("hardware/", views.index, name="index"),
     path("hardware/sizing/", views.sizing, name="sizing"),
-    path(
-        "hardware/accelerators/<slug:slug>/", views.accelerator_detail, name="accelerator_detail"
-    ),
+    path("hardware/accelerators/<slug:slug>/", views.accelerator_detail, name="accelerator_detail"),
     path("hardware/profiles/<slug:slug>/", views.profile_detail, name="profile_detail"),
 ]
