@@ -1,5 +1,11 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from django.views.generic import RedirectView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularSwaggerSplitView,
+)
 from rest_framework.routers import DefaultRouter
 
 from catalog.api.export import ExportView
@@ -36,8 +42,20 @@ urlpatterns = [
     path("v1/export/", ExportView.as_view(), name="api-export"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # Swagger UI sets styles from script (React): it gets inline styles, nothing else; its
+    # scripts stay same-origin files (the split view).
     path(
-        "schema/swagger/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-swagger"
+        "schema/swagger/",
+        csp_update({"style-src": [UNSAFE_INLINE]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+        ),
+        name="api-swagger",
     ),
-    path("schema/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # ReDoc fetches its logo from its vendor's CDN and runs a blob: worker; the one
+    # documentation page is Swagger UI, and old ReDoc links land there.
+    path(
+        "schema/redoc/",
+        RedirectView.as_view(pattern_name="api-swagger", permanent=False),
+        name="api-redoc",
+    ),
 ]
