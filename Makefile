@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate catalog editor lint format messages check-compose clean vendor
+.PHONY: run test install migrate catalog editor lint format messages check-compose clean vendor screenshots
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+## screenshots: run the browser journeys, keeping their desktop and phone screenshots in docs/screenshots
+screenshots: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
+screenshots: install
+	BROWSER_ARTIFACTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest tests/browser $(PYTEST_ARGS)
 
 ## messages: refresh locale/*/django.po from the code and compile them (needs GNU gettext)
 messages: install
