@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("BROWSER_ARTIFACTS_DIR") or ROOT / "test-artifacts/screenshots")
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+EDITOR = ("browser-editor", "a long browser passphrase")
 CHROMIUM_MISSING = (
     "Chromium was not found. Install Debian's package (apt-get install chromium fonts-noto-cjk) "
     "or point CHROMIUM_PATH at a Chromium binary."
@@ -40,6 +41,7 @@ def registry_server(django_db_setup, django_db_blocker):
     recommendations; yields the server's base URL."""
     from django.apps import apps
     from django.conf import settings
+    from django.contrib.auth import get_user_model
     from django.db import connection
     from pytest_django.live_server_helper import LiveServer
 
@@ -47,6 +49,7 @@ def registry_server(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         catalog_load(root=settings.BASE_DIR)
+        get_user_model().objects.create_superuser(EDITOR[0], password=EDITOR[1])
         server = LiveServer("127.0.0.1")
         server._live_server_modified_settings.enable()
         try:
@@ -62,6 +65,7 @@ def registry_server(django_db_setup, django_db_blocker):
             ]
             with connection.cursor() as cursor:
                 cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+            get_user_model().objects.filter(username=EDITOR[0]).delete()
 
 
 @pytest.fixture(scope="session")
