@@ -160,3 +160,557 @@ def lineage_of(variant: ModelVariant, *, user=None) -> dict[str, list[Lineage]]:
         return found
 
     return {"ancestors": walk("up"), "descendants": walk("down")}
+
+
+# -- version and variant pages ---------------------------------------------------------------
+
+
+def _derived_name(slug: str) -> str:
+    return "derived_" + slug.replace("-", "_")
+
+
+def with_derived_features(queryset: QuerySet[ModelVariant]) -> QuerySet[ModelVariant]:
+    """Annotate each variant with one ``derived_<slug>`` boolean per derivable feature.
+
+    The conditions are ``catalog.filters.DERIVED_FEATURES``, the ones the API's ``feature``
+    and ``attention`` filters use, so a page and the API never disagree on what a variant's
+    numbers show. Read them back with :func:`derived_features_of`.
+    """
+    from django.db.models import BooleanField, ExpressionWrapper
+
+    from catalog.filters import DERIVED_FEATURES
+
+    return queryset.annotate(
+        **{
+            _derived_name(slug): ExpressionWrapper(condition, output_field=BooleanField())
+            for slug, condition in DERIVED_FEATURES.items()
+        }
+    )
+
+
+def derived_features_of(variant: ModelVariant) -> list[str]:
+    """Slugs of the features ``variant``'s numbers show (annotated by
+    :func:`with_derived_features`); empty for a variant without attention numbers, whose
+    features cannot be derived."""
+    from catalog.filters import DERIVED_FEATURES
+
+    if variant.num_attention_heads is None:
+        return []
+    return [slug for slug in DERIVED_FEATURES if getattr(variant, _derived_name(slug), False)]
+
+
+def _curated_features(user) -> Prefetch:
+    """A version's curated feature claims (visible features only), in the taxonomy's order
+    of categories (backbone, normalisation, activation… as ``FeatureCategory`` lists them)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from catalog.choices import FeatureCategory
+    from catalog.models import VersionFeature
+
+    category_order = Case(
+        *(When(feature__category=key, then=Value(i)) for i, key in enumerate(FeatureCategory)),
+        default=Value(len(FeatureCategory)),
+        output_field=IntegerField(),
+    )
+    claims = (
+        VersionFeature.objects.filter(feature__in=visible(ArchitectureFeature.objects.all(), user))
+        .select_related("feature")
+        .order_by(category_order, "feature__slug", "pk")
+    )
+    return Prefetch("version_features", queryset=claims, to_attr="curated_features")
+
+
+def _shown_variants(user) -> Prefetch:
+    """A version's visible variants, smallest first, with their derived features."""
+    variants = (
+        with_derived_features(visible(ModelVariant.objects.all(), user))
+        .defer("config", "description", "description_zh")  # long texts the table never shows
+        .order_by("total_parameters", "slug", "pk")
+    )
+    return Prefetch("variants", queryset=variants, to_attr="shown_variants")
+
+
+def version_page(*, user=None) -> QuerySet[ModelVersion]:
+    """Versions for the version page: family, organisation, licence and predecessor joined;
+    citations, curated features (``curated_features``) and visible variants with derived
+    features (``shown_variants``) prefetched: five queries for one version."""
+    return visible(
+        ModelVersion.objects.select_related(
+            "family__organization", "license", "predecessor__family"
+        ),
+        user,
+        path="family__",
+    ).prefetch_related(_citations(), _curated_features(user), _shown_variants(user))
+
+
+def version_previous(version: ModelVersion, *, user=None) -> ModelVersion | None:
+    """The version ``version`` follows, with ``curated_features`` and ``shown_variants``: its
+    predecessor when visible, else the latest visible version of its family released before
+    it; ``None`` when there is neither. One query, plus two prefetches when found."""
+    from django.db.models import Case, F, Q, Value, When
+
+    candidates = Q(pk__in=[])
+    if version.predecessor_id is not None:
+        candidates |= Q(pk=version.predecessor_id)
+    if version.release_date is not None:
+        candidates |= Q(family_id=version.family_id, release_date__lt=version.release_date)
+    queryset = (
+        visible(ModelVersion.objects.select_related("family", "license"), user, path="family__")
+        .filter(candidates)
+        .exclude(pk=version.pk)
+        .prefetch_related(_curated_features(user), _shown_variants(user))
+        .order_by(
+            Case(When(pk=version.predecessor_id, then=Value(0)), default=Value(1)),
+            F("release_date").desc(nulls_last=True),
+            "-pk",
+        )
+    )
+    return queryset.first()
+
+
+def variant_page(*, user=None) -> QuerySet[ModelVariant]:
+    """Variants for the variant page: ``variant_list`` (version, family, organisation and both
+    licences joined) of visible families, with derived features, the variant's citations and
+    the citations of its own and its version's licence (their quoted clauses)."""
+    licence_citations = Citation.objects.select_related("source")
+    return with_derived_features(
+        visible(variant_list(user=user), user, path="version__family__")
+    ).prefetch_related(
+        _citations(),
+        Prefetch("license__citations", queryset=licence_citations),
+        Prefetch("version__license__citations", queryset=licence_citations),
+    )
+
+
+# -- browsing pages (home, lists, family page, compare) --------------------------------------
+
+
+def _shows_drafts(model, user) -> bool:
+    """Whether ``user`` sees draft ``model`` records (the rule of :func:`visible`)."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
+    )
+
+
+def _published(model, user, path: str):
+    """A condition keeping rows whose related ``path`` records are visible to ``user`` (for
+    filtered aggregates, where :func:`visible` cannot be applied to a queryset)."""
+    from django.db.models import Q
+
+    if _shows_drafts(model, user):
+        return Q()
+    return Q(**{f"{path}status": PUBLISHED})
+
+
+def catalog_counts(*, user=None) -> dict[str, int]:
+    """Numbers of visible families, versions, variants, licences and accelerators: one
+    aggregate query per table (five), whatever the catalog's size."""
+    from django.db.models import Count
+
+    from hardware.models import Accelerator
+    from licenses.models import License
+
+    querysets = {
+        "families": visible(ModelFamily.objects.all(), user),
+        "versions": visible(ModelVersion.objects.all(), user, path="family__"),
+        "variants": visible(
+            visible(ModelVariant.objects.all(), user, path="version__"),
+            user,
+            path="version__family__",
+        ),
+        "licenses": visible(License.objects.all(), user),
+        "accelerators": visible(Accelerator.objects.all(), user),
+    }
+    return {
+        name: queryset.order_by().aggregate(n=Count("pk"))["n"]
+        for name, queryset in querysets.items()
+    }
+
+
+def latest_versions(*, user=None, limit: int = 6) -> QuerySet[ModelVersion]:
+    """The ``limit`` most recently released visible versions with family and licence."""
+    return (
+        visible(
+            ModelVersion.objects.select_related("family__organization", "license"),
+            user,
+            path="family__",
+        )
+        .filter(release_date__isnull=False)
+        .order_by("-release_date", "-pk")[:limit]
+    )
+
+
+def family_list_page(*, user=None) -> QuerySet[ModelFamily]:
+    """Families with their organisation and, annotated, the number of visible versions
+    (``version_count``) and variants (``variant_count``) and the latest release date
+    (``latest_release``): one query."""
+    from django.db.models import Count, Max
+
+    versions = _published(ModelVersion, user, "versions__")
+    variants = versions & _published(ModelVariant, user, "versions__variants__")
+    return (
+        family_list(user=user)
+        .annotate(
+            version_count=Count("versions", filter=versions, distinct=True),
+            variant_count=Count("versions__variants", filter=variants, distinct=True),
+            latest_release=Max("versions__release_date", filter=versions),
+        )
+        .order_by("name", "pk")  # Meta.ordering does not apply to aggregate queries
+    )
+
+
+def version_list_page(*, user=None) -> QuerySet[ModelVersion]:
+    """Versions for the version list: family, organisation and licence joined, the number of
+    visible variants annotated (``variant_count``); no features (the list does not show them)."""
+    from django.db.models import Count
+
+    return (
+        visible(
+            ModelVersion.objects.select_related("family__organization", "license"),
+            user,
+            path="family__",
+        )
+        .annotate(
+            variant_count=Count(
+                "variants", filter=_published(ModelVariant, user, "variants__"), distinct=True
+            )
+        )
+        .order_by("family__name", "release_date", "slug", "pk")  # no Meta.ordering with GROUP BY
+    )
+
+
+def variant_list_rows(*, user=None) -> QuerySet[ModelVariant]:
+    """:func:`variant_list_page` of visible families, with the licences' Chinese names (the
+    model list shows them under zh-hans)."""
+    return visible(variant_list_page(user=user), user, path="version__family__").only(
+        *VARIANT_LIST_COLUMNS, "license__name_zh", "version__license__name_zh"
+    )
+
+
+def family_versions(family: ModelFamily, *, user=None) -> QuerySet[ModelVersion]:
+    """The visible versions of ``family`` in release order, with their licence."""
+    return (
+        visible(ModelVersion.objects.select_related("license"), user)
+        .filter(family=family)
+        .order_by("release_date", "slug", "pk")
+    )
+
+
+def family_variants(family: ModelFamily, *, user=None) -> QuerySet[ModelVariant]:
+    """The visible variants of ``family`` (narrow rows of :func:`variant_list_page`)."""
+    return variant_list_rows(user=user).filter(version__family=family)
+
+
+def family_lineage(family: ModelFamily, *, user=None) -> QuerySet[Lineage]:
+    """Lineage edges with a parent or a child in ``family`` (both directions, across
+    families) whose two ends are visible, each end's version and family joined: one query."""
+    from django.db.models import Q
+
+    shown = visible(
+        visible(ModelVariant.objects.all(), user, path="version__"),
+        user,
+        path="version__family__",
+    )
+    return (
+        Lineage.objects.filter(Q(parent__version__family=family) | Q(child__version__family=family))
+        .filter(parent__in=shown, child__in=shown)
+        .select_related("parent__version__family", "child__version__family")
+        .only(
+            "kind",
+            "note",
+            "parent_id",
+            "child_id",
+            *(
+                f"{end}__{field}"
+                for end in ("parent", "child")
+                for field in (
+                    "slug",
+                    "name",
+                    "version__slug",
+                    "version__name",
+                    "version__name_zh",
+                    "version__family__slug",
+                    "version__family__name",
+                    "version__family__name_zh",
+                )
+            ),
+        )
+        .order_by("parent__version__family__name", "parent__name", "child__name", "pk")
+    )
+
+
+def filter_choices(*, user=None, include: tuple[str, ...]) -> dict[str, list]:
+    """Small option lists for the list pages' filter forms: ``family``, ``organization``,
+    ``license`` and ``feature`` (slug and names of visible records), one query each."""
+    from licenses.models import License
+
+    sources = {
+        "family": lambda: visible(ModelFamily.objects.all(), user).order_by("name", "pk"),
+        "organization": lambda: visible(Organization.objects.all(), user).order_by("name", "pk"),
+        "license": lambda: visible(License.objects.all(), user).order_by("name", "pk"),
+        "feature": lambda: visible(ArchitectureFeature.objects.all(), user).order_by("name", "pk"),
+    }
+    return {
+        name: list(sources[name]().only("slug", "name", "name_zh", "status")) for name in include
+    }
+
+
+def variant_choices(*, user=None) -> QuerySet[ModelVariant]:
+    """Every visible variant, narrow (keys and names), by family, version date and size: the
+    options of the compare picker."""
+    return (
+        visible(
+            visible(ModelVariant.objects.all(), user, path="version__"),
+            user,
+            path="version__family__",
+        )
+        .select_related("version__family")
+        .only(
+            "slug",
+            "name",
+            "total_parameters",
+            "version__slug",
+            "version__name",
+            "version__release_date",
+            "version__family__slug",
+            "version__family__name",
+            "version__family__name_zh",
+        )
+        .order_by(
+            "version__family__name",
+            "version__release_date",
+            "version__slug",
+            "total_parameters",
+            "slug",
+            "pk",
+        )
+    )
+
+
+def variants_by_keys(keys: list[tuple[str, str, str]], *, user=None) -> QuerySet[ModelVariant]:
+    """Visible variants named by ``(family, version, variant)`` slug triples, with version,
+    family and licences joined, derived features annotated and the version's curated
+    features prefetched (``version.curated_features``): two queries for any number."""
+    from django.db.models import Q
+
+    condition = Q(pk__in=[])
+    for family, version, variant in keys:
+        condition |= Q(version__family__slug=family, version__slug=version, slug=variant)
+    return with_derived_features(
+        visible(variant_list(user=user), user, path="version__family__").filter(condition)
+    ).prefetch_related(Prefetch("version__version_features", queryset=_feature_claims(user)))
+
+
+def _feature_claims(user):
+    from catalog.models import VersionFeature
+
+    return (
+        VersionFeature.objects.filter(feature__in=visible(ArchitectureFeature.objects.all(), user))
+        .select_related("feature")
+        .order_by("feature__category", "feature__slug", "pk")
+    )
+
+
+# -- feature and trend pages -------------------------------------------------------------------
+
+
+def _visible_versions(user) -> QuerySet[ModelVersion]:
+    return visible(ModelVersion.objects.all(), user, path="family__")
+
+
+def _deriving_variants(slug: str, user) -> QuerySet[ModelVariant]:
+    """Visible variants whose numbers show derivable feature ``slug`` (the rule of
+    ``catalog.filters.DERIVED_FEATURES``; no attention numbers, nothing derived, as in
+    :func:`derived_features_of`)."""
+    from catalog.filters import DERIVED_FEATURES
+
+    return (
+        visible(ModelVariant.objects.all(), user)
+        .filter(num_attention_heads__isnull=False)
+        .filter(DERIVED_FEATURES[slug])
+    )
+
+
+def _uses_feature(feature, slug: str, user):
+    """A condition on a version: it claims ``feature`` (a pk, or an ``OuterRef`` to one), or,
+    for a derivable feature, one of its visible variants' numbers show it."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from catalog.filters import DERIVED_FEATURES
+    from catalog.models import VersionFeature
+
+    condition = Q(Exists(VersionFeature.objects.filter(version=OuterRef("pk"), feature=feature)))
+    if slug in DERIVED_FEATURES:
+        condition |= Q(Exists(_deriving_variants(slug, user).filter(version=OuterRef("pk"))))
+    return condition
+
+
+def _count_of(queryset: QuerySet):
+    """``COUNT(*)`` of ``queryset`` as a correlated subquery, 0 when empty."""
+    from django.db.models import F, Func, IntegerField, Subquery
+
+    counted = queryset.order_by().annotate(_n=Func(F("pk"), function="COUNT")).values("_n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def feature_index(*, user=None) -> QuerySet[ArchitectureFeature]:
+    """Visible features, most used first, each with ``version_count``: the visible versions
+    that use it (a curated claim, or for a derivable feature a visible variant whose numbers
+    show it). One query."""
+    from django.db.models import Case, IntegerField, OuterRef, When
+
+    from catalog.filters import DERIVED_FEATURES
+
+    versions = _visible_versions(user)
+    feature = OuterRef(OuterRef("pk"))  # the feature row, seen from inside the version count
+    count = Case(
+        *(
+            When(slug=slug, then=_count_of(versions.filter(_uses_feature(feature, slug, user))))
+            for slug in DERIVED_FEATURES
+        ),
+        default=_count_of(versions.filter(_uses_feature(feature, "", user))),
+        output_field=IntegerField(),
+    )
+    return (
+        feature_list(user=user)
+        .annotate(version_count=count)
+        .order_by("-version_count", "name", "pk")
+    )
+
+
+def feature_parents(*, user=None) -> QuerySet[ArchitectureFeature]:
+    """Visible features that have visible narrower features (the choices of the ``parent``
+    filter), by name. One query."""
+    children = visible(ArchitectureFeature.objects.all(), user)
+    return (
+        visible(ArchitectureFeature.objects.all(), user)
+        .filter(children__in=children)
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def feature_adoption(
+    features: list[ArchitectureFeature], *, user=None
+) -> tuple[dict[int, int], dict[int, dict[int, int]]]:
+    """Per release year, the number of visible versions released and, for each of
+    ``features``, how many of them use it (as :func:`feature_index` counts). One query
+    whatever the number of features; versions without a release date are left out.
+
+    Returns ``(totals, adoption)``: ``{year: versions}`` and ``{feature pk: {year: versions}}``.
+    """
+    from django.db.models import Count
+    from django.db.models.functions import ExtractYear
+
+    per_feature = {
+        f"uses_{feature.pk}": Count("pk", filter=_uses_feature(feature.pk, feature.slug, user))
+        for feature in features
+    }
+    rows = (
+        _visible_versions(user)
+        .filter(release_date__isnull=False)
+        .annotate(year=ExtractYear("release_date"))
+        .values("year")
+        .annotate(total=Count("pk"), **per_feature)
+        .order_by("year")
+    )
+    totals: dict[int, int] = {}
+    adoption: dict[int, dict[int, int]] = {feature.pk: {} for feature in features}
+    for row in rows:
+        totals[row["year"]] = row["total"]
+        for feature in features:
+            adoption[feature.pk][row["year"]] = row[f"uses_{feature.pk}"]
+    return totals, adoption
+
+
+def feature_page(*, user=None) -> QuerySet[ArchitectureFeature]:
+    """Features for a feature's page: citations, the broader feature (``parent``, None when
+    it is not visible) and the visible narrower ones (``shown_children``) prefetched."""
+    shown = visible(ArchitectureFeature.objects.all(), user)
+    return shown.prefetch_related(
+        _citations(),
+        Prefetch("parent", queryset=shown),
+        Prefetch("children", queryset=shown.order_by("name", "pk"), to_attr="shown_children"),
+    )
+
+
+def feature_versions(feature: ArchitectureFeature, *, user=None) -> QuerySet[ModelVersion]:
+    """The visible versions that use ``feature``, newest first, with their family, ``claimed``
+    (the version has a curated claim), ``claim_note`` and, for a derivable feature,
+    ``deriving_variants`` (its visible variants whose numbers show it). One query, two for a
+    derivable feature."""
+    from django.db.models import Exists, F, OuterRef, Subquery
+
+    from catalog.filters import DERIVED_FEATURES
+    from catalog.models import VersionFeature
+
+    claims = VersionFeature.objects.filter(version=OuterRef("pk"), feature=feature.pk)
+    versions = (
+        _visible_versions(user)
+        .select_related("family")
+        .annotate(claimed=Exists(claims), claim_note=Subquery(claims.values("note")[:1]))
+        .filter(_uses_feature(feature.pk, feature.slug, user))
+        .order_by(F("release_date").desc(nulls_last=True), "name", "pk")
+    )
+    if feature.slug in DERIVED_FEATURES:
+        deriving = _deriving_variants(feature.slug, user).order_by("total_parameters", "slug", "pk")
+        versions = versions.prefetch_related(
+            Prefetch("variants", queryset=deriving, to_attr="deriving_variants")
+        )
+    return versions
+
+
+def trend_versions(*, user=None) -> QuerySet[ModelVersion]:
+    """Visible versions with a release date, oldest first, with family and organisation
+    (only the columns the trend charts use). One query."""
+    return (
+        _visible_versions(user)
+        .filter(release_date__isnull=False)
+        .select_related("family__organization")
+        .only(
+            "slug",
+            "name",
+            "name_zh",
+            "release_date",
+            "max_context_tokens",
+            "family__slug",
+            "family__name",
+            "family__name_zh",
+            "family__organization__slug",
+            "family__organization__name",
+            "family__organization__name_zh",
+        )
+        .order_by("release_date", "name", "pk")
+    )
+
+
+def trend_variants(*, user=None) -> QuerySet[ModelVariant]:
+    """Visible variants (of visible versions and families) with a parameter count and a
+    release date (``effective_release_date``: their own, else their version's), oldest first.
+    One query."""
+    variants = visible(
+        ModelVariant.objects.select_related("version__family"), user, path="version__"
+    )
+    return (
+        visible(variants, user, path="version__family__")
+        .annotate(effective_release_date=Coalesce("release_date", "version__release_date"))
+        .filter(total_parameters__isnull=False, effective_release_date__isnull=False)
+        .only(
+            "slug",
+            "name",
+            "total_parameters",
+            "active_parameters",
+            "num_experts",
+            "release_date",
+            "version__slug",
+            "version__name",
+            "version__name_zh",
+            "version__release_date",
+            "version__family__slug",
+            "version__family__name",
+            "version__family__name_zh",
+        )
+        .order_by("effective_release_date", "total_parameters", "pk")
+    )
