@@ -151,3 +151,94 @@ def _citations():
     from catalog.models import Citation
 
     return Prefetch("citations", queryset=Citation.objects.select_related("source"))
+
+
+def variant_recommendations(variant) -> QuerySet[Recommendation]:
+    """The stored recommendations of one variant with their smallest profile and its
+    accelerator (one query): inference first, then LoRA, QLoRA and full fine-tuning; within a
+    workload the largest weights first (BF16 before INT4), then by context."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from hardware.models import Workload
+
+    workload_order = Case(
+        *(When(workload=key, then=Value(i)) for i, key in enumerate(Workload.values)),
+        default=Value(len(Workload.values)),
+        output_field=IntegerField(),
+    )
+    return (
+        Recommendation.objects.filter(variant=variant)
+        .select_related("smallest_profile__accelerator")
+        .order_by(workload_order, "-weights_bytes", "precision", "context_tokens", "pk")
+    )
+
+
+# -- the hardware pages ("can I run it", profiles, sizing) ------------------------------------
+
+
+def accelerator_spec(accelerator: Accelerator) -> AcceleratorSpec:
+    """The estimator's view of one accelerator (no query): memory in bytes from the datasheet's
+    GiB, bandwidth in bytes per second (``None`` where the vendor publishes none)."""
+    return AcceleratorSpec(
+        slug=accelerator.slug,
+        name=str(accelerator),
+        memory_bytes=int(accelerator.memory_gib * GIB),
+        bandwidth_bytes_per_s=_bandwidth(accelerator.memory_bandwidth_gbps),
+        form=accelerator.form,
+    )
+
+
+def grid_recommendations(
+    variant_ids: list[int], *, workload: str, precision: str, context_tokens: int, batch: int = 1
+) -> QuerySet[Recommendation]:
+    """The stored recommendations of ``variant_ids`` for one point of the grid (one query)."""
+    return Recommendation.objects.filter(
+        variant_id__in=variant_ids,
+        workload=workload,
+        precision=precision,
+        context_tokens=context_tokens,
+        batch=batch,
+    ).only("pk", "variant_id", "total_bytes", "fitting_profiles", "breakdown", "computed_at")
+
+
+def profile_recommendations(
+    profile: HardwareProfile, *, user=None, context_tokens: int
+) -> QuerySet[Recommendation]:
+    """Inference recommendations of visible variants that fit ``profile`` at ``context_tokens``
+    (one query), largest variants first, with ``profile_fit``: the profile's entry of the
+    stored breakdown (per-device bytes, headroom, decode speed) picked out in the database, so
+    the rest of the breakdown is not fetched."""
+    from django.db.models import JSONField
+    from django.db.models.expressions import RawSQL
+
+    # Constant SQL; the slug travels as a parameter.
+    profile_fit = RawSQL(  # noqa: S611
+        f"jsonb_path_query_first({Recommendation._meta.db_table}.breakdown, "
+        "'$.fits[*] ? (@.profile == $slug)', jsonb_build_object('slug', %s::text))",
+        [profile.slug],
+        output_field=JSONField(),
+    )
+    return (
+        recommendation_list(user=user)
+        .filter(
+            workload="inference",
+            context_tokens=context_tokens,
+            fitting_profiles__contains=[profile.slug],
+        )
+        .defer("breakdown", "input_digest")
+        .annotate(profile_fit=profile_fit)
+        .order_by("precision", "-variant__total_parameters", "variant__name", "pk")
+    )
+
+
+def variants_sized_between(ranges: list[tuple[int, int]], *, user=None) -> QuerySet[ModelVariant]:
+    """Visible variants whose total parameters fall in any of ``ranges`` (inclusive bounds),
+    with their version and family, smallest first (one query)."""
+    from django.db.models import Q
+
+    from catalog.selectors import variant_list
+
+    condition = Q(pk__in=[])
+    for low, high in ranges:
+        condition |= Q(total_parameters__gte=low, total_parameters__lte=high)
+    return variant_list(user=user).filter(condition).order_by("total_parameters", "name", "pk")

@@ -1,6 +1,6 @@
 """Template filters shared by the public pages: numbers people read, the record's own language."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils.formats import number_format
@@ -36,9 +36,8 @@ def gib(value, places: int = 1):
     """Bytes → ``15.2 GiB`` (binary gibibytes, as accelerator memory is sold and reported)."""
     if value in (None, ""):
         return "—"
-    return _("%(amount)s GiB") % {
-        "amount": number_format(Decimal(value) / _GIB, decimal_pos=int(places))
-    }
+    amount = (Decimal(value) / _GIB).quantize(Decimal(1).scaleb(-int(places)), ROUND_HALF_UP)
+    return _("%(amount)s GiB") % {"amount": number_format(amount, decimal_pos=int(places))}
 
 
 @register.filter
