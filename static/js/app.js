@@ -3,10 +3,12 @@
 
 document.documentElement.classList.add("js");
 
-document.addEventListener("change", (event) => {
-  // Selects marked data-autosubmit submit their form (the language switch).
-  const target = event.target;
-  if (target instanceof HTMLSelectElement && target.hasAttribute("data-autosubmit")) {
-    target.form.requestSubmit();
+// After htmx updates the address (a filter change), the language links follow it, so switching
+// language keeps the filters.
+document.addEventListener("htmx:pushedIntoHistory", () => {
+  for (const link of document.querySelectorAll("a[hreflang]")) {
+    const url = new URL(link.href);
+    url.search = window.location.search;
+    link.href = url.toString();
   }
 });
