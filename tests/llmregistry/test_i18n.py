@@ -20,9 +20,13 @@ def _entries(po_text: str) -> list[tuple[str, str]]:
     """(msgid, msgstr) pairs of a .po file, header excluded."""
     entries, current, key = [], {"msgid": "", "msgstr": ""}, None
     for line in [*po_text.splitlines(), ""]:
-        if line.startswith(("msgid ", "msgstr ")):
+        if line.startswith(("msgid ", "msgstr ", "msgstr[0] ")):
+            # Chinese has one plural form: msgstr[0] is the whole translation.
             key, _, value = line.partition(" ")
+            key = "msgstr" if key.startswith("msgstr") else key
             current[key] = value.strip('"')
+        elif line.startswith(("msgid_plural ", "msgstr[")):
+            key = None
         elif line.startswith('"') and key:
             current[key] += line.strip('"')
         elif not line.strip():
