@@ -52,7 +52,7 @@ screenshots: install
 
 ## messages: refresh locale/*/django.po from the code and compile them (needs GNU gettext)
 messages: install
-	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --ignore='.venv/*' --ignore='staticfiles/*'
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore='.venv/*' --ignore='staticfiles/*'
 	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --ignore='.venv/*'
 
 clean:
