@@ -19,6 +19,7 @@ from licenses.choices import CommercialUse
 from llmregistry.filtering import (
     BoundedIntegerFilter,
     ParameterCountFilter,
+    RegistryFilterSet,
     StrictBooleanFilter,
     ValuesFilter,
     full_text_search,
@@ -69,7 +70,7 @@ def _effective_license(**lookups) -> Q:
     return own | inherited
 
 
-class OrganizationFilterSet(django_filters.FilterSet):
+class OrganizationFilterSet(RegistryFilterSet):
     q = django_filters.CharFilter(method="search", label=_("search"))
     kind = django_filters.MultipleChoiceFilter(choices=OrganizationKind.choices)
     country = ValuesFilter()
@@ -85,7 +86,7 @@ class OrganizationFilterSet(django_filters.FilterSet):
         )
 
 
-class FamilyFilterSet(django_filters.FilterSet):
+class FamilyFilterSet(RegistryFilterSet):
     q = django_filters.CharFilter(method="search", label=_("search"))
     organization = ValuesFilter(field_name="organization__slug")
     organization_id = ValuesFilter(field_name="organization_id")
@@ -105,7 +106,7 @@ class FamilyFilterSet(django_filters.FilterSet):
         )
 
 
-class FeatureFilterSet(django_filters.FilterSet):
+class FeatureFilterSet(RegistryFilterSet):
     q = django_filters.CharFilter(method="search", label=_("search"))
     category = django_filters.MultipleChoiceFilter(choices=FeatureCategory.choices)
     derivable = StrictBooleanFilter()
@@ -122,7 +123,7 @@ class FeatureFilterSet(django_filters.FilterSet):
         )
 
 
-class VersionFilterSet(django_filters.FilterSet):
+class VersionFilterSet(RegistryFilterSet):
     q = django_filters.CharFilter(method="search", label=_("search"))
     family = ValuesFilter(field_name="family__slug")
     family_id = ValuesFilter(field_name="family_id")
@@ -176,7 +177,7 @@ class VersionFilterSet(django_filters.FilterSet):
         return queryset.filter(capabilities__contains=values)
 
 
-class VariantFilterSet(django_filters.FilterSet):
+class VariantFilterSet(RegistryFilterSet):
     """Variant filters. ``context``, ``released`` and ``license`` use the variant's effective
     values (its own, else its version's), annotated by the selector."""
 

@@ -7,13 +7,14 @@ from hardware.models import Accelerator, HardwareProfile, Recommendation, SizeTi
 from llmregistry.filtering import (
     BoundedDecimalFilter,
     BoundedIntegerFilter,
+    RegistryFilterSet,
     StrictBooleanFilter,
     ValuesFilter,
     full_text_search,
 )
 
 
-class AcceleratorFilterSet(django_filters.FilterSet):
+class AcceleratorFilterSet(RegistryFilterSet):
     q = django_filters.CharFilter(method="search", label=_("search"))
     vendor = ValuesFilter()
     form = django_filters.MultipleChoiceFilter(choices=AcceleratorForm.choices)
@@ -47,7 +48,7 @@ class AcceleratorFilterSet(django_filters.FilterSet):
         )
 
 
-class ProfileFilterSet(django_filters.FilterSet):
+class ProfileFilterSet(RegistryFilterSet):
     accelerator = ValuesFilter(field_name="accelerator__slug")
     vendor = ValuesFilter(field_name="accelerator__vendor")
     form = django_filters.MultipleChoiceFilter(
@@ -62,7 +63,7 @@ class ProfileFilterSet(django_filters.FilterSet):
         fields = ["accelerator", "count"]
 
 
-class SizeTierFilterSet(django_filters.FilterSet):
+class SizeTierFilterSet(RegistryFilterSet):
     ordering = django_filters.OrderingFilter(fields=("parameters_billion",))
 
     class Meta:
@@ -70,7 +71,7 @@ class SizeTierFilterSet(django_filters.FilterSet):
         fields = []
 
 
-class RecommendationFilterSet(django_filters.FilterSet):
+class RecommendationFilterSet(RegistryFilterSet):
     variant = ValuesFilter(field_name="variant__slug")
     family = ValuesFilter(field_name="variant__version__family__slug")
     workload = django_filters.MultipleChoiceFilter(choices=Workload.choices)

@@ -5,6 +5,7 @@ from licenses.choices import CommercialUse, LicenseKind, OutputsUse
 from licenses.models import License
 from llmregistry.filtering import (
     BoundedIntegerFilter,
+    RegistryFilterSet,
     StrictBooleanFilter,
     ValuesFilter,
     full_text_search,
@@ -13,7 +14,7 @@ from llmregistry.filtering import (
 LICENSE_TEXT = ("name", "name_zh", "summary", "summary_zh")
 
 
-class LicenseFilterSet(django_filters.FilterSet):
+class LicenseFilterSet(RegistryFilterSet):
     q = django_filters.CharFilter(method="search", label=_("search"))
     kind = django_filters.MultipleChoiceFilter(choices=LicenseKind.choices)
     spdx_id = ValuesFilter()

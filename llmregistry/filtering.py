@@ -140,3 +140,21 @@ class StrictBooleanField(forms.Field):
 @extend_schema_field(OpenApiTypes.BOOL)
 class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
+
+
+class RegistryFilterSet(django_filters.FilterSet):
+    """Base of every FilterSet: an empty parameter (``?kind=``, what an HTML form sends for an
+    untouched select) means "no filter", never "an invalid choice"."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and not hasattr(data, "getlist"):
+            data = {key: value for key, value in data.items() if value not in ("", None)}
+        elif data is not None:
+            data = data.copy()
+            for key in list(data.keys()):
+                values = [value for value in data.getlist(key) if value not in ("", None)]
+                if values:
+                    data.setlist(key, values)
+                else:
+                    del data[key]
+        super().__init__(data, *args, **kwargs)

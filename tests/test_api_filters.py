@@ -55,6 +55,12 @@ def test_what_fits_two_4090s_at_int4_with_32k_context(api):
     assert "deepseek/deepseek-v3/deepseek-v3" not in keys
 
 
+def test_empty_parameters_mean_no_filter(api):
+    # What an HTML form sends for untouched fields: the same answer as no parameter at all.
+    everything = _keys(api)
+    assert _keys(api, kind="", commercial_use="", total_parameters__gte="", moe="") == everything
+
+
 def test_several_features_are_all_required(api):
     keys = _keys(api, feature=["gqa", "moe"])
     assert "qwen/qwen3/qwen3-30b-a3b" in keys
