@@ -45,10 +45,11 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-## screenshots: run the browser journeys, keeping their desktop and phone screenshots in docs/screenshots
+## screenshots: run the browser journeys, keeping a first-screen copy of their screenshots in docs/screenshots
 screenshots: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
 screenshots: install
-	BROWSER_ARTIFACTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest tests/browser $(PYTEST_ARGS)
+	rm -f docs/screenshots/*.jpg
+	BROWSER_DOCS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest tests/browser $(PYTEST_ARGS)
 
 ## messages: refresh locale/*/django.po from the code and compile them (needs GNU gettext)
 messages: install

@@ -19,6 +19,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("BROWSER_ARTIFACTS_DIR") or ROOT / "test-artifacts/screenshots")
+# `make screenshots` also keeps a light copy (first screen, JPEG) for docs/screenshots/.
+DOCS_SCREENSHOTS = os.environ.get("BROWSER_DOCS_DIR")
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 EDITOR = ("browser-editor", "a long browser passphrase")
@@ -166,12 +168,16 @@ def no_js_page(chromium, registry_server):
 
 @pytest.fixture
 def screenshot():
-    """``screenshot(page, "name")`` saves ``name.png`` (full page) under the artefacts folder."""
+    """``screenshot(page, "name")`` saves ``name.png`` (full page) under the artefacts folder,
+    and ``name.jpg`` (the first screen) under BROWSER_DOCS_DIR when that is set."""
 
     def save(page, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
+        if DOCS_SCREENSHOTS:
+            Path(DOCS_SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(DOCS_SCREENSHOTS) / f"{name}.jpg"), quality=70)
         return path
 
     return save
