@@ -76,6 +76,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "llmregistry.middleware.PublicReadMiddleware",
+    # Inside CSP and conditional GET: cached pages still get their headers and ETags.
+    "llmregistry.page_cache.PageCacheMiddleware",
     # After authentication: records the acting user and URL with every history event.
     "pghistory.middleware.HistoryMiddleware",
 ]
@@ -130,6 +133,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Whole public pages for anonymous visitors, keyed by the catalog generation (0 turns it off).
+REGISTRY_PAGE_CACHE_SECONDS = env_int("REGISTRY_PAGE_CACHE_SECONDS", default=86400, minimum=0)
 
 CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", default="", schemes=("redis", "rediss"))
 # Without a broker, tasks run in the calling process (enqueued after commit by the services),

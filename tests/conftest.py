@@ -10,6 +10,14 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    # Tests hold their writes in one transaction that never commits, and the catalog
+    # generation moves at commit: cached pages would look stale. tests/llmregistry/
+    # test_page_cache.py turns the cache on where it tests it.
+    settings.REGISTRY_PAGE_CACHE_SECONDS = 0
+
+
 @pytest.fixture(scope="module")
 def curated_catalog(django_db_setup, django_db_blocker):
     """The repository's curated catalog, loaded once for a test module and rolled back after."""

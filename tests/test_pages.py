@@ -148,3 +148,13 @@ def test_errors_answer_500_in_the_visitors_language(settings, language, text):
     assert text in page
     assert "a bug" not in page
     assert "Traceback" not in page
+
+
+def test_pages_ask_for_a_login_when_the_registry_is_not_public(settings, admin_client):
+    settings.REGISTRY_PUBLIC_READ = False
+    url = reverse("catalog:variant_list")
+    response = Client().get(url + "?q=qwen")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    assert admin_client.get(url).status_code == 200
+    assert Client().get(reverse("admin:login")).status_code == 200
