@@ -11,6 +11,17 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def _english_between_tests():
+    """A request under /zh-hans/ leaves Chinese active in the thread (LocaleMiddleware does not
+    reset it); each test starts, and leaves, in the default language."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def _no_page_cache(settings):
     # Tests hold their writes in one transaction that never commits, and the catalog
     # generation moves at commit: cached pages would look stale. tests/llmregistry/
