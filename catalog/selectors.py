@@ -15,10 +15,17 @@ from catalog.models import (
 )
 
 PUBLISHED = PublicationStatus.PUBLISHED
+# The parents a variant needs published, as well as itself, before everyone may see it: a
+# published variant of a draft version or of a draft family stays hidden with them.
+VARIANT_PARENTS = ("version__", "version__family__")
 
 
-def visible(queryset: QuerySet, user, *, path: str = "") -> QuerySet:
-    """Editors see every record; everyone else only published ones (and their parents)."""
+def visible(queryset: QuerySet, user, *, path: str | tuple[str, ...] = "") -> QuerySet:
+    """Editors see every record; everyone else only published ones whose parents are published.
+
+    ``path``: the lookup prefix of each parent that must be published too (``"family__"``
+    for a version, :data:`VARIANT_PARENTS` for a variant).
+    """
     if (
         user is not None
         and user.is_authenticated
@@ -28,8 +35,9 @@ def visible(queryset: QuerySet, user, *, path: str = "") -> QuerySet:
     ):
         return queryset
     condition = {"status": PUBLISHED}
-    if path:
-        condition[f"{path}status"] = PUBLISHED
+    for parent in (path,) if isinstance(path, str) else path:
+        if parent:
+            condition[f"{parent}status"] = PUBLISHED
     return queryset.filter(**condition)
 
 
@@ -78,7 +86,8 @@ def version_detail(*, user=None) -> QuerySet[ModelVersion]:
 
 
 def variant_list(*, user=None) -> QuerySet[ModelVariant]:
-    """Variants with their version, family, organisation and effective licence, and the
+    """Visible variants (of published versions of published families, for everyone but
+    editors) with their version, family, organisation and effective licence, and the
     effective values filters and ordering use (the variant's own, else its version's)."""
     return visible(
         ModelVariant.objects.select_related(
@@ -90,7 +99,7 @@ def variant_list(*, user=None) -> QuerySet[ModelVariant]:
             effective_active_parameters=Coalesce("active_parameters", "total_parameters"),
         ),
         user,
-        path="version__",
+        path=VARIANT_PARENTS,
     )
 
 
@@ -142,7 +151,7 @@ def variant_detail(*, user=None) -> QuerySet[ModelVariant]:
 def lineage_of(variant: ModelVariant, *, user=None) -> dict[str, list[Lineage]]:
     """Ancestors and descendants of ``variant`` (all generations), edges in two queries per
     generation (lineage graphs are shallow)."""
-    shown = visible(ModelVariant.objects.all(), user, path="version__")
+    shown = visible(ModelVariant.objects.all(), user, path=VARIANT_PARENTS)
     edges = Lineage.objects.select_related("parent__version__family", "child__version__family")
 
     def walk(direction: str) -> list[Lineage]:
@@ -273,9 +282,7 @@ def variant_page(*, user=None) -> QuerySet[ModelVariant]:
     licences joined) of visible families, with derived features, the variant's citations and
     the citations of its own and its version's licence (their quoted clauses)."""
     licence_citations = Citation.objects.select_related("source")
-    return with_derived_features(
-        visible(variant_list(user=user), user, path="version__family__")
-    ).prefetch_related(
+    return with_derived_features(variant_list(user=user)).prefetch_related(
         _citations(),
         Prefetch("license__citations", queryset=licence_citations),
         Prefetch("version__license__citations", queryset=licence_citations),
@@ -315,11 +322,7 @@ def catalog_counts(*, user=None) -> dict[str, int]:
     querysets = {
         "families": visible(ModelFamily.objects.all(), user),
         "versions": visible(ModelVersion.objects.all(), user, path="family__"),
-        "variants": visible(
-            visible(ModelVariant.objects.all(), user, path="version__"),
-            user,
-            path="version__family__",
-        ),
+        "variants": visible(ModelVariant.objects.all(), user, path=VARIANT_PARENTS),
         "licenses": visible(License.objects.all(), user),
         "accelerators": visible(Accelerator.objects.all(), user),
     }
@@ -384,7 +387,7 @@ def version_list_page(*, user=None) -> QuerySet[ModelVersion]:
 def variant_list_rows(*, user=None) -> QuerySet[ModelVariant]:
     """:func:`variant_list_page` of visible families, with the licences' Chinese names (the
     model list shows them under zh-hans)."""
-    return visible(variant_list_page(user=user), user, path="version__family__").only(
+    return variant_list_page(user=user).only(
         *VARIANT_LIST_COLUMNS, "license__name_zh", "version__license__name_zh"
     )
 
@@ -408,11 +411,7 @@ def family_lineage(family: ModelFamily, *, user=None) -> QuerySet[Lineage]:
     families) whose two ends are visible, each end's version and family joined: one query."""
     from django.db.models import Q
 
-    shown = visible(
-        visible(ModelVariant.objects.all(), user, path="version__"),
-        user,
-        path="version__family__",
-    )
+    shown = visible(ModelVariant.objects.all(), user, path=VARIANT_PARENTS)
     return (
         Lineage.objects.filter(Q(parent__version__family=family) | Q(child__version__family=family))
         .filter(parent__in=shown, child__in=shown)
@@ -461,11 +460,7 @@ def variant_choices(*, user=None) -> QuerySet[ModelVariant]:
     """Every visible variant, narrow (keys and names), by family, version date and size: the
     options of the compare picker."""
     return (
-        visible(
-            visible(ModelVariant.objects.all(), user, path="version__"),
-            user,
-            path="version__family__",
-        )
+        visible(ModelVariant.objects.all(), user, path=VARIANT_PARENTS)
         .select_related("version__family")
         .only(
             "slug",
@@ -498,9 +493,9 @@ def variants_by_keys(keys: list[tuple[str, str, str]], *, user=None) -> QuerySet
     condition = Q(pk__in=[])
     for family, version, variant in keys:
         condition |= Q(version__family__slug=family, version__slug=version, slug=variant)
-    return with_derived_features(
-        visible(variant_list(user=user), user, path="version__family__").filter(condition)
-    ).prefetch_related(Prefetch("version__version_features", queryset=_feature_claims(user)))
+    return with_derived_features(variant_list(user=user).filter(condition)).prefetch_related(
+        Prefetch("version__version_features", queryset=_feature_claims(user))
+    )
 
 
 def _feature_claims(user):
@@ -690,11 +685,8 @@ def trend_variants(*, user=None) -> QuerySet[ModelVariant]:
     """Visible variants (of visible versions and families) with a parameter count and a
     release date (``effective_release_date``: their own, else their version's), oldest first.
     One query."""
-    variants = visible(
-        ModelVariant.objects.select_related("version__family"), user, path="version__"
-    )
     return (
-        visible(variants, user, path="version__family__")
+        visible(ModelVariant.objects.select_related("version__family"), user, path=VARIANT_PARENTS)
         .annotate(effective_release_date=Coalesce("release_date", "version__release_date"))
         .filter(total_parameters__isnull=False, effective_release_date__isnull=False)
         .only(
@@ -714,3 +706,105 @@ def trend_variants(*, user=None) -> QuerySet[ModelVariant]:
         )
         .order_by("effective_release_date", "total_parameters", "pk")
     )
+
+
+# -- bounded pages: the trend charts' aggregates, a variant picker of bounded size -------------
+
+
+def trend_release_counts(*, user=None):
+    """The versions of :func:`trend_versions` counted per organisation and release month: rows
+    of ``month`` (its first day), ``organization`` (slug), ``organization_name``,
+    ``organization_name_zh`` and ``versions``, by month. One query, whose rows grow with
+    organisations and months but not with versions."""
+    from django.db.models import Count, F
+    from django.db.models.functions import TruncMonth
+
+    return (
+        trend_versions(user=user)
+        .order_by()
+        .annotate(month=TruncMonth("release_date"))
+        .values(
+            "month",
+            organization=F("family__organization__slug"),
+            organization_name=F("family__organization__name"),
+            organization_name_zh=F("family__organization__name_zh"),
+        )
+        .annotate(versions=Count("pk"))
+        .order_by("month", "organization")
+    )
+
+
+def trend_largest_variants(*, user=None) -> QuerySet[ModelVariant]:
+    """For each release quarter and kind, the largest variant of :func:`trend_variants` (by
+    total parameters), with ``quarter`` (its first day), ``moe`` (a mixture of experts, as
+    ``ModelVariant.is_moe``) and ``released`` (how many variants of that kind were released
+    that quarter). One query, at most two rows per quarter."""
+    from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Window
+    from django.db.models.functions import TruncQuarter
+
+    return (
+        trend_variants(user=user)
+        .annotate(
+            quarter=TruncQuarter("effective_release_date"),
+            moe=ExpressionWrapper(Q(num_experts__isnull=False), output_field=BooleanField()),
+        )
+        .annotate(released=Window(Count("pk"), partition_by=[F("quarter"), F("moe")]))
+        .order_by("quarter", "moe", F("total_parameters").desc(), "pk")
+        .distinct("quarter", "moe")
+    )
+
+
+def trend_longest_context(*, user=None) -> QuerySet[ModelVersion]:
+    """For each release quarter, the version of :func:`trend_versions` with the longest
+    maximum context, with ``quarter`` (its first day) and ``released`` (how many versions with
+    a known context were released that quarter). One query, one row per quarter."""
+    from django.db.models import Count, F, Window
+    from django.db.models.functions import TruncQuarter
+
+    return (
+        trend_versions(user=user)
+        .filter(max_context_tokens__isnull=False)
+        .annotate(quarter=TruncQuarter("release_date"))
+        .annotate(released=Window(Count("pk"), partition_by=[F("quarter")]))
+        .order_by("quarter", F("max_context_tokens").desc(), "release_date", "pk")
+        .distinct("quarter")
+    )
+
+
+def variant_picker(
+    queryset: QuerySet[ModelVariant], keys: list[tuple[str, str, str]], *, limit: int
+) -> tuple[list[ModelVariant], bool]:
+    """The options of a variant picker that stays small however large the catalog grows: the
+    ``limit`` most recently released variants of ``queryset`` (their own release date, else
+    their version's) and those ``keys`` name (family, version and variant slugs), in
+    ``queryset``'s order, which must join ``version__family``. One query.
+
+    Returns the variants and whether others were left out.
+    """
+    from django.db.models import F, Q
+
+    released = Coalesce("release_date", "version__release_date")
+    recent = (
+        queryset.annotate(picker_released=released)
+        .order_by(F("picker_released").desc(nulls_last=True), "-pk")
+        .values("pk")[: limit + 1]
+    )
+    named = Q(pk__in=[])
+    for family, version, variant in keys:
+        named |= Q(version__family__slug=family, version__slug=version, slug=variant)
+    rows = list(queryset.annotate(picker_released=released).filter(Q(pk__in=recent) | named))
+    # Without the named ones, the rows are the ``limit`` + 1 most recent: more than ``limit``
+    # rows means the catalog has more than the picker lists.
+    by_recency = sorted(
+        rows,
+        key=lambda v: (
+            v.picker_released is None,
+            -(v.picker_released.toordinal() if v.picker_released else 0),
+            -v.pk,
+        ),
+    )
+    wanted = {"/".join(key) for key in keys}
+    kept = {v.pk for v in by_recency[:limit]} | {
+        v.pk for v in rows if f"{v.version.family.slug}/{v.version.slug}/{v.slug}" in wanted
+    }
+    return [v for v in rows if v.pk in kept], len(rows) > limit

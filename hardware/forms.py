@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from hardware.estimator import KV_DTYPES, PRECISIONS, EstimateOptions
+from hardware.estimator.architecture import MAX_LAYERS
 from hardware.estimator.memory import MAX_BATCH, MAX_CONTEXT_TOKENS
 from hardware.models import Accelerator, HardwareProfile
 from hardware.services import INFERENCE_CONTEXTS
@@ -19,10 +20,8 @@ MAX_ACCELERATORS = 16
 # A config.json is a few kilobytes (DeepSeek-V3's is under 2 KB); 256 KB leaves room for
 # multimodal configs with long token maps while keeping a paste cheap to parse.
 MAX_CONFIG_BYTES = 256 * 1024
-# The estimator counts parameters layer by layer; the deepest published decoder has 126
-# layers (Llama 3.1 405B). A bound far above that keeps a pasted config from making the
-# server count millions of layers.
-MAX_CONFIG_LAYERS = 2048
+# The estimator refuses a config deeper than MAX_LAYERS (ConfigError, in English); the form
+# refuses it first, in the page's language.
 _LAYER_KEYS = ("num_hidden_layers", "num_layers", "n_layer")
 
 # Error messages users see (constants: the tests assert on them).
@@ -38,6 +37,7 @@ CONFIG_TOO_LARGE = _(
 )
 CONFIG_NOT_JSON = _("This is not valid JSON: %(error)s (line %(line)s, column %(column)s).")
 CONFIG_NOT_OBJECT = _("Must be a JSON object (the config.json).")
+CONFIG_TOO_NESTED = _("This JSON is nested too deeply to read.")
 CONFIG_TOO_DEEP = _("'%(field)s' is %(value)s; the estimator handles at most %(limit)s layers.")
 CONFIG_FIELD_ERROR = _("%(field)s: %(message)s")
 
@@ -245,6 +245,8 @@ class ConfigForm(EstimateOptionsForm):
                 code="invalid",
                 params={"error": exc.msg, "line": exc.lineno, "column": exc.colno},
             ) from None
+        except RecursionError:  # arrays or objects nested thousands deep
+            raise forms.ValidationError(CONFIG_TOO_NESTED, code="invalid") from None
         if not isinstance(config, dict):
             raise forms.ValidationError(CONFIG_NOT_OBJECT, code="invalid")
         for part in (config, config.get("text_config")):
@@ -252,11 +254,11 @@ class ConfigForm(EstimateOptionsForm):
                 continue
             for key in _LAYER_KEYS:
                 value = part.get(key)
-                if isinstance(value, int) and value > MAX_CONFIG_LAYERS:
+                if isinstance(value, int) and value > MAX_LAYERS:
                     raise forms.ValidationError(
                         CONFIG_TOO_DEEP,
                         code="max_value",
-                        params={"field": key, "value": value, "limit": MAX_CONFIG_LAYERS},
+                        params={"field": key, "value": value, "limit": MAX_LAYERS},
                     )
         return config
 

@@ -52,9 +52,11 @@ def variant_architecture(variant: ModelVariant) -> Architecture | None:
 
 
 def variants_for_recommendations(variant_ids: list[int] | None = None) -> QuerySet[ModelVariant]:
-    """Published variants of published versions (one query)."""
+    """Published variants of published versions of published families (one query)."""
     queryset = ModelVariant.objects.filter(
-        status=PublicationStatus.PUBLISHED, version__status=PublicationStatus.PUBLISHED
+        status=PublicationStatus.PUBLISHED,
+        version__status=PublicationStatus.PUBLISHED,
+        version__family__status=PublicationStatus.PUBLISHED,
     ).select_related("version")
     if variant_ids is not None:
         queryset = queryset.filter(pk__in=variant_ids)
@@ -137,9 +139,9 @@ def size_tier_detail(*, user=None):
 
 def recommendation_list(*, user=None):
     """Recommendations of visible variants, with the variant's keys and the smallest profile."""
-    from catalog.selectors import visible
+    from catalog.selectors import VARIANT_PARENTS, visible
 
-    variants = visible(ModelVariant.objects.all(), user, path="version__")
+    variants = visible(ModelVariant.objects.all(), user, path=VARIANT_PARENTS)
     return Recommendation.objects.filter(variant__in=variants).select_related(
         "variant__version__family", "smallest_profile"
     )

@@ -1,7 +1,7 @@
 from django.db.models import Prefetch, QuerySet
 
 from catalog.models import Citation
-from catalog.selectors import visible
+from catalog.selectors import VARIANT_PARENTS, visible
 from licenses.models import License
 
 
@@ -41,7 +41,7 @@ def license_matrix(*, user=None) -> QuerySet[License]:
             Q(license=OuterRef("pk")) | Q(license__isnull=True, version__license=OuterRef("pk"))
         ),
         user,
-        path="version__",
+        path=VARIANT_PARENTS,
     )
     return license_list(user=user).annotate(
         version_count=_row_count(versions), variant_count=_row_count(variants)
@@ -57,10 +57,10 @@ def license_versions(license: License, *, user=None) -> QuerySet:
             Q(license__isnull=True) | Q(license=license)
         ),
         user,
-        path="version__",
+        path=VARIANT_PARENTS,
     )
     overriding = (
-        visible(ModelVariant.objects.all(), user, path="version__")
+        visible(ModelVariant.objects.all(), user, path=VARIANT_PARENTS)
         .filter(license__in=license_list(user=user))
         .exclude(license=license)
         .select_related("license")
@@ -91,7 +91,7 @@ def license_override_variants(license: License, *, user=None) -> QuerySet:
         visible(
             ModelVariant.objects.filter(license=license).exclude(version__license=license),
             user,
-            path="version__",
+            path=VARIANT_PARENTS,
         )
         .select_related("version__family", "version__license")
         .only(
@@ -119,7 +119,7 @@ def license_check_variants(*, user=None) -> QuerySet:
     """Visible variants for the licence checker's picker: what their key, their name and
     their effective licence need, in catalog order."""
     return (
-        visible(ModelVariant.objects.all(), user, path="version__")
+        visible(ModelVariant.objects.all(), user, path=VARIANT_PARENTS)
         .select_related("version__family")
         .only(
             "slug",
@@ -142,3 +142,44 @@ def license_check_variants(*, user=None) -> QuerySet:
             "pk",
         )
     )
+
+
+# --- Bounded licence pages ------------------------------------------------------------------
+
+from django.db.models.functions import Coalesce as _Coalesce  # noqa: E402
+
+from catalog.selectors import variant_picker  # noqa: E402
+
+
+def license_page(*, user=None) -> QuerySet[License]:
+    """Licences for a licence's page: :func:`license_matrix` (``version_count`` and
+    ``variant_count``, what the matrix shows) with their citations and sources."""
+    return license_matrix(user=user).prefetch_related(
+        Prefetch("citations", queryset=Citation.objects.select_related("source"))
+    )
+
+
+def license_recent_versions(license: License, *, user=None) -> QuerySet:
+    """:func:`license_versions`, most recently released first (undated ones last)."""
+    return license_versions(license, user=user).order_by(
+        F("release_date").desc(nulls_last=True), "family__name", "slug", "pk"
+    )
+
+
+def license_recent_override_variants(license: License, *, user=None) -> QuerySet:
+    """:func:`license_override_variants`, most recently released first (their own release
+    date, else their version's; undated ones last)."""
+    return (
+        license_override_variants(license, user=user)
+        .annotate(released=_Coalesce("release_date", "version__release_date"))
+        .order_by(F("released").desc(nulls_last=True), "version__family__name", "name", "pk")
+    )
+
+
+def license_check_picker(
+    keys: list[tuple[str, str, str]], *, limit: int, user=None
+) -> tuple[list, bool]:
+    """The checker's model picker: the ``limit`` most recently released of
+    :func:`license_check_variants` and those ``keys`` name (``catalog.selectors.variant_picker``),
+    and whether others were left out. One query."""
+    return variant_picker(license_check_variants(user=user), keys, limit=limit)

@@ -243,6 +243,12 @@ REST_FRAMEWORK = {
         "llmregistry.api.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # JSON nested past Python's recursion limit is a 400, not a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "llmregistry.api.parsers.NestingSafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["llmregistry.api.permissions.RegistryPermission"],
     "DEFAULT_FILTER_BACKENDS": ["llmregistry.api.filters.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "llmregistry.api.pagination.RegistryPagination",

@@ -270,6 +270,29 @@ def test_drafts_are_invisible_to_anonymous_users_and_visible_to_editors(anonymou
     assert editor.get(reverse("variant-list")).json()["count"] == 1
 
 
+def test_published_variants_of_a_draft_family_stay_hidden_with_it(anonymous, editor):
+    draft_family = factories.FamilyFactory(status="draft")
+    hidden = factories.VariantFactory(version__family=draft_family, slug="under-draft-family")
+    edge = factories.LineageFactory(child=hidden)  # its published parent keeps its page
+    factories.RecommendationFactory(variant=hidden)
+    variant_url = _detail_url(RESOURCES[3], hidden)
+
+    listed = anonymous.get(reverse("variant-list")).json()["results"]
+    assert [v["slug"] for v in listed] == [edge.parent.slug]
+    assert anonymous.get(variant_url).status_code == 404
+    lineage = anonymous.get(reverse("variant-lineage", args=[_variant_key(edge.parent)])).json()
+    assert lineage["descendants"] == []
+    assert anonymous.get(reverse("recommendation-list")).json()["count"] == 0
+    estimate = anonymous.post(
+        reverse("api-estimate"), {"variant": hidden.slug}, format="json"
+    ).json()
+    assert list(estimate) == ["variant"]
+
+    assert editor.get(reverse("variant-list")).json()["count"] == 2
+    assert editor.get(variant_url).status_code == 200
+    assert editor.get(reverse("recommendation-list")).json()["count"] == 1
+
+
 def test_variants_carry_version_family_organization_and_licence_in_brief(anonymous):
     variant = factories.VariantFactory()
     data = anonymous.get(_detail_url(RESOURCES[3], variant)).json()
@@ -389,3 +412,10 @@ def test_anonymous_clients_are_throttled(anonymous, monkeypatch):
     monkeypatch.setattr(ResilientAnonRateThrottle, "THROTTLE_RATES", {"anon": "2/min"})
     statuses = [anonymous.get(reverse("organization-list")).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+def test_json_nested_past_the_recursion_limit_is_a_400_on_every_write(editor):
+    body = '{"name": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = editor.post(reverse("organization-list"), body, content_type="application/json")
+    assert response.status_code == 400
+    assert "nested" in response.json()["detail"]

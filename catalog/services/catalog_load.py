@@ -698,10 +698,13 @@ class _Loader:
 
         variant_ids = [r.pk for r in self.written.get("variants", [])]
         version_ids = [r.pk for r in self.written.get("versions", [])]
+        family_ids = [r.pk for r in self.written.get("families", [])]
         if variant_ids:
             records_changed(model=ModelVariant, pks=variant_ids)
         if version_ids:
             records_changed(model=ModelVersion, pks=version_ids)
+        if family_ids:
+            records_changed(model=ModelFamily, pks=family_ids)
         hardware = self.written.get("accelerators", []) + self.written.get("profiles", [])
         if hardware:
             records_changed(model=HardwareProfile, pks=[r.pk for r in hardware])

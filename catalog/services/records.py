@@ -4,7 +4,13 @@ from collections.abc import Iterable
 
 from django.db import models, transaction
 
-from catalog.models import ArchitectureFeature, ModelVariant, ModelVersion, VersionFeature
+from catalog.models import (
+    ArchitectureFeature,
+    ModelFamily,
+    ModelVariant,
+    ModelVersion,
+    VersionFeature,
+)
 
 
 def curated_record_save(*, record: models.Model, update_fields: Iterable[str] | None = None):
@@ -34,6 +40,12 @@ def records_changed(*, model: type[models.Model], pks: Iterable[int]) -> None:
     elif model is ModelVersion:
         variants_changed(
             list(ModelVariant.objects.filter(version_id__in=pks).values_list("pk", flat=True))
+        )
+    elif model is ModelFamily:  # a family's status decides whether its variants get any
+        variants_changed(
+            list(
+                ModelVariant.objects.filter(version__family_id__in=pks).values_list("pk", flat=True)
+            )
         )
     elif model in (Accelerator, HardwareProfile):
         profiles_changed()

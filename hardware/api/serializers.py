@@ -1,8 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from catalog.choices import PublicationStatus
 from catalog.models import ModelVariant
+from catalog.selectors import VARIANT_PARENTS, visible
 from hardware.estimator import KV_DTYPES, PRECISIONS
 from hardware.estimator.memory import LORA_TARGETS, MAX_BATCH, MAX_CONTEXT_TOKENS
 from hardware.models import Accelerator, HardwareProfile, Recommendation, SizeTier, Workload
@@ -182,12 +182,12 @@ class EstimateRequestSerializer(serializers.Serializer):
         return value
 
     def validate_variant(self, value):
-        variants = ModelVariant.objects.select_related("version")
         request = self.context.get("request")
-        if not (request and request.user.has_perm("catalog.view_modelvariant")):
-            variants = variants.filter(
-                status=PublicationStatus.PUBLISHED, version__status=PublicationStatus.PUBLISHED
-            )
+        variants = visible(
+            ModelVariant.objects.select_related("version"),
+            request.user if request else None,
+            path=VARIANT_PARENTS,
+        )
         variant = variants.filter(slug=value).order_by("pk").first()
         if variant is None:
             raise serializers.ValidationError(_("No variant with this slug."))

@@ -8,9 +8,135 @@ class (or its ``trust_remote_code`` modelling file) where a key is absent.
 
 from __future__ import annotations
 
+import math
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
+
+# Bounds on a config's numbers. Each sits far above the largest published value, so no real
+# config meets one; together they keep the estimator's work and its figures small whatever a
+# pasted config says (the layer count drives loops; the rest keep every product within floats).
+# The deepest published decoder has 126 layers (Llama 3.1 405B's config.json); the estimator
+# counts layer by layer, so 10**9 layers would take minutes and exhaust memory.
+MAX_LAYERS = 2048
+# The widest published matrix: PaLM 540B's FFN, 4 × d_model = 73,728 (arXiv 2204.02311 §2).
+MAX_WIDTH = 2**20
+# The most attention heads published: 128 (Llama 3.1 405B, DeepSeek-V3).
+MAX_HEADS = 2**14
+# The most routed experts published: 384 (Kimi K2's config.json, n_routed_experts).
+MAX_EXPERTS = 2**14
+# The largest published vocabulary: about 262K entries (Gemma 3's config.json).
+MAX_VOCABULARY = 2**24
+# The longest published context: 10M tokens (Llama 4 Scout). 2**30 is 100 times that and still
+# fits the catalog's 32-bit integer columns, where parsed configs are stored.
+MAX_POSITIONS = 2**30
+# A ViT's MLP is 4 times its width (Qwen2-VL's vision_config mlp_ratio: 4).
+MAX_MLP_RATIO = 64
+
+# Error messages (constants: the tests assert on them).
+NOT_AN_OBJECT = "config.json must be a JSON object."
+MISSING_FIELD = "config.json has no '{field}'."
+NOT_POSITIVE_INTEGER = "'{field}' must be a positive integer; got {value}."
+NOT_A_COUNT = "'{field}' must be a whole number, 0 or more; got {value}."
+TOO_LARGE = "'{field}' is {value}; the estimator handles at most {limit} {unit}."
+NOT_BOOLEAN = "'{field}' must be true or false; got {value}."
+NOT_POSITIVE_NUMBER = "'{field}' must be a positive number; got {value}."
+NUMBER_TOO_LARGE = "'{field}' is {value}; at most {limit} is accepted."
+NOT_TEXT = "'{field}' must be a string; got {value}."
+NOT_MAPPING = "'{field}' must be an object; got {value}."
+UNSUPPORTED = (
+    "Unsupported architecture {model_type}. Supported: {families} "
+    "(model_type one of {model_types})."
+)
+NOT_CLASS_NAMES = "'architectures' must be a list of class names; got {value}."
+HEADS_WIDER_THAN_HIDDEN = (
+    "'num_attention_heads' ({heads}) is more than 'hidden_size' ({hidden}); give 'head_dim'."
+)
+KV_HEADS_NOT_DIVISOR = "'{field}' ({kv_heads}) must divide 'num_attention_heads' ({heads})."
+TOO_MANY_ACTIVE_EXPERTS = (
+    "'num_experts_per_tok' ({active}) is more than the {experts} experts of each layer."
+)
+ODD_QWEN_INTERMEDIATE = (
+    "'intermediate_size' must be even for Qwen (two SwiGLU branches); got {value}."
+)
+
+# The bound and its unit of every integer the parsers read, by key.
+_LIMITS: dict[str, tuple[int, str]] = {
+    **dict.fromkeys(
+        (
+            "num_hidden_layers",
+            "num_layers",
+            "depth",
+            "num_nextn_predict_layers",
+            "first_k_dense_replace",
+            "max_window_layers",
+        ),
+        (MAX_LAYERS, "layers"),
+    ),
+    **dict.fromkeys(
+        (
+            "hidden_size",
+            "head_dim",
+            "intermediate_size",
+            "moe_intermediate_size",
+            "shared_expert_intermediate_size",
+            "inner_hidden_size",
+            "ffn_hidden_size",
+            "kv_channels",
+            "q_lora_rank",
+            "kv_lora_rank",
+            "qk_rope_head_dim",
+            "qk_nope_head_dim",
+            "v_head_dim",
+            "embed_dim",
+            "out_hidden_size",
+            "patch_size",
+            "temporal_patch_size",
+            "in_chans",
+            "in_channels",
+            "spatial_merge_size",
+        ),
+        (MAX_WIDTH, "dimensions"),
+    ),
+    **dict.fromkeys(
+        ("num_attention_heads", "num_key_value_heads", "multi_query_group_num"),
+        (MAX_HEADS, "heads"),
+    ),
+    **dict.fromkeys(
+        (
+            "num_experts",
+            "n_routed_experts",
+            "num_local_experts",
+            "num_experts_per_tok",
+            "num_shared_experts",
+            "n_shared_experts",
+        ),
+        (MAX_EXPERTS, "experts"),
+    ),
+    **dict.fromkeys(("vocab_size", "padded_vocab_size"), (MAX_VOCABULARY, "vocabulary entries")),
+    **dict.fromkeys(
+        (
+            "max_position_embeddings",
+            "model_max_length",
+            "seq_length",
+            "max_sequence_length",
+            "sliding_window",
+        ),
+        (MAX_POSITIONS, "tokens"),
+    ),
+}
+
+
+def _shown(value: Any) -> str:
+    """``value`` as a message quotes it: short, however large or deep the pasted value."""
+    return _SHORT_REPR.repr(value)
+
+
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxlevel = 2
+_SHORT_REPR.maxstring = _SHORT_REPR.maxother = _SHORT_REPR.maxlong = 40
+_SHORT_REPR.maxlist = _SHORT_REPR.maxdict = 4
 
 
 class ConfigError(ValueError):
@@ -170,13 +296,34 @@ _FAMILY_NAMES = (
 
 
 def _int(config: Mapping[str, Any], key: str, *, required: bool = True) -> int | None:
+    """The positive integer ``config[key]`` within its bound (``_LIMITS``); ``None`` when
+    absent and not ``required``. Raises :class:`ConfigError` naming ``key``."""
     value = config.get(key)
     if value is None:
         if required:
-            raise ConfigError(f"config.json has no '{key}'.", field=key)
+            raise ConfigError(MISSING_FIELD.format(field=key), field=key)
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ConfigError(f"'{key}' must be a positive integer; got {value!r}.", field=key)
+        raise ConfigError(NOT_POSITIVE_INTEGER.format(field=key, value=_shown(value)), field=key)
+    return _within_limit(key, value)
+
+
+def _count(config: Mapping[str, Any], key: str) -> int:
+    """The whole number ``config[key]`` (0 when absent) within its bound (``_LIMITS``)."""
+    value = config.get(key)
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(NOT_A_COUNT.format(field=key, value=_shown(value)), field=key)
+    return _within_limit(key, value)
+
+
+def _within_limit(key: str, value: int) -> int:
+    limit, unit = _LIMITS[key]
+    if value > limit:
+        raise ConfigError(
+            TOO_LARGE.format(field=key, value=_shown(value), limit=limit, unit=unit), field=key
+        )
     return value
 
 
@@ -185,26 +332,112 @@ def _bool(config: Mapping[str, Any], key: str, default: bool) -> bool:
     if value is None:
         return default
     if not isinstance(value, bool):
-        raise ConfigError(f"'{key}' must be true or false; got {value!r}.", field=key)
+        raise ConfigError(NOT_BOOLEAN.format(field=key, value=_shown(value)), field=key)
     return value
 
 
+def _number(config: Mapping[str, Any], key: str, *, maximum: float | None = None) -> float | None:
+    """The positive, finite number ``config[key]`` (at most ``maximum``), or ``None``."""
+    value = config.get(key)
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise ConfigError(NOT_POSITIVE_NUMBER.format(field=key, value=_shown(value)), field=key)
+    if maximum is not None and value > maximum:
+        raise ConfigError(
+            NUMBER_TOO_LARGE.format(field=key, value=_shown(value), limit=maximum), field=key
+        )
+    return float(value)
+
+
+def _text(config: Mapping[str, Any], key: str, *, field: str | None = None) -> str:
+    """The string ``config[key]`` ("" when absent or empty)."""
+    value = config.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        name = field or key
+        raise ConfigError(NOT_TEXT.format(field=name, value=_shown(value)), field=name)
+    return value
+
+
+def _mapping(config: Mapping[str, Any], key: str) -> Mapping[str, Any] | None:
+    value = config.get(key)
+    if value is None or isinstance(value, Mapping):
+        return value
+    raise ConfigError(NOT_MAPPING.format(field=key, value=_shown(value)), field=key)
+
+
 def _rope(config: Mapping[str, Any]) -> tuple[float | None, str]:
-    theta = config.get("rope_theta")
-    if theta is not None and (isinstance(theta, bool) or not isinstance(theta, int | float)):
-        raise ConfigError(f"'rope_theta' must be a number; got {theta!r}.", field="rope_theta")
+    theta = _number(config, "rope_theta")
     scaling = config.get("rope_scaling") or {}
     if not isinstance(scaling, Mapping):
         raise ConfigError("'rope_scaling' must be an object.", field="rope_scaling")
-    kind = str(scaling.get("rope_type") or scaling.get("type") or "")
-    return (float(theta) if theta is not None else None), kind
+    kind = _text(scaling, "rope_type", field="rope_scaling.rope_type") or _text(
+        scaling, "type", field="rope_scaling.type"
+    )
+    return theta, kind
+
+
+def _architecture_class(config: Mapping[str, Any]) -> str:
+    architectures = config.get("architectures")
+    if architectures is None:
+        return ""
+    if not isinstance(architectures, list) or not all(
+        isinstance(name, str) for name in architectures
+    ):
+        raise ConfigError(
+            NOT_CLASS_NAMES.format(value=_shown(architectures)), field="architectures"
+        )
+    return architectures[0] if architectures else ""
+
+
+def _head_dim(config: Mapping[str, Any], key: str | None, *, hidden: int, heads: int) -> int:
+    """The width of one attention head: ``config[key]``, else ``hidden // heads``."""
+    head_dim = _int(config, key, required=False) if key else None
+    if head_dim is None:
+        if heads > hidden:
+            raise ConfigError(
+                HEADS_WIDER_THAN_HIDDEN.format(heads=heads, hidden=hidden),
+                field="num_attention_heads",
+            )
+        head_dim = hidden // heads
+    return head_dim
+
+
+def _kv_heads(config: Mapping[str, Any], key: str, *, heads: int, required: bool) -> int:
+    """The KV heads (``heads`` when absent), which must divide the attention heads: grouped-
+    query attention shares each KV head among an equal number of query heads."""
+    kv_heads = _int(config, key, required=required) or heads
+    if heads % kv_heads:
+        raise ConfigError(
+            KV_HEADS_NOT_DIVISOR.format(field=key, kv_heads=kv_heads, heads=heads), field=key
+        )
+    return kv_heads
+
+
+def _experts(config: Mapping[str, Any], key: str) -> dict[str, int]:
+    """The experts of each MoE layer (``config[key]``) and how many a token uses."""
+    experts = _int(config, key)
+    active = _int(config, "num_experts_per_tok")
+    if active > experts:
+        raise ConfigError(
+            TOO_MANY_ACTIVE_EXPERTS.format(active=active, experts=experts),
+            field="num_experts_per_tok",
+        )
+    return {"num_experts": experts, "num_experts_per_token": active}
 
 
 def _text_part(config: Mapping[str, Any]) -> Mapping[str, Any]:
     """Multimodal configs keep the language model's numbers in ``text_config`` (newer) or at
     the top level (older Qwen2-VL); the vision tower is not part of the text architecture."""
-    text = config.get("text_config")
-    if isinstance(text, Mapping) and "hidden_size" in text:
+    text = _mapping(config, "text_config")
+    if text is not None and "hidden_size" in text:
         return {**config, **text}
     return config
 
@@ -216,31 +449,34 @@ def parse_config(config: Mapping[str, Any]) -> Architecture:
     ones) or the missing or invalid field.
     """
     if not isinstance(config, Mapping):
-        raise ConfigError("config.json must be a JSON object.")
-    model_type = config.get("model_type")
+        raise ConfigError(NOT_AN_OBJECT)
+    model_type = _text(config, "model_type")
     if not model_type:
-        raise ConfigError("config.json has no 'model_type'.", field="model_type")
-    architectures = config.get("architectures") or [""]
-    architecture_class = str(architectures[0]) if isinstance(architectures, list) else ""
+        raise ConfigError(MISSING_FIELD.format(field="model_type"), field="model_type")
+    architecture_class = _architecture_class(config)
     if model_type == "chatglm":
         return _parse_chatglm(config, architecture_class)
     if model_type == "qwen":
         return _parse_qwen_v1(config, architecture_class)
     if model_type not in _LLAMA_LIKE:
         raise ConfigError(
-            f"Unsupported architecture '{model_type}'. Supported: {_FAMILY_NAMES} "
-            f"(model_type one of {', '.join(SUPPORTED_MODEL_TYPES)}).",
+            UNSUPPORTED.format(
+                model_type=_shown(model_type),
+                families=_FAMILY_NAMES,
+                model_types=", ".join(SUPPORTED_MODEL_TYPES),
+            ),
             field="model_type",
         )
-    return _parse_llama_like(_text_part(config), str(model_type), architecture_class)
+    return _parse_llama_like(_text_part(config), model_type, architecture_class)
 
 
 def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: str) -> Architecture:
     defaults = _LLAMA_LIKE[model_type]
     hidden = _int(config, "hidden_size")
     heads = _int(config, "num_attention_heads")
-    kv_heads = _int(config, "num_key_value_heads", required=False) or heads
-    head_dim = _int(config, "head_dim", required=False) or hidden // heads
+    kv_heads = _kv_heads(config, "num_key_value_heads", heads=heads, required=False)
+    mla_attention = model_type in {"deepseek_v2", "deepseek_v3"}
+    head_dim = 0 if mla_attention else _head_dim(config, "head_dim", hidden=hidden, heads=heads)
     theta, scaling = _rope(config)
     qkv_bias = defaults["qkv_bias"]
     if "attention_bias" in config:
@@ -257,7 +493,9 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
         # only to the layers from max_window_layers on.
         if _bool(config, "use_sliding_window", False):
             sliding_window = _int(config, "sliding_window", required=False)
-            first = config.get("max_window_layers", num_layers)
+            first = num_layers
+            if config.get("max_window_layers") is not None:
+                first = _count(config, "max_window_layers")
             sliding_layers = max(0, num_layers - first) if sliding_window else 0
     elif config.get("sliding_window") is not None:
         sliding_window = _int(config, "sliding_window")
@@ -268,15 +506,10 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
     mla: dict[str, int | None] = {}
     intermediate = _int(config, "intermediate_size")
     if model_type == "mixtral":
-        moe = {
-            "num_experts": _int(config, "num_local_experts"),
-            "num_experts_per_token": _int(config, "num_experts_per_tok"),
-            "moe_intermediate_size": intermediate,
-        }
+        moe = {**_experts(config, "num_local_experts"), "moe_intermediate_size": intermediate}
     elif model_type in {"qwen2_moe", "qwen3_moe", "bailing_moe"}:
         moe = {
-            "num_experts": _int(config, "num_experts"),
-            "num_experts_per_token": _int(config, "num_experts_per_tok"),
+            **_experts(config, "num_experts"),
             "moe_intermediate_size": _int(config, "moe_intermediate_size"),
         }
         if model_type == "qwen2_moe":
@@ -284,15 +517,14 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
             moe["num_shared_experts"] = 1
         if model_type == "bailing_moe":
             moe["num_shared_experts"] = _int(config, "num_shared_experts", required=False)
-            moe["first_dense_layers"] = _int(config, "first_k_dense_replace", required=False)
-    elif model_type in {"deepseek_v2", "deepseek_v3"}:
+            moe["first_dense_layers"] = _count(config, "first_k_dense_replace") or None
+    elif mla_attention:
         if config.get("n_routed_experts") is not None:
             moe = {
-                "num_experts": _int(config, "n_routed_experts"),
-                "num_experts_per_token": _int(config, "num_experts_per_tok"),
+                **_experts(config, "n_routed_experts"),
                 "moe_intermediate_size": _int(config, "moe_intermediate_size"),
                 "num_shared_experts": _int(config, "n_shared_experts", required=False),
-                "first_dense_layers": config.get("first_k_dense_replace") or None,
+                "first_dense_layers": _count(config, "first_k_dense_replace") or None,
             }
         mla = {
             "q_lora_rank": _int(config, "q_lora_rank", required=False),
@@ -304,7 +536,7 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
         head_dim = mla["qk_nope_head_dim"] + mla["qk_rope_head_dim"]
     mtp_layers = 0
     if model_type == "deepseek_v3":
-        mtp_layers = config.get("num_nextn_predict_layers") or 0
+        mtp_layers = _count(config, "num_nextn_predict_layers")
     return Architecture(
         model_type=model_type,
         architecture_class=arch_class,
@@ -330,23 +562,27 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
 
 
 def _vision(config: Mapping[str, Any]) -> VisionTower | None:
-    vision = config.get("vision_config")
-    if not isinstance(vision, Mapping) or "depth" not in vision:
+    vision = _mapping(config, "vision_config")
+    if vision is None or "depth" not in vision:
         return None
-    return VisionTower(
-        depth=_int(vision, "depth"),
-        hidden_size=_int(vision, "hidden_size", required=False) or _int(vision, "embed_dim"),
-        intermediate_size=_int(vision, "intermediate_size", required=False)
-        or _int(vision, "embed_dim") * int(vision.get("mlp_ratio", 4)),
-        out_hidden_size=_int(vision, "out_hidden_size", required=False)
-        or _int(config, "hidden_size"),
-        patch_size=_int(vision, "patch_size", required=False) or 14,
-        temporal_patch_size=_int(vision, "temporal_patch_size", required=False) or 2,
-        in_channels=_int(vision, "in_chans", required=False)
-        or _int(vision, "in_channels", required=False)
-        or 3,
-        spatial_merge_size=_int(vision, "spatial_merge_size", required=False) or 2,
-    )
+    text_hidden = _int(config, "hidden_size")
+    try:
+        return VisionTower(
+            depth=_int(vision, "depth"),
+            hidden_size=_int(vision, "hidden_size", required=False) or _int(vision, "embed_dim"),
+            intermediate_size=_int(vision, "intermediate_size", required=False)
+            or _int(vision, "embed_dim")
+            * int(_number(vision, "mlp_ratio", maximum=MAX_MLP_RATIO) or 4),
+            out_hidden_size=_int(vision, "out_hidden_size", required=False) or text_hidden,
+            patch_size=_int(vision, "patch_size", required=False) or 14,
+            temporal_patch_size=_int(vision, "temporal_patch_size", required=False) or 2,
+            in_channels=_int(vision, "in_chans", required=False)
+            or _int(vision, "in_channels", required=False)
+            or 3,
+            spatial_merge_size=_int(vision, "spatial_merge_size", required=False) or 2,
+        )
+    except ConfigError as exc:
+        raise ConfigError(str(exc), field=f"vision_config.{exc.field}") from None
 
 
 def _parse_chatglm(config: Mapping[str, Any], arch_class: str) -> Architecture:
@@ -363,7 +599,7 @@ def _parse_chatglm(config: Mapping[str, Any], arch_class: str) -> Architecture:
             hidden_size=hidden,
             num_attention_heads=heads,
             num_kv_heads=heads,
-            head_dim=hidden // heads,
+            head_dim=_head_dim(config, None, hidden=hidden, heads=heads),
             intermediate_size=_int(config, "inner_hidden_size"),
             vocab_size=_int(config, "vocab_size"),
             tie_word_embeddings=_bool(config, "tie_word_embeddings", True),
@@ -371,7 +607,11 @@ def _parse_chatglm(config: Mapping[str, Any], arch_class: str) -> Architecture:
             max_position_embeddings=_int(config, "max_sequence_length", required=False),
         )
     multi_query = _bool(config, "multi_query_attention", False)
-    kv_heads = _int(config, "multi_query_group_num") if multi_query else heads
+    kv_heads = (
+        _kv_heads(config, "multi_query_group_num", heads=heads, required=True)
+        if multi_query
+        else heads
+    )
     return Architecture(
         model_type="chatglm",
         architecture_class=arch_class,
@@ -379,7 +619,7 @@ def _parse_chatglm(config: Mapping[str, Any], arch_class: str) -> Architecture:
         hidden_size=hidden,
         num_attention_heads=heads,
         num_kv_heads=kv_heads,
-        head_dim=_int(config, "kv_channels", required=False) or hidden // heads,
+        head_dim=_head_dim(config, "kv_channels", hidden=hidden, heads=heads),
         intermediate_size=_int(config, "ffn_hidden_size"),
         vocab_size=_int(config, "padded_vocab_size"),
         tie_word_embeddings=_bool(config, "tie_word_embeddings", False),
@@ -396,10 +636,7 @@ def _parse_qwen_v1(config: Mapping[str, Any], arch_class: str) -> Architecture:
     # QWenLMHeadModel's intermediate_size is the sum of both SwiGLU branches (w1 and w2).
     ffn_total = _int(config, "intermediate_size")
     if ffn_total % 2:
-        raise ConfigError(
-            f"'intermediate_size' must be even for Qwen (two SwiGLU branches); got {ffn_total}.",
-            field="intermediate_size",
-        )
+        raise ConfigError(ODD_QWEN_INTERMEDIATE.format(value=ffn_total), field="intermediate_size")
     return Architecture(
         model_type="qwen",
         architecture_class=arch_class,
@@ -407,14 +644,14 @@ def _parse_qwen_v1(config: Mapping[str, Any], arch_class: str) -> Architecture:
         hidden_size=hidden,
         num_attention_heads=heads,
         num_kv_heads=heads,
-        head_dim=_int(config, "kv_channels", required=False) or hidden // heads,
+        head_dim=_head_dim(config, "kv_channels", hidden=hidden, heads=heads),
         intermediate_size=ffn_total // 2,
         vocab_size=_int(config, "vocab_size"),
         tie_word_embeddings=_bool(config, "tie_word_embeddings", False),
         qkv_bias=True,
         max_position_embeddings=_int(config, "max_position_embeddings", required=False)
         or _int(config, "seq_length", required=False),
-        rope_theta=float(config["rotary_emb_base"]) if config.get("rotary_emb_base") else None,
+        rope_theta=_number(config, "rotary_emb_base"),
     )
 
 

@@ -6,6 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from hardware.estimator.architecture import MAX_LAYERS, TOO_LARGE
+from llmregistry.api.parsers import JSON_TOO_NESTED
 from tests import factories
 from tests.hardware.conftest import FIXTURES, fixture_config, fixture_names
 
@@ -96,6 +98,83 @@ def test_bad_input_gets_400_naming_the_field(client, payload, field):
     response = _post(client, payload)
     assert response.status_code == 400
     assert field in response.json(), response.json()
+
+
+@pytest.mark.parametrize(
+    ("fixture", "changes", "field"),
+    [
+        ("meta-llama__Meta-Llama-3-8B", {"model_type": ["llama"]}, "config.model_type"),
+        ("meta-llama__Meta-Llama-3-8B", {"model_type": {"id": "llama"}}, "config.model_type"),
+        ("meta-llama__Meta-Llama-3-8B", {"num_hidden_layers": 10**6}, "config.num_hidden_layers"),
+        ("meta-llama__Meta-Llama-3-8B", {"num_hidden_layers": 10**9}, "config.num_hidden_layers"),
+        ("meta-llama__Meta-Llama-3-8B", {"hidden_size": 4096.0}, "config.hidden_size"),
+        ("meta-llama__Meta-Llama-3-8B", {"hidden_size": 10**12}, "config.hidden_size"),
+        ("meta-llama__Meta-Llama-3-8B", {"vocab_size": True}, "config.vocab_size"),
+        (
+            "meta-llama__Meta-Llama-3-8B",
+            {"num_key_value_heads": {"n": 8}},
+            "config.num_key_value_heads",
+        ),
+        ("meta-llama__Meta-Llama-3-8B", {"num_key_value_heads": 5}, "config.num_key_value_heads"),
+        ("meta-llama__Meta-Llama-3-8B", {"rope_theta": "big"}, "config.rope_theta"),
+        (
+            "meta-llama__Meta-Llama-3-8B",
+            {"rope_scaling": {"rope_type": ["llama3"]}},
+            "config.rope_scaling.rope_type",
+        ),
+        (
+            "meta-llama__Meta-Llama-3-8B",
+            {"architectures": "LlamaForCausalLM"},
+            "config.architectures",
+        ),
+        (
+            "meta-llama__Meta-Llama-3-8B",
+            {"vision_config": {"depth": "32"}},
+            "config.vision_config.depth",
+        ),
+        (
+            "Qwen__Qwen3-8B",
+            {"use_sliding_window": True, "max_window_layers": "28"},
+            "config.max_window_layers",
+        ),
+        ("Qwen__Qwen3-8B", {"use_sliding_window": "yes"}, "config.use_sliding_window"),
+        (
+            "deepseek-ai__DeepSeek-V3",
+            {"num_nextn_predict_layers": "1"},
+            "config.num_nextn_predict_layers",
+        ),
+        (
+            "deepseek-ai__DeepSeek-V3",
+            {"first_k_dense_replace": [3]},
+            "config.first_k_dense_replace",
+        ),
+        ("mistralai__Mixtral-8x7B-v0.1", {"num_experts_per_tok": 9}, "config.num_experts_per_tok"),
+        ("Qwen__Qwen-7B", {"rotary_emb_base": {"base": 10000}}, "config.rotary_emb_base"),
+    ],
+)
+def test_a_config_value_of_the_wrong_type_or_size_gets_400_naming_it(
+    client, fixture, changes, field
+):
+    response = _post(client, {"config": fixture_config(fixture) | changes})
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == [field]
+    assert field.removeprefix("config.").split(".")[-1] in response.json()[field][0]
+
+
+def test_a_billion_layers_are_refused_with_the_bound(client):
+    config = fixture_config("meta-llama__Meta-Llama-3-8B") | {"num_hidden_layers": 10**9}
+    message = _post(client, {"config": config}).json()["config.num_hidden_layers"][0]
+    assert message == TOO_LARGE.format(
+        field="num_hidden_layers", value=10**9, limit=MAX_LAYERS, unit="layers"
+    )
+
+
+def test_json_nested_beyond_the_recursion_limit_gets_400(client):
+    depth = 100_000
+    body = '{"config": ' + "[" * depth + "]" * depth + "}"
+    response = client.post(reverse("api-estimate"), data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": str(JSON_TOO_NESTED)}
 
 
 def test_config_and_variant_together_are_refused(client):

@@ -1,0 +1,172 @@
+"""What the hardware pages share: option handling, the fit of one profile, texts and units."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from catalog.models import ModelVariant
+from hardware.estimator import PRECISIONS, EstimateOptions
+from hardware.forms import CONFIG_FIELD_ERROR
+from hardware.models import Workload
+
+GIB = 1024**3
+GB = 10**9
+
+SPEED_ASSUMPTION = gettext_lazy(
+    "Decode speed is a memory-bandwidth roofline, an upper bound that real engines do not "
+    "reach: each generated token reads the active weights once and each sequence's KV cache. "
+    "Reading the prompt (prefill) is not included."
+)
+FIT_ASSUMPTION = gettext_lazy(
+    # xgettext:no-python-format
+    "A model fits when, per accelerator, its share of the weights, KV cache, activations and "
+    "1 GiB of runtime overhead stays within 90% of the memory (75% on Apple unified memory). "
+    "Several accelerators split the model with tensor parallelism, which needs their count to "
+    "divide the attention heads; fine-tuning shards everything (ZeRO-3/FSDP)."
+)
+TERM_LABELS = {
+    "weights": gettext_lazy("Weights"),
+    "lora_weights": gettext_lazy("LoRA adapters"),
+    "kv_cache": gettext_lazy("KV cache"),
+    "activations": gettext_lazy("Activations"),
+    "logits": gettext_lazy("Logits"),
+    "gradients": gettext_lazy("Gradients"),
+    "optimizer": gettext_lazy("Optimizer states"),
+    "overhead": gettext_lazy("Runtime overhead"),
+}
+# Stored recommendations keep fine-tuning rows under the precision of their frozen base.
+_TUNE_PRECISION = {"lora": "bf16", "qlora": "nf4", "full": "bf16"}
+_OPTION_FIELDS = {
+    "context": "context_tokens",
+    "batch": "batch",
+    "precision": "precision",
+    "kv_dtype": "kv_dtype",
+    "workload": "workload",
+}
+
+
+def _with_defaults(data: QueryDict, form_class) -> QueryDict:
+    """``data`` with each absent option set to its default, so the form shows what is used."""
+    data = data.copy()
+    for name, form_field in form_class.base_fields.items():
+        if name not in data and form_field.initial is not None:
+            data[name] = form_field.initial
+    return data
+
+
+def _variant_key(variant: ModelVariant) -> str:
+    return f"{variant.version.family.slug}/{variant.version.slug}/{variant.slug}"
+
+
+def _variant_url(variant: ModelVariant) -> str:
+    version = variant.version
+    return reverse(
+        "catalog:variant_detail",
+        kwargs={"family": version.family.slug, "version": version.slug, "variant": variant.slug},
+    )
+
+
+def _gib_text(value: float) -> str:
+    return _("%(amount)s GiB") % {"amount": number_format(value / GIB, decimal_pos=1)}
+
+
+def _gb_text(value: float) -> str:
+    return _("%(amount)s GB") % {"amount": number_format(value / GB, decimal_pos=1)}
+
+
+def _variant_max_context(variant: ModelVariant) -> int | None:
+    # The same effective maximum the recommendation grid uses (hardware.services).
+    return variant.version.max_context_tokens or variant.max_position_embeddings
+
+
+def _add_option_errors(form, errors: dict[str, str]) -> None:
+    """Put an estimator error on the form field it names (the API's field names differ)."""
+    for name, message in errors.items():
+        if name == "config" or name.startswith("config."):
+            key = name.partition(".")[2]
+            form.add_error(
+                "config",
+                CONFIG_FIELD_ERROR % {"field": key, "message": message} if key else message,
+            )
+        else:
+            form.add_error(_OPTION_FIELDS.get(name), message)
+
+
+@dataclass(frozen=True)
+class ProfileFit:
+    """How one hardware profile fares with one estimate (from ``Fit.as_dict()``)."""
+
+    slug: str
+    name: str
+    count: int
+    per_device_bytes: int
+    usable_bytes: int
+    fits: bool
+    decode_per_sequence: float | None
+    decode_aggregate: float | None
+    heads_mismatch: bool
+    link: bool = True
+    smallest: bool = False
+
+    @classmethod
+    def from_answer(cls, answer: dict, *, link: bool = True, smallest: str = "") -> ProfileFit:
+        return cls(
+            slug=answer["profile"],
+            name=answer["name"],
+            count=answer["count"],
+            per_device_bytes=answer["per_device_bytes"],
+            usable_bytes=answer["usable_bytes"],
+            fits=answer["fits"],
+            decode_per_sequence=answer["decode_tokens_per_s_per_sequence"],
+            decode_aggregate=answer["decode_tokens_per_s_aggregate"],
+            # The estimator refuses tensor parallelism before counting memory.
+            heads_mismatch=not answer["fits"] and answer["per_device_bytes"] == 0,
+            link=link,
+            smallest=answer["profile"] == smallest,
+        )
+
+    @property
+    def headroom_bytes(self) -> int:
+        return self.usable_bytes - self.per_device_bytes
+
+    @property
+    def missing_bytes(self) -> int:
+        return max(self.per_device_bytes - self.usable_bytes, 0)
+
+    @property
+    def headroom_percent(self) -> float:
+        return 100 * self.headroom_bytes / self.usable_bytes if self.usable_bytes else 0.0
+
+
+def _profile_fits(answers: Iterable[dict], smallest: str | None) -> list[ProfileFit]:
+    """Fitting profiles first, least usable memory first; then the others, closest first.
+    ``smallest``: the estimator's smallest fitting profile (by memory, then device count)."""
+    fits = [ProfileFit.from_answer(a, smallest=smallest or "") for a in answers]
+
+    def order(fit: ProfileFit) -> tuple:
+        if fit.fits:
+            return (0, fit.usable_bytes * fit.count, fit.count, fit.slug)
+        return (1, fit.heads_mismatch, fit.missing_bytes, fit.slug)
+
+    return sorted(fits, key=order)
+
+
+def _options_summary(options: EstimateOptions) -> dict:
+    """What the templates say about the options (``_options_summary.html``)."""
+    return {
+        "inference": options.workload == "inference",
+        "precision": options.precision,
+        "precision_label": PRECISIONS[options.precision].label,
+        "workload_label": Workload(options.workload).label,
+        "context_tokens": options.context_tokens,
+        "batch": options.batch,
+        "kv_dtype": options.kv_dtype,
+        "workload": options.workload,
+    }
