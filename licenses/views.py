@@ -2,9 +2,11 @@
 the "may we…" checker."""
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django import forms
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +57,13 @@ FLAG_TEXT: dict[str, tuple[Promise, Promise]] = {
 }
 
 CHOICE_FILTERS = ("kind", "commercial_use", "outputs_train_other_models")
+# Versions, and variants overriding their version's licence, that a licence's page lists, most
+# recent first: about 500 bytes each, so that the page stays under 100 KB (issue 5); the list
+# pages have them all.
+MODEL_ROWS = 50
+# Models the checker's picker offers (the most recently released, and the one asked about):
+# about 90 bytes an option.
+CHECK_CHOICES = 120
 
 QUESTIONS: dict[Question, Promise] = {
     Question.COMMERCIAL_PRODUCT: _("Use it in a commercial product?"),
@@ -304,11 +313,15 @@ def _present_filters(form) -> None:
 
 
 def license_detail(request, slug: str):
-    """One licence: its facts, every structured term with the clause behind it, the versions
-    and variants under it, its sources and what the seed document claimed."""
-    license = get_object_or_404(selectors.license_detail(user=request.user), slug=slug)
-    versions = list(selectors.license_versions(license, user=request.user))
-    variants = list(selectors.license_override_variants(license, user=request.user))
+    """One licence: its facts, every structured term with the clause behind it, the most
+    recent versions and variants under it with links to all of them in the list pages, its
+    sources and what the seed document claimed. A fixed number of queries, and a bounded
+    page, whatever the number of models under the licence."""
+    license = get_object_or_404(selectors.license_page(user=request.user), slug=slug)
+    versions = list(selectors.license_recent_versions(license, user=request.user)[:MODEL_ROWS])
+    overriding = selectors.license_recent_override_variants(license, user=request.user)
+    override_count = overriding.count()
+    variants = list(overriding[:MODEL_ROWS])
     return render(
         request,
         "licenses/license_detail.html",
@@ -317,7 +330,14 @@ def license_detail(request, slug: str):
             "cells": term_cells(license, with_clauses=True),
             "versions": versions,
             "variants": variants,
-            "variant_total": sum(v.variant_count for v in versions) + len(variants),
+            "override_count": override_count,
+            # The list pages' own filters (the API's): the links list what the counts say.
+            "version_list_url": reverse("catalog:version_list")
+            + "?"
+            + urlencode({"license": license.slug, "ordering": "-release_date"}),
+            "variant_list_url": reverse("catalog:variant_list")
+            + "?"
+            + urlencode({"license": license.slug, "ordering": "-release_date"}),
         },
     )
 
@@ -327,10 +347,22 @@ def license_check(request):
     in, an answer per question with the clause behind it out. Bad input is explained on the
     page with status 400."""
     licenses = list(selectors.license_detail(user=request.user))
-    variants = list(selectors.license_check_variants(user=request.user))
+    # The picker offers the most recent models and the one asked about (the form validates
+    # the key against them): the page stays small however many models there are.
+    key = request.GET.get("variant", "").strip().strip("/").split("/")
+    variants, variants_cut = selectors.license_check_picker(
+        [tuple(key)] if len(key) == 3 else [], limit=CHECK_CHOICES, user=request.user
+    )
     asked = any(name in request.GET for name in LicenseCheckForm.base_fields)
     form = LicenseCheckForm(request.GET if asked else None, licenses=licenses, variants=variants)
-    context = {"form": form, "license": None, "variant": None, "answers": []}
+    context = {
+        "form": form,
+        "license": None,
+        "variant": None,
+        "answers": [],
+        "variants_cut": variants_cut,
+        "variants_limit": CHECK_CHOICES,
+    }
     status = 200
     if asked and form.is_valid():
         data = form.cleaned_data

@@ -49,6 +49,9 @@ COMPARE_MAX = 4
 DEFAULT_PRECISION = "bf16"
 DEFAULT_CONTEXT_TOKENS = 8192
 FITS_SHOWN = 3  # smallest fitting profiles listed per variant on the compare page
+# Variants each compare picker offers (the most recently released, and the chosen ones): four
+# pickers of about 80 bytes an option keep the page under 100 KB (issue 5).
+COMPARE_CHOICES = 120
 LATEST_RELEASES = 6
 
 # Messages users see; tests assert on them.
@@ -929,7 +932,9 @@ def compare(request):
             "context_tokens": request.GET.get("context_tokens") or DEFAULT_CONTEXT_TOKENS,
         }
     )
-    choices = list(selectors.variant_choices(user=request.user))
+    choices, choices_cut = selectors.variant_picker(
+        selectors.variant_choices(user=request.user), keys, limit=COMPARE_CHOICES
+    )
 
     variants = []
     if keys:
@@ -998,6 +1003,8 @@ def compare(request):
         {
             "pickers": pickers,
             "groups": groups,
+            "choices_cut": choices_cut,
+            "choices_limit": COMPARE_CHOICES,
             "options_form": options_form,
             "messages_": [str(m) for m in messages],
             "hint": str(hint),

@@ -86,11 +86,15 @@ def line_chart(
     step: bool = False,
     x_format: Callable | None = None,
     empty_text: str = "No data",
+    max_markers: int | None = None,
 ) -> str:
     """An SVG line chart, one line per key of ``series`` (points sorted by x).
 
     ``step=True`` draws a step line (the value holds until the next point), right for
-    "largest so far" series. Other parameters as :func:`scatter_chart`.
+    "largest so far" series. ``max_markers``: beyond this many points in the whole chart the
+    lines are drawn without a marker (nor its tooltip and link) per point, so that the
+    markup stays small however many points there are; a series of one point keeps its
+    marker. Other parameters as :func:`scatter_chart`.
     """
     ordered = {
         str(name): sorted(points, key=lambda p: to_ordinal(p.x)) for name, points in series.items()
@@ -109,6 +113,7 @@ def line_chart(
         empty_text=empty_text,
         lines=True,
         step=step,
+        max_markers=max_markers,
     )
 
 
@@ -135,6 +140,7 @@ def _xy_chart(
     empty_text: str,
     lines: bool,
     step: bool,
+    max_markers: int | None = None,
 ) -> str:
     if x_kind not in ("date", "number"):
         raise ValueError(f"x_kind must be 'date' or 'number', not {x_kind!r}")
@@ -147,6 +153,7 @@ def _xy_chart(
         return _svg.empty(kind, title, description, WIDTH, empty_text)
 
     all_points = [p for pts in series.values() for p in pts]
+    with_markers = max_markers is None or len(all_points) <= max_markers
     xs = [to_ordinal(p.x) for p in all_points]
     ys = [float(p.y) for p in all_points]
     x_axis = (
@@ -188,7 +195,7 @@ def _xy_chart(
                 f'<path class="chart-line {_svg.series_class(index)}" d="{path}" fill="none" '
                 f'stroke="{_svg.series_colour(index)}" stroke-width="2"/>'
             )
-        for point in points:
+        for point in points if with_markers or len(points) == 1 else ():
             x, y = place(point)
             parts.append(
                 _svg.link(

@@ -29,6 +29,7 @@ PAGES = {
     "profile": "/hardware/profiles/2x-nvidia-rtx-4090/",
     "trends": "/trends/",
 }
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 CHINESE = ["home", "model-list", "variant", "licenses", "license-check", "trends"]
 
 
@@ -42,6 +43,20 @@ def test_page_at_desktop_width(page, screenshot, name):
     assert response.status == 200
     assert page.locator("h1").count() == 1
     screenshot(page, f"desktop-{name}")
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_meets_wcag_2_1_aa(page, name):
+    """axe-core's automated WCAG 2.1 A/AA rules: labels, names, contrast, structure."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto(PAGES[name])
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+    violations = {
+        violation["id"]: [node["target"] for node in violation["nodes"]][:5]
+        for violation in results.response["violations"]
+    }
+    assert violations == {}
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -199,6 +199,23 @@ def test_drafts_never_appear(anonymous):
     assert 'id="compare-table"' not in html
 
 
+def test_a_published_variant_of_a_draft_family_has_no_page_and_no_row(anonymous):
+    hidden = factories.VariantFactory(
+        version__family=factories.FamilyFactory(status="draft"), name="Under-Draft-Family"
+    )
+    shown = factories.VariantFactory(name="Shown-Variant")
+    assert _variant_names(_ok(anonymous, reverse("catalog:variant_list"))) == ["Shown-Variant"]
+    assert "Under-Draft-Family" not in _ok(anonymous, reverse("catalog:home"))
+    version = hidden.version
+    url = reverse(
+        "catalog:variant_detail",
+        kwargs={"family": version.family.slug, "version": version.slug, "variant": hidden.slug},
+    )
+    assert anonymous.get(url).status_code == 404
+    html = _ok(anonymous, reverse("catalog:compare"), variant=[_key(shown), _key(hidden)])
+    assert str(COMPARE_UNKNOWN % {"keys": f"“{_key(hidden)}”"}) in html
+
+
 def test_family_page_draws_lineage_across_families_in_both_directions(anonymous):
     family = factories.FamilyFactory(name="Middle")
     own = factories.VariantFactory(version__family=family, name="Middle-7B")

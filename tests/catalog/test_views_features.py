@@ -8,7 +8,14 @@ from django.urls import reverse as django_reverse
 from django.utils import translation
 
 from catalog import selectors
-from catalog.models import ArchitectureFeature, ModelVersion
+from catalog.models import (
+    ArchitectureFeature,
+    ModelFamily,
+    ModelVariant,
+    ModelVersion,
+    Organization,
+)
+from catalog.views import features
 from llmregistry.filtering import NOT_A_BOOLEAN
 from tests import factories
 from tests.queries import assert_same_query_count, count_queries
@@ -283,6 +290,38 @@ def test_feature_page_query_count_does_not_grow_with_versions(client, slug):
     assert_same_query_count(one, many, f"feature page ({slug})")
 
 
+def test_feature_page_lists_the_latest_versions_and_links_all_variants(client, monkeypatch):
+    monkeypatch.setattr(features, "FEATURE_VERSIONS", 2)
+    feature = factories.FeatureFactory()
+    for day in (1, 2, 3):
+        version = _claim(feature, release_date=datetime.date(2024, 5, day))
+        factories.VariantFactory(version=version)
+    html = _html(client.get(_feature_url(feature.slug)))
+    table = _section(html, "feature-versions-table")
+    assert table.count("<tr id=") == 2
+    assert "The 2 most recent of the 3 published versions that use it" in table
+    assert "2024-05-03" in table
+    assert "2024-05-01" not in table
+    link = re.search(r'id="feature-versions-all" href="([^"]+)">([^<]+)<', html)
+    assert link.group(1) == f"/models/?feature={feature.slug}&amp;ordering=-release_date"
+    assert link.group(2) == "All 3 variants that use it, in the model list"
+    listed = _html(client.get(link.group(1).replace("&amp;", "&")))
+    assert ">3 variants<" in listed
+
+
+def test_feature_page_names_a_few_deriving_variants_per_version(client, monkeypatch):
+    monkeypatch.setattr(features, "DERIVING_VARIANTS", 1)
+    version = factories.VersionFactory(name="Many KV-one variants")
+    for name in ("One-MQA", "Two-MQA", "Three-MQA"):
+        factories.VariantFactory(version=version, num_kv_heads=1, name=name)
+    row = _section(
+        _html(client.get(_feature_url("mqa"))), f"version-{version.family.slug}-{version.slug}"
+    )
+    # The version, one of its variants, and the version again for the other two.
+    assert row.count("/families/") == 3
+    assert "and 2 more</a>" in row
+
+
 def test_feature_page_in_chinese(client):
     response = client.get("/zh-hans" + _feature_url("gqa"))
     assert response.status_code == 200
@@ -313,13 +352,15 @@ def test_trends_points_link_to_their_models(client):
     llama_2 = _version_url("llama", "llama-2")
     assert f'<a href="{llama_2}" tabindex="-1">' in timeline
     parameters = _section(html, "trend-parameters-chart")
+    # More variants than the chart draws one by one: the largest of each kind per quarter,
+    # the first of the two DeepSeek-V3 checkpoints of 671B for its quarter.
     variant = reverse(
         "catalog:variant_detail",
-        kwargs={"family": "deepseek", "version": "deepseek-v3", "variant": "deepseek-v3"},
+        kwargs={"family": "deepseek", "version": "deepseek-v3", "variant": "deepseek-v3-base"},
     )
     assert f'href="{variant}"' in parameters
     # Parameter counts on a log scale, dense and MoE apart.
-    for tick in (">1B<", ">10B<", ">100B<"):
+    for tick in (">10B<", ">100B<", ">1T<"):
         assert tick in parameters
     assert "Mixture of experts" in parameters
     context = _section(html, "trend-context-chart")
@@ -361,6 +402,98 @@ def test_trends_in_chinese_and_small(client):
     assert 'href="/zh-hans/families/llama/llama-2/"' in html
     assert len(response.content) < 100_000
     assert len(client.get(TRENDS).content) < 100_000
+
+
+def test_trends_tables_sum_up_each_year_and_link_the_full_lists(client):
+    html = _html(client.get(TRENDS))
+    timeline = _section(html, "trend-timeline-table")
+    assert '<th scope="row">2023</th>' in timeline
+    assert 'href="/versions/?organization=meta&amp;ordering=release_date"' in timeline
+    parameters = _section(html, "trend-parameters-table")
+    llama_405b = reverse(
+        "catalog:variant_detail",
+        kwargs={"family": "llama", "version": "llama-3-1", "variant": "llama-3-1-405b"},
+    )
+    assert f'href="{llama_405b}"' in parameters  # the largest dense variant of 2024
+    context = _section(html, "trend-context-table")
+    assert '<td class="num">1M</td>' in context  # GLM-4-9B in 2024
+    for name, url in (
+        ("timeline", "/versions/?ordering=release_date"),
+        ("parameters", "/models/?ordering=-total_parameters"),
+        ("context", "/versions/?context__gte=1&amp;ordering=-max_context_tokens"),
+    ):
+        assert f'id="trend-{name}-list" href="{url}"' in html
+        assert client.get(url.replace("&amp;", "&")).status_code == 200
+
+
+def test_trends_aggregates_per_quarter_past_its_points(client, monkeypatch):
+    monkeypatch.setattr(features, "TREND_POINTS", 3)
+    html = _html(client.get(TRENDS))
+    for name in ("timeline", "parameters", "context"):
+        _accessible_chart(_section(html, f"trend-{name}-chart"))
+    timeline = _section(html, "trend-timeline-chart")
+    assert "month by month" in timeline
+    # Lines alone: only a line of one point keeps its marker.
+    assert timeline.count('class="chart-marker"') <= 8
+    parameters = _section(html, "trend-parameters-chart")
+    assert "largest dense model or the largest mixture of experts released in a quarter" in (
+        parameters
+    )
+    grok_1 = reverse(
+        "catalog:variant_detail",
+        kwargs={"family": "grok", "version": "grok-1", "variant": "grok-1"},
+    )
+    assert f'href="{grok_1}"' in parameters  # the largest MoE of its quarter
+    llama_2_7b = reverse(
+        "catalog:variant_detail",
+        kwargs={"family": "llama", "version": "llama-2", "variant": "llama-2-7b"},
+    )
+    assert f'href="{llama_2_7b}"' not in parameters.split("<details>")[0]
+    context = _section(html, "trend-context-chart")
+    assert "the version with the longest context released in a quarter" in context
+
+
+def test_trends_stays_small_at_the_most_points_it_draws_one_by_one(client):
+    """The heaviest page: as many versions and variants as the charts draw point by point,
+    with long names, in Chinese too."""
+    ModelVersion.objects.update(status="draft")
+    organizations = Organization.objects.bulk_create(
+        Organization(slug=f"heavy-{o}", name=f"Heavy Organisation {o}", name_zh=f"重量级组织{o}")
+        for o in range(8)
+    )
+    families = ModelFamily.objects.bulk_create(
+        ModelFamily(slug=f"heavy-family-{o}", name=f"Heavy Family {o}", organization=organization)
+        for o, organization in enumerate(organizations)
+    )
+    versions = ModelVersion.objects.bulk_create(
+        ModelVersion(
+            family=families[n % 8],
+            slug=f"heavy-version-{n}",
+            name=f"Heavy Family {n % 8} Version {n} Instruct",
+            name_zh=f"重量级模型版本第{n}号指令",
+            release_date=datetime.date(2020, 1, 1) + datetime.timedelta(days=n * 17),
+            max_context_tokens=2 ** (12 + n % 8),
+        )
+        for n in range(features.TREND_POINTS)
+    )
+    ModelVariant.objects.bulk_create(
+        ModelVariant(
+            version=version,
+            slug=f"heavy-variant-{n}",
+            name=f"Heavy-Family-{n % 8}-Version-{n}-123B-Instruct",
+            total_parameters=123_456_789_012 + n,
+            active_parameters=12_345_678_901 if n % 2 else None,
+            num_experts=64 if n % 2 else None,
+            num_experts_per_token=8 if n % 2 else None,
+            moe_intermediate_size=1408 if n % 2 else None,
+        )
+        for n, version in enumerate(versions)
+    )
+    for url in (TRENDS, "/zh-hans" + TRENDS):
+        html = _html(client.get(url))
+        parameters = _section(html, "trend-parameters-chart")
+        assert parameters.count('tabindex="-1"') == features.TREND_POINTS
+        assert len(html.encode()) < 100_000, url
 
 
 def test_trends_with_an_empty_catalog_says_no_data(client):

@@ -4,6 +4,7 @@ Every test runs on the curated catalog (real licences and their quoted clauses);
 tests add their own rows and narrow the page to them.
 """
 
+import datetime
 import re
 from html import unescape
 
@@ -11,6 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from licenses import views
 from licenses.forms import (
     CHOOSE_NOT_BOTH,
     CHOOSE_ONE,
@@ -247,6 +249,17 @@ def test_licence_page_hides_draft_models(client):
     assert "No published model uses this licence yet." in html
 
 
+def test_licence_pages_hide_variants_of_draft_families(client):
+    license = factories.LicenseFactory(name="Zeta draft-family licence")
+    draft_family = factories.FamilyFactory(status="draft")
+    factories.VariantFactory(
+        license=license, name="Under-draft-family", version__family=draft_family
+    )
+    row = _row(_page(client, MATRIX, {"q": license.name}), license.slug)
+    assert re.findall(r'<td class="num">(\d+)</td>', row) == ["0", "0"]
+    assert "Under-draft-family" not in _page(client, _detail(license.slug))
+
+
 def test_unknown_and_draft_licences_are_not_found(client):
     draft = factories.LicenseFactory(status="draft")
     assert client.get(_detail("no-such-licence")).status_code == 404
@@ -273,6 +286,50 @@ def test_licence_page_query_count_is_the_same_for_1_and_5_models(client):
         factories.VariantFactory(license=license)
     many = count_queries(render)
     assert_same_query_count(one, many, "licence page")
+
+
+def test_licence_page_lists_the_latest_models_and_links_them_all(client, monkeypatch):
+    monkeypatch.setattr(views, "MODEL_ROWS", 1)
+    license = factories.LicenseFactory()
+    for day in (1, 2):
+        version = factories.VersionFactory(
+            license=license, release_date=datetime.date(2024, 6, day), name=f"Version of {day}"
+        )
+        factories.VariantFactory(version=version)
+        factories.VariantFactory(
+            license=license, release_date=datetime.date(2024, 7, day), name=f"Override-{day}"
+        )
+    html = _page(client, _detail(license.slug))
+    versions = _section(html, "license-versions").split("</table>")[0]
+    assert "The 1 most recent of the 2 versions whose licence this is" in versions
+    assert "Version of 2" in versions
+    assert "Version of 1" not in versions
+    variants = _section(html, "license-variants").split("</table>")[0]
+    assert "The 1 most recent of the 2 variants with this licence as their own" in variants
+    assert "Override-2" in variants
+    assert "Override-1" not in variants
+    assert "2 versions, 4 variants" in _text(html)
+    for link, listed in (
+        ("license-versions-all", ">2 versions<"),
+        ("license-variants-all", ">4 variants<"),
+    ):
+        url = re.search(rf'id="{link}" href="([^"]+)"', html).group(1)
+        assert f"license={license.slug}" in url
+        assert listed in _page(client, unescape(url))
+
+
+def test_checker_picker_offers_the_latest_models_and_the_one_asked_about(client, monkeypatch):
+    monkeypatch.setattr(views, "CHECK_CHOICES", 2)
+    html = _page(client, CHECK)
+    picker = html[
+        html.index('id="id_variant"') : html.index("</select>", html.index('id="id_variant"'))
+    ]
+    assert picker.count("<option value=") == 1 + 2
+    assert "llama/llama-2/llama-2-7b" not in picker
+    assert "Only the 2 most recently released models are listed" in html
+    html = _page(client, CHECK, {"variant": "llama/llama-2/llama-2-7b", "monthly_users": "800M"})
+    assert 'value="llama/llama-2/llama-2-7b" selected' in html
+    assert "answer-no" in _answer(html, "commercial_product")
 
 
 def test_licence_page_renders_in_chinese(client):

@@ -284,6 +284,33 @@ def test_step_line_holds_its_value_until_the_next_point():
     assert re.fullmatch(r"M[\d.]+ [\d.]+H[\d.]+V[\d.]+", path)
 
 
+def test_lines_past_max_markers_drop_their_markers_and_stay_small():
+    def chart(days: int, **options) -> str:
+        start = dt.date(2015, 1, 1)
+        series = {
+            f"org {s}": [
+                Point(start + dt.timedelta(days=d), d + 1, f"v{s}-{d}", href=f"/v/{s}/{d}/")
+                for d in range(days)
+            ]
+            for s in range(8)
+        }
+        series["lone"] = [Point(start, 1, "only one", href="/lone/")]
+        return line_chart(series, x_label="x", y_label="y", step=True, **TEXT, **options)
+
+    few = _parse(chart(5, max_markers=41))
+    assert len([e for e in few.iter() if e.get("class") == "chart-marker"]) == 41
+    many = chart(1250, max_markers=41)  # 10,001 points
+    root = _parse(many)
+    markers = [e for e in root.iter() if e.get("class") == "chart-marker"]
+    # Only the series of one point keeps its marker, and its link.
+    assert [m.find(f"{SVG}title").text for m in markers] == ["only one (2015-01-01, 1)"]
+    assert [a.get("href") for a in root.iter(f"{SVG}a")] == ["/lone/"]
+    assert len(root.findall(f".//{SVG}path[@stroke-width='2']")) == 8
+    assert len(many) < len(chart(1250)) / 5
+    # Without the option every point keeps its marker, as before.
+    assert len([e for e in _parse(chart(5)).iter() if e.get("class") == "chart-marker"]) == 41
+
+
 def test_segments_and_bars_have_tooltips_and_row_links():
     chart = _parse(
         stacked_bar_chart(
