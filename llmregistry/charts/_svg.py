@@ -177,9 +177,11 @@ def document(
         "\x1f".join(str(part) for part in (kind, title, description, body)).encode("utf-8")
     ).hexdigest()[:12]
     chart_id = f"chart-{digest}"
+    # An image has no interactive children: a chart whose points are links is a group.
+    role = "group" if "<a href=" in body else "img"
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {num(width)} {num(height)}" '
-        f'class="chart-svg chart-{kind}" role="img" '
+        f'class="chart-svg chart-{kind}" role="{role}" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
         f'font-family="system-ui, sans-serif" font-size="{FONT_SIZE}">'
         f'<title id="{chart_id}-title">{esc(title)}</title>'

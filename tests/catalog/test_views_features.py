@@ -60,7 +60,7 @@ def _section(html: str, element_id: str) -> str:
 
 def _accessible_chart(figure: str) -> None:
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in figure
-    assert 'role="img"' in figure
+    assert 'role="img"' in figure or 'role="group"' in figure
     assert "<figcaption>" in figure
     assert "<details>" in figure
     assert "<table" in figure
