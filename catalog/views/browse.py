@@ -43,6 +43,7 @@ from llmregistry.templatetags.registry import gib as format_gib
 from llmregistry.templatetags.registry import tokens as format_tokens
 
 PAGE_SIZE = 50  # rows per list page, as the API's pages (llmregistry/api/pagination.py)
+FAMILY_PAGE_SIZE = 100
 API_MAX_PAGE_SIZE = 500  # RegistryPagination.max_page_size: the "all rows" CSV link's size
 COMPARE_MIN = 2
 COMPARE_MAX = 4
@@ -461,11 +462,17 @@ def family_list(request):
     filterset = FamilyFilterSet(
         request.GET, queryset=selectors.family_list_page(user=request.user), request=request
     )
-    families = list(filterset.qs)
+    # Families are few (publishers), but a page stays bounded however many there are.
+    page_obj = Paginator(filterset.qs, FAMILY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "catalog/family_list.html",
-        {"families": families, "filterset": filterset, "form": filterset.form},
+        {
+            "families": page_obj.object_list,
+            "page_obj": page_obj,
+            "filterset": filterset,
+            "form": filterset.form,
+        },
     )
 
 

@@ -137,7 +137,16 @@ def test_family_list_queries_do_not_grow_with_rows(anonymous):
         _family_with_versions(2, organization=organization)
     many = count_queries(lambda: anonymous.get(url, {"organization": organization.slug}))
     assert_same_query_count(one, many, "family list")
-    assert many[0] == 1, many[1]
+    assert many[0] == 2, many[1]  # the count for the pages and the page
+
+
+def test_family_list_pages_past_a_hundred_families(anonymous):
+    factories.FamilyFactory.create_batch(101)
+    page = anonymous.get(reverse("catalog:family_list")).content.decode()
+    assert page.count('<tr id="family-') == 100
+    assert 'rel="next"' in page
+    second = anonymous.get(reverse("catalog:family_list"), {"page": 2}).content.decode()
+    assert second.count('<tr id="family-') == 1
 
 
 def test_family_page_queries_do_not_grow_with_versions_and_lineage(anonymous):
