@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from licenses import selectors
@@ -204,6 +205,11 @@ def _quotes(license: License) -> list[CitedQuote]:
 
 
 def _users(number: int) -> str:
+    """A user count as people read it: 700,000,000 in English, 7亿 in Chinese."""
+    if (get_language() or "").startswith("zh"):
+        for size, unit in ((10**8, "亿"), (10**4, "万")):
+            if number >= size and number % (size // 100) == 0:
+                return f"{number / size:g}{unit}"
     return number_format(number, force_grouping=True)
 
 

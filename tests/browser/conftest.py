@@ -13,10 +13,6 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in the test thread; Django refuses database access
-# from a thread with a running loop unless told it is safe (it is: the loop is Playwright's).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("BROWSER_ARTIFACTS_DIR") or ROOT / "test-artifacts/screenshots")
 # `make screenshots` also keeps a light copy (first screen, JPEG) for docs/screenshots/.
@@ -70,19 +66,26 @@ def registry_server(django_db_setup, django_db_blocker):
             get_user_model().objects.filter(username=EDITOR[0]).delete()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium():
     from playwright.sync_api import sync_playwright
 
     executable = chromium_path()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable,
-            # Running as root in a container: Chromium's sandbox needs user namespaces.
-            args=["--no-sandbox", "--disable-dev-shm-usage"],
-        )
-        yield browser
-        browser.close()
+    # Playwright's sync API runs an event loop in the test thread; Django refuses database
+    # access from a thread with a running loop unless told it is safe (it is: the loop is
+    # Playwright's). Only for these tests.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=executable,
+                # Running as root in a container: Chromium's sandbox needs user namespaces.
+                args=["--no-sandbox", "--disable-dev-shm-usage"],
+            )
+            yield browser
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 class PageWatch:
