@@ -62,12 +62,6 @@ def registry_server(django_db_setup, django_db_blocker):
                 if not model._meta.proxy and model._meta.managed
             ]
             with connection.cursor() as cursor:
-                # Request threads of the server may still hold connections (keep-alive); they
-                # would block the truncation and, at the end, dropping the test database.
-                cursor.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
                 cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
             get_user_model().objects.filter(username=EDITOR[0]).delete()
             # Under Playwright's event loop this connection is a context-local of its own,
