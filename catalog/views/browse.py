@@ -432,6 +432,7 @@ def variant_list(request):
             "form_id": "variant-filters",
             "region_id": "variant-results-region",
             "table_id": "variant-results",
+            "row_kind": "variant",
         },
     )
 
@@ -452,6 +453,7 @@ def version_list(request):
             "form_id": "version-filters",
             "region_id": "version-results-region",
             "table_id": "version-results",
+            "row_kind": "version",
         },
     )
 
