@@ -10,17 +10,12 @@ Uses its own database (`<name>_bench`), dropped afterwards. Prints a Markdown ta
 """
 
 import argparse
-import os
-import secrets
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ["DJANGO_DEBUG"] = "0"
-os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "llmregistry.settings")
+from benchdb import ROOT, in_bench_database, prepare_environment
+
+prepare_environment()
 
 PRECOMPUTED: dict[str, bytes] = {}
 
@@ -70,24 +65,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="per measurement")
     args = parser.parse_args()
 
-    import django
-    from django.db import connection, connections
-
-    django.setup()
-    original = connection.settings_dict["NAME"]
-    bench_name = f"{original}_bench"
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{bench_name}"')
-        cursor.execute(f'CREATE DATABASE "{bench_name}"')
-    connections.close_all()
-    connection.settings_dict["NAME"] = bench_name
-    try:
-        run(args.variants, args.seconds)
-    finally:
-        connections.close_all()
-        connection.settings_dict["NAME"] = original
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{bench_name}"')
+    in_bench_database(run, args.variants, args.seconds)
 
 
 def run(target: int, seconds: float) -> None:

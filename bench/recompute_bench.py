@@ -11,19 +11,13 @@ Prints a Markdown table for docs/benchmarks.md.
 """
 
 import argparse
-import os
 import resource
-import secrets
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "llmregistry.settings")
-# Production-like: DEBUG off (Django would keep every query's SQL in memory otherwise).
-os.environ["DJANGO_DEBUG"] = "0"
-os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+from benchdb import ROOT, in_bench_database, prepare_environment
+
+prepare_environment()
 
 
 def main() -> None:
@@ -31,24 +25,7 @@ def main() -> None:
     parser.add_argument("--variants", type=int, default=10_000)
     args = parser.parse_args()
 
-    import django
-    from django.db import connection, connections
-
-    django.setup()
-    original = connection.settings_dict["NAME"]
-    bench_name = f"{original}_bench"
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{bench_name}"')
-        cursor.execute(f'CREATE DATABASE "{bench_name}"')
-    connections.close_all()
-    connection.settings_dict["NAME"] = bench_name
-    try:
-        run(args.variants)
-    finally:
-        connections.close_all()
-        connection.settings_dict["NAME"] = original
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{bench_name}"')
+    in_bench_database(run, args.variants)
 
 
 def run(target: int) -> None:

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from catalog.admin_mixins import URL_FIELDS_ASSUME_HTTPS, CuratedAdmin
+from catalog.ingest import admin as ingest_admin  # noqa: F401 - registers the ingestion admin
 from catalog.models import (
     ArchitectureFeature,
     Citation,

@@ -97,3 +97,19 @@ def env_url(name: str, default: object = _MISSING, *, schemes: tuple[str, ...]) 
             f"got scheme {scheme or '(none)'!r}."
         )
     return value
+
+
+def env_crontab(name: str, default: str) -> dict[str, str] | None:
+    """Return ``name`` as the five fields of a cron line (minute hour day month weekday), as
+    keyword arguments for ``celery.schedules.crontab``; ``off`` returns None."""
+    value = env_str(name, default).strip()
+    if value.lower() == "off":
+        return None
+    fields = value.split()
+    if len(fields) != 5:
+        raise ImproperlyConfiguredEnv(
+            f"{name} must be five cron fields (minute hour day month weekday) or 'off'; "
+            f"got {value!r}."
+        )
+    keys = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
+    return dict(zip(keys, fields, strict=True))

@@ -12,8 +12,16 @@ from django.db import connection
 
 # Apps whose tables feed public pages and API answers.
 CATALOG_APPS = ("catalog", "licenses", "hardware")
-# Tables whose writes change nothing anyone reads: history events and recompute progress.
-IGNORED_SUFFIXES = ("event", "recomputerun")
+# Tables whose writes change nothing anyone reads: history events, recompute progress, and
+# ingestion (runs and candidates are editors' work in progress, not published data).
+IGNORED_SUFFIXES = (
+    "event",
+    "recomputerun",
+    "watchedpublisher",
+    "ingestrun",
+    "ingestsourceresult",
+    "releasecandidate",
+)
 TRIGGER_NAME = "llmregistry_bump_generation"
 GENERATION_TABLE = "llmregistry_cataloggeneration"
 

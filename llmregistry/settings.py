@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from llmregistry.env import (
     ImproperlyConfiguredEnv,
     env_bool,
+    env_crontab,
     env_int,
     env_list,
     env_str,
@@ -162,6 +163,32 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
     },
 }
+
+# --- Ingestion of new releases (catalog/ingest/) -----------------------------------------------
+# The only outbound network use. Endpoints may point at an internal mirror; tokens are read
+# from *_FILE secrets in production (never logged).
+HF_ENDPOINT = env_url("HF_ENDPOINT", default="https://huggingface.co", schemes=("http", "https"))
+HF_TOKEN = env_str("HF_TOKEN", default="")
+MODELSCOPE_ENDPOINT = env_url(
+    "MODELSCOPE_ENDPOINT", default="https://modelscope.cn", schemes=("http", "https")
+)
+MODELSCOPE_TOKEN = env_str("MODELSCOPE_TOKEN", default="")
+INGEST_TIMEOUT_SECONDS = env_int("INGEST_TIMEOUT_SECONDS", default=20, minimum=1)
+INGEST_MAX_RETRIES = env_int("INGEST_MAX_RETRIES", default=4, minimum=0)
+# An http(s) proxy for every ingestion request (the environment's *_PROXY are not read).
+INGEST_PROXY = env_url("INGEST_PROXY", default="", schemes=("http", "https"))
+INGEST_MAX_RESPONSE_BYTES = env_int("INGEST_MAX_RESPONSE_BYTES", default=50_000_000, minimum=1024)
+# When the scheduled run starts (cron fields, UTC), or "off".
+INGEST_SCHEDULE = env_crontab("INGEST_SCHEDULE", default="15 3 * * *")
+if INGEST_SCHEDULE is not None:
+    try:
+        _ingest_crontab = crontab(**INGEST_SCHEDULE)
+    except ValueError as exc:
+        raise ImproperlyConfiguredEnv(f"INGEST_SCHEDULE is not a valid cron line: {exc}") from None
+    CELERY_BEAT_SCHEDULE["ingest-releases"] = {
+        "task": "catalog.tasks.ingest_releases",
+        "schedule": _ingest_crontab,
+    }
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -10,13 +10,16 @@ from django.utils import timezone
 from catalog.models import (
     ArchitectureFeature,
     Citation,
+    IngestRun,
     Lineage,
     ModelFamily,
     ModelVariant,
     ModelVersion,
     Organization,
+    ReleaseCandidate,
     Source,
     VersionFeature,
+    WatchedPublisher,
 )
 from hardware.models import (
     Accelerator,
@@ -190,3 +193,39 @@ class RecomputeRunFactory(factory.django.DjangoModelFactory):
         model = RecomputeRun
 
     status = "succeeded"
+
+
+class WatchedPublisherFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WatchedPublisher
+
+    source = "hf"
+    author = factory.Sequence(lambda n: f"publisher-{n}")
+    organization = factory.SubFactory(OrganizationFactory)
+
+
+class IngestRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IngestRun
+
+    trigger = "command"
+    status = "succeeded"
+
+
+class ReleaseCandidateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReleaseCandidate
+
+    source = "hf"
+    upstream_id = factory.Sequence(lambda n: f"example-org/Model-{n}-7B")
+    revision = factory.Sequence(lambda n: f"{n:040x}")
+    upstream_url = factory.LazyAttribute(lambda c: f"https://huggingface.co/{c.upstream_id}")
+    version = factory.SubFactory(VersionFactory)
+    proposed = factory.LazyAttribute(
+        lambda c: {"name": c.upstream_id.split("/")[1], "slug": c.upstream_id.split("/")[1].lower()}
+    )
+    diff = factory.LazyAttribute(
+        lambda c: {"name": {"current": None, "upstream": c.proposed["name"]}}
+    )
+    facts = factory.LazyAttribute(lambda c: {"notes": [], "license_tag": "apache-2.0"})
+    payload = factory.LazyAttribute(lambda c: {"info": {"id": c.upstream_id}, "config": None})

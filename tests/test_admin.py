@@ -8,12 +8,15 @@ from pghistory.models import Events
 from catalog.models import (
     ArchitectureFeature,
     Citation,
+    IngestRun,
     Lineage,
     ModelFamily,
     ModelVariant,
     ModelVersion,
     Organization,
+    ReleaseCandidate,
     Source,
+    WatchedPublisher,
 )
 from hardware.models import Accelerator, HardwareProfile, Recommendation, RecomputeRun, SizeTier
 from licenses.models import License
@@ -37,8 +40,12 @@ FACTORIES = {
     SizeTier: factories.SizeTierFactory,
     Recommendation: factories.RecommendationFactory,
     RecomputeRun: factories.RecomputeRunFactory,
+    WatchedPublisher: factories.WatchedPublisherFactory,
+    IngestRun: factories.IngestRunFactory,
+    ReleaseCandidate: factories.ReleaseCandidateFactory,
 }
-READ_ONLY = {Recommendation, RecomputeRun}  # computed rows: no add page
+# Computed or ingested rows: no add page.
+READ_ONLY = {Recommendation, RecomputeRun, IngestRun, ReleaseCandidate}
 OUR_APPS = {"catalog", "licenses", "hardware"}
 
 

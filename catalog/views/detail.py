@@ -27,6 +27,7 @@ from catalog.selectors import (
     derived_features_of,
     feature_list,
     lineage_of,
+    upstream_conflicts,
     variant_page,
     version_page,
     version_previous,
@@ -706,5 +707,6 @@ def variant_detail(request, family: str, version: str, variant: str):
         "total_mark": _marks_for(marks, "total_parameters"),
         "active_mark": _marks_for(marks, "active_parameters"),
         "architecture_mark": _marks_for(marks, "config", "architecture"),
+        "upstream_conflicts": upstream_conflicts(record, user=user),
     }
     return render(request, "catalog/variant_detail.html", context)

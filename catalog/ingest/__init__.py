@@ -1,0 +1,1 @@
+"""Ingestion of new releases: sources (network), pure parsers and the review services."""
