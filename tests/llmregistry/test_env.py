@@ -4,6 +4,7 @@ from llmregistry.env import (
     ImproperlyConfiguredEnv,
     env_bool,
     env_choice,
+    env_crontab,
     env_int,
     env_list,
     env_str,
@@ -70,3 +71,22 @@ def test_env_choice_rejects_an_unknown_choice(monkeypatch):
 def test_env_list_splits_on_commas_and_drops_blanks(monkeypatch):
     monkeypatch.setenv("HOSTS", "a.example, b.example,,")
     assert env_list("HOSTS", default=[]) == ["a.example", "b.example"]
+
+
+def test_env_crontab_gives_crontab_fields_or_none_when_off(monkeypatch):
+    monkeypatch.setenv("SCHEDULE", "15 3 * * 1-5")
+    assert env_crontab("SCHEDULE", "0 0 * * *") == {
+        "minute": "15",
+        "hour": "3",
+        "day_of_month": "*",
+        "month_of_year": "*",
+        "day_of_week": "1-5",
+    }
+    monkeypatch.setenv("SCHEDULE", "OFF")
+    assert env_crontab("SCHEDULE", "0 0 * * *") is None
+
+
+def test_env_crontab_names_a_line_that_is_not_five_fields(monkeypatch):
+    monkeypatch.setenv("SCHEDULE", "daily")
+    with pytest.raises(ImproperlyConfiguredEnv, match="SCHEDULE must be five cron fields"):
+        env_crontab("SCHEDULE", "0 0 * * *")

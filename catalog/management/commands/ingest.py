@@ -20,6 +20,10 @@ def _date(value: str) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 class Command(BaseCommand):
     help = (
         "Ingest new releases of the watched publishers (or of one feed file, folder or URL "
@@ -92,8 +96,9 @@ class Command(BaseCommand):
         created = sum(r.created for r in results)
         updated = sum(r.updated for r in results)
         self.stdout.write(
-            f"Run #{run.pk} {run.get_status_display().lower()}: {created} candidates created, "
-            f"{updated} updated. Review them in the admin (Release candidates)."
+            f"Run #{run.pk} {run.get_status_display().lower()}: "
+            f"{_count(created, 'candidate')} created, {updated} updated. "
+            "Review them in the admin (Release candidates)."
         )
         if options["file"] and results and not results[0].seen and results[0].failed:
             raise CommandError(f"--file {options['file']}: nothing could be read.")
