@@ -99,10 +99,7 @@ kind, version and family guesses), ``parameters`` (architecture and the paramete
 cross-check), ``hub`` (Hub and ModelScope payloads), ``feed`` (the export feed).
 """
 
-from catalog.ingest.parse.checks import (
-    canonical_json,
-    parse_json_text,
-)
+from catalog.ingest.parse.checks import canonical_json, parse_json_text
 from catalog.ingest.parse.common import (
     ARCHITECTURE_FIELDS,
     DUPLICATE,
@@ -163,19 +160,9 @@ from catalog.ingest.parse.common import (
     ParseError,
     ReleaseFacts,
 )
-from catalog.ingest.parse.feed import (
-    feed_entries,
-    parse_feed_entry,
-)
-from catalog.ingest.parse.hub import (
-    parse_hf_release,
-    parse_modelscope_release,
-)
-from catalog.ingest.parse.names import (
-    NameGuess,
-    guess_names,
-    slugify,
-)
+from catalog.ingest.parse.feed import feed_entries, parse_feed_entry
+from catalog.ingest.parse.hub import parse_hf_release, parse_modelscope_release
+from catalog.ingest.parse.names import NameGuess, guess_names, slugify
 
 __all__ = [
     "ARCHITECTURE_FIELDS",

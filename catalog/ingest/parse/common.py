@@ -26,7 +26,7 @@ NOTE_CODES: tuple[str, ...] = (
 )
 
 # The variant fields that hold architecture numbers (catalog.models.families; a test keeps the
-# two equal, since this module cannot import the models).
+# two equal, since this package cannot import the models).
 ARCHITECTURE_FIELDS: tuple[str, ...] = (
     "architecture_class",
     "model_type",
@@ -57,6 +57,7 @@ ARCHITECTURE_FIELDS: tuple[str, ...] = (
 )
 # The lengths of the string ones (the model's max_length).
 _ARCHITECTURE_TEXT = {"architecture_class": 120, "model_type": 60, "rope_scaling_type": 24}
+
 # catalog.choices.VariantKind and LineageKind values (a test keeps them equal).
 VARIANT_KINDS = ("base", "chat", "instruct", "code", "math", "vision", "reasoning", "distilled")
 LINEAGE_KINDS = (
@@ -145,7 +146,7 @@ class Note:
 
 @dataclass(frozen=True)
 class ReleaseFacts:
-    """What one upstream entry says, as proposed catalog values (see the module docstring)."""
+    """What one upstream entry says, as proposed catalog values (see the package docstring)."""
 
     source: str  # "hf" | "modelscope" | "feed"
     upstream_id: str  # "Qwen/Qwen2.5-7B-Instruct"; feed: "family/version/variant"

@@ -36,6 +36,7 @@ from catalog.ingest.parse.common import (
 from catalog.ingest.parse.names import NameGuess, guess_names
 from catalog.ingest.parse.parameters import _architecture, _parameters, _safetensors
 
+# ---------------------------------------------------------------------------------------------
 # Hugging Face Hub
 
 _HUB_RELATIONS = {
@@ -45,7 +46,6 @@ _HUB_RELATIONS = {
     "quantized": "quantize",
 }
 _HEX = re.compile(r"^[0-9a-f]{7,64}$")
-_QUANTIZED_NAME = re.compile(r"(?:^|[-_.])(?:gptq|awq|gguf|int4|int8|fp8)(?:$|[-_.])", re.I)
 
 
 def _tags(value: Any, where: str) -> tuple[str, ...]:
@@ -221,6 +221,7 @@ def parse_hf_release(
 # ModelScope
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_QUANTIZED_NAME = re.compile(r"(?:^|[-_.])(?:gptq|awq|gguf|int4|int8|fp8)(?:$|[-_.])", re.I)
 
 
 def parse_modelscope_release(

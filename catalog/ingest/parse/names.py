@@ -20,7 +20,7 @@ from catalog.ingest.parse.common import (
 
 @dataclass(frozen=True)
 class NameGuess:
-    """The names guessed from a repository name (rules in the module docstring)."""
+    """The names guessed from a repository name (rules in the package docstring)."""
 
     name: str
     slug: str

@@ -11,9 +11,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from catalog.ingest.sources.common import (
-    _parse_json,
-)
+from catalog.ingest.sources.common import _parse_json
 from catalog.ingest.sources.http import (
     DEFAULT_MAX_RESPONSE_BYTES,
     SourceError,

@@ -99,3 +99,26 @@ def test_the_schedule_can_be_turned_off():
         check=True,
     )
     assert result.stdout.strip() == "False"
+
+
+def test_the_default_publishers_are_created_once_and_mapped(curated_catalog):
+    out = io.StringIO()
+    call_command("watch_publishers", stdout=out)
+    call_command("watch_publishers", stdout=out)
+
+    from catalog.models import WatchedPublisher
+
+    qwen = WatchedPublisher.objects.get(source="hf", author="Qwen")
+    assert (qwen.organization.slug, qwen.default_family.slug) == ("alibaba-qwen", "qwen")
+    assert "*-GGUF" in qwen.exclude_patterns
+    assert qwen.wants("Qwen3-8B")
+    assert not qwen.wants("Qwen3-8B-GGUF")
+    assert "14 watched publishers created, 0 kept." in out.getvalue()
+    assert "0 watched publishers created, 14 kept." in out.getvalue()
+
+
+def test_a_bad_publishers_file_names_the_entry_and_field(tmp_path):
+    path = tmp_path / "publishers.yaml"
+    path.write_text("publishers:\n  - {source: nowhere, author: x}\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="publisher 1: field 'source'"):
+        call_command("watch_publishers", "--file", str(path))

@@ -287,3 +287,21 @@ def test_the_review_page_queries_do_not_grow_with_the_diff(admin_client):
     candidate.save()
     many = count_queries(lambda: admin_client.get(url))
     assert_same_query_count(one, many, "candidate review page")
+
+
+def test_markup_in_upstream_values_is_escaped_on_the_review_page(
+    curated_catalog, export_document, tmp_path, admin_client
+):
+    document = copy.deepcopy(export_document)
+    new = copy.deepcopy(_entry(document, "qwen2-5-7b"))
+    new.update(slug="qwen2-5-7b-x", name="<script>alert(1)</script>", hf_repo_id="x/y")
+    new["description"] = '<img src=x onerror="alert(2)">'
+    document["variants"].append(new)
+    candidate = _candidate(tmp_path, document)
+
+    url = reverse("admin:catalog_releasecandidate_change", args=[candidate.pk])
+    content = admin_client.get(url).content.decode()
+
+    assert "<script>alert(1)</script>" not in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+    assert "<img src=x" not in content
