@@ -3,6 +3,7 @@
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import PublicationStatus
@@ -812,6 +813,12 @@ def variant_picker(
     return [v for v in rows if v.pk in kept], len(rows) > limit
 
 
+def _readable(value):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number_format(value, force_grouping=True)
+    return value
+
+
 def upstream_conflicts(variant, *, user) -> list[dict]:
     """Pending release candidates whose upstream values disagree with ``variant``'s curated
     ones, for editors only (one query; none for anyone who cannot review candidates)."""
@@ -831,7 +838,14 @@ def upstream_conflicts(variant, *, user) -> list[dict]:
                 label = ModelVariant._meta.get_field(name).verbose_name
             except FieldDoesNotExist:
                 label = labels.get(name, name)
-            rows.append({"field": name, "label": label, **change})
+            rows.append(
+                {
+                    "field": name,
+                    "label": label,
+                    "current": _readable(change.get("current")),
+                    "upstream": _readable(change.get("upstream")),
+                }
+            )
         if rows:
             conflicts.append({"candidate": candidate, "rows": rows})
     return conflicts

@@ -7,8 +7,17 @@ from celery import shared_task
 from catalog.ingest.services import IngestOptions, ingest_run_execute
 from catalog.models import IngestRun, IngestSource
 
+# A run over many publishers with retries can outlast the default task limit; a killed run
+# releases its lock with its connection and is marked failed by the next run.
+INGEST_TIME_LIMIT_SECONDS = 3600
 
-@shared_task(acks_late=True, ignore_result=True)
+
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    time_limit=INGEST_TIME_LIMIT_SECONDS,
+    soft_time_limit=INGEST_TIME_LIMIT_SECONDS - 60,
+)
 def ingest_releases(
     trigger: str = IngestRun.Trigger.SCHEDULE,
     sources: list[str] | None = None,

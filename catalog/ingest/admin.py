@@ -7,10 +7,12 @@ import json
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -101,7 +103,17 @@ class SourceResultInline(admin.TabularInline):
 
 @admin.register(IngestRun)
 class IngestRunAdmin(admin.ModelAdmin):
-    list_display = ("pk", "started_at", "finished_at", "trigger", "status", "started_by")
+    list_display = (
+        "pk",
+        "started_at",
+        "finished_at",
+        "trigger",
+        "status",
+        "seen",
+        "created",
+        "failed",
+        "started_by",
+    )
     list_filter = ("status", "trigger")
     list_select_related = ("started_by",)
     inlines = (SourceResultInline,)
@@ -121,6 +133,29 @@ class IngestRunAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                seen=Sum("results__seen"),
+                created=Sum("results__created"),
+                failed=Sum("results__failed"),
+            )
+        )
+
+    @admin.display(description=_("seen"), ordering="seen")
+    def seen(self, obj):
+        return obj.seen or 0
+
+    @admin.display(description=_("created"), ordering="created")
+    def created(self, obj):
+        return obj.created or 0
+
+    @admin.display(description=_("failed"), ordering="failed")
+    def failed(self, obj):
+        return obj.failed or 0
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
@@ -235,6 +270,9 @@ class ReleaseCandidateAdmin(admin.ModelAdmin):
             "rows": _diff_rows(candidate, form),
             "notes": [note_message(note) for note in candidate.facts.get("notes", [])],
             "payload": _pretty(candidate.payload),
+            "unresolved_parents": [
+                edge for edge in candidate.proposed.get("lineage", []) if not edge.get("parent")
+            ],
             "can_review": can_review and pending,
             "original": candidate,
         }
@@ -298,6 +336,8 @@ def _pretty(value) -> str:
 def _shown(value) -> str:
     if value is None or value == "":
         return "—"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number_format(value, force_grouping=True)
     if isinstance(value, dict | list):
         return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
     return str(value)

@@ -55,8 +55,9 @@ class CandidateReviewForm(forms.Form):
                 if candidate.publisher and candidate.publisher.default_family_id
                 else guess.get("family") or candidate.facts.get("family_guess", "")
             ),
-            "new_version_slug": guess.get("slug", ""),
-            "new_version_name": guess.get("name", ""),
+            # Prefilled from the guess only when the guess is not a version the catalog has.
+            "new_version_slug": "" if candidate.version_id else guess.get("slug", ""),
+            "new_version_name": "" if candidate.version_id else guess.get("name", ""),
             "publish": True,
         }
         super().__init__(*args, initial=initial, **kwargs)

@@ -59,6 +59,7 @@ MAX_ERRORS_PER_SOURCE = 200  # more are counted in `failed`, not listed
 SINCE_OVERLAP = timedelta(days=2)
 
 CREATED, UPDATED, SKIPPED = "created", "updated", "skipped"
+INTERRUPTED = "Interrupted: the process ended before the run finished."
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,10 @@ def ingest_run_execute(
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "finished_at"])
         return run
+    # Holding the lock, no other run can be going on: one still marked running was killed.
+    IngestRun.objects.filter(status=IngestRun.Status.RUNNING).exclude(pk=run.pk).update(
+        status=IngestRun.Status.FAILED, finished_at=timezone.now(), error=INTERRUPTED
+    )
     try:
         results = list(_run_targets(run, options, progress))
         failed = any(r.failed for r in results)

@@ -215,8 +215,8 @@ def test_the_review_page_shows_the_diff_and_approves_through_the_form(
     page = client.get(url)
     assert page.status_code == 200
     content = page.content.decode()
-    assert "7000000000" in content
-    assert "7615616512" in content
+    assert "7,000,000,000" in content
+    assert "7,615,616,512" in content
     response = client.post(
         url,
         {

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from catalog.export import catalog_export
-from catalog.ingest.services import RUN_LOCK_KEY, IngestOptions, ingest_run_execute
+from catalog.ingest.services import INTERRUPTED, RUN_LOCK_KEY, IngestOptions, ingest_run_execute
 from catalog.models import IngestRun, ModelVariant, ReleaseCandidate
 from tests import factories
 from tests.queries import count_queries
@@ -115,7 +115,7 @@ def test_a_changed_curated_value_becomes_a_conflict_only_editors_see(
     url = reverse("catalog:variant_detail", args=["qwen", "qwen2-5", "qwen2-5-7b"])
     editor_page = admin_client.get(url).content.decode()
     assert 'id="variant-upstream-conflicts"' in editor_page
-    assert "7000000000" in editor_page
+    assert "7,000,000,000" in editor_page
     assert 'id="variant-upstream-conflicts"' not in client.get(url).content.decode()
 
 
@@ -210,3 +210,13 @@ def test_a_rejected_value_is_not_proposed_again_while_another_change_is(
     candidate = ReleaseCandidate.objects.get()
     assert candidate.status == ReleaseCandidate.Status.PENDING
     assert set(candidate.diff) == {"description"}
+
+
+def test_a_run_left_running_by_a_killed_process_is_marked_failed_by_the_next():
+    killed = IngestRun.objects.create(trigger=IngestRun.Trigger.SCHEDULE)
+
+    ingest_run_execute(trigger=IngestRun.Trigger.COMMAND, options=IngestOptions())
+
+    killed.refresh_from_db()
+    assert killed.status == IngestRun.Status.FAILED
+    assert killed.error == INTERRUPTED
