@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import kombu.pools
 import pghistory.models
 import pytest
 import redis
@@ -60,9 +61,10 @@ def _with_one_new_model(document: dict) -> dict:
 
 
 def _reset_connections():
-    """Drop the app's broker connections so the next publish connects to the current URL."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    """Drop every broker connection and producer pool (kombu keeps them in process-wide
+    registries, which a closed pool must leave too) so the next publish connects to the
+    current URL."""
+    kombu.pools.reset()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
