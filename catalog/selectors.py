@@ -1,10 +1,8 @@
 """Reads of the catalog: the only place that joins, prefetches and annotates."""
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.formats import number_format
-from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import PublicationStatus
 from catalog.models import (
@@ -822,22 +820,18 @@ def _readable(value):
 def upstream_conflicts(variant, *, user) -> list[dict]:
     """Pending release candidates whose upstream values disagree with ``variant``'s curated
     ones, for editors only (one query; none for anyone who cannot review candidates)."""
-    from catalog.ingest.diff import LICENSE_FIELD, LINEAGE_FIELD
+    from catalog.ingest.diff import field_label
     from catalog.models import ReleaseCandidate
 
     if user is None or not user.has_perm("catalog.change_releasecandidate"):
         return []
-    labels = {LICENSE_FIELD: _("licence"), LINEAGE_FIELD: _("lineage")}
     conflicts = []
     for candidate in ReleaseCandidate.objects.filter(
         variant=variant, status=ReleaseCandidate.Status.PENDING
     ).only("pk", "source", "upstream_id", "diff"):
         rows = []
         for name, change in candidate.diff.items():
-            try:
-                label = ModelVariant._meta.get_field(name).verbose_name
-            except FieldDoesNotExist:
-                label = labels.get(name, name)
+            label = field_label(name)
             rows.append(
                 {
                     "field": name,

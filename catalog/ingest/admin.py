@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from catalog.admin_mixins import URL_FIELDS_ASSUME_HTTPS
-from catalog.ingest.diff import REVIEW_FIELDS
+from catalog.ingest.diff import REVIEW_FIELDS, field_label
 from catalog.ingest.forms import NEW, CandidateReviewForm
 from catalog.ingest.messages import note_message
 from catalog.ingest.review import (
@@ -349,6 +349,7 @@ def _diff_rows(candidate: ReleaseCandidate, form: CandidateReviewForm) -> list[d
     return [
         {
             "name": name,
+            "label": field_label(name),
             "current": _shown(change.get("current")),
             "upstream": _shown(change.get("upstream")),
             "long": isinstance(change.get("upstream"), dict | list),

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext_lazy as _
+
 from catalog.models import Lineage, ModelFamily, ModelVariant, ModelVersion
 from catalog.models.families import ARCHITECTURE_FIELDS
 from catalog.services.catalog_load import KINDS
@@ -51,6 +54,19 @@ LICENSE_TAG_ALIASES = {
     "chatglm-6b": "chatglm-6b-license",
     "baichuan2-community": "baichuan-community",
 }
+
+
+def field_label(name: str) -> str:
+    """What editors call a reviewed field: the variant field's verbose name, or the licence or
+    lineage."""
+    if name == LICENSE_FIELD:
+        return _("licence")
+    if name == LINEAGE_FIELD:
+        return _("lineage")
+    try:
+        return ModelVariant._meta.get_field(name).verbose_name
+    except FieldDoesNotExist:
+        return name
 
 
 def _normal(value: Any) -> Any:

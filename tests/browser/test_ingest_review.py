@@ -208,7 +208,7 @@ def _diff_rows(page) -> dict[str, list[str]]:
     """The review page's diff table: field name to (curated, upstream)."""
     rows = page.locator("table.candidate-diff tbody tr")
     return {
-        row.locator("th").inner_text().strip(): [
+        row.locator("th code.field-name").inner_text().strip(): [
             cell.inner_text().strip() for cell in row.locator("td").all()[1:]
         ]
         for row in rows.all()
