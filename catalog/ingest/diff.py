@@ -258,13 +258,13 @@ def proposal_diff(
     rejected = rejected or {}
     diff: dict[str, dict[str, Any]] = {}
     for name, upstream in proposed.items():
-        if name == "slug" and variant is not None:
+        if name == "slug":  # a new variant's identity (shown in its upstream id), not a choice
             continue
         if name == LINEAGE_FIELD:
             upstream = _new_edges(upstream, variant, index)
             if not upstream:
                 continue
-        current = _current(variant, name, index) if variant is not None and name != "slug" else None
+        current = _current(variant, name, index) if variant is not None else None
         if variant is not None and name != LINEAGE_FIELD and _same(current, upstream):
             continue
         if name in rejected and _same(rejected[name], upstream):
