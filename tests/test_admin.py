@@ -118,3 +118,20 @@ def test_curated_lists_filter_records_that_differ_from_the_seed(admin_client):
     factories.OrganizationFactory()
     response = admin_client.get(_changelist(Organization) + "?seed_claim=yes")
     assert response.context["cl"].result_count == 1
+
+
+def test_editors_review_release_candidates_and_viewers_only_see_them(client):
+    candidate = factories.ReleaseCandidateFactory()
+    url = reverse("admin:catalog_releasecandidate_change", args=[candidate.pk])
+    editor = factories.make_editor()
+    assert editor.has_perm("catalog.change_releasecandidate")
+    assert editor.has_perm("catalog.change_watchedpublisher")
+    client.force_login(editor)
+    assert client.get(url).status_code == 200
+    viewer = factories.make_editor("viewer-user")
+    viewer.groups.clear()
+    viewer.groups.add(factories.Group.objects.get(name="viewer"))
+    client.force_login(viewer)
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"revision": candidate.revision, "action": "reject"}).status_code == 403
+    assert client.get(_changelist(IngestRun)).status_code == 200
