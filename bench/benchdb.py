@@ -39,3 +39,21 @@ def in_bench_database(run: Callable[..., None], *args) -> None:
         connection.settings_dict["NAME"] = original
         with connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{bench_name}"')
+
+
+def scale_variants(target: int) -> int:
+    """Clone published variants (with an architecture) under new slugs until the catalog holds
+    ``target`` variants; return how many there are."""
+    from catalog.models import ModelVariant
+    from hardware.selectors import variant_architecture, variants_for_recommendations
+
+    published = [v for v in variants_for_recommendations() if variant_architecture(v)]
+    fields = [f.attname for f in ModelVariant._meta.concrete_fields if f.name != "id"]
+    clones = []
+    for index in range(max(0, target - ModelVariant.objects.count())):
+        source = published[index % len(published)]
+        values = {name: getattr(source, name) for name in fields}
+        values.update(slug=f"{source.slug}-bench-{index}", catalog_digest="")
+        clones.append(ModelVariant(**values))
+    ModelVariant.objects.bulk_create(clones, batch_size=1000)
+    return ModelVariant.objects.count()

@@ -15,7 +15,7 @@ import resource
 import sys
 import time
 
-from benchdb import ROOT, in_bench_database, prepare_environment
+from benchdb import ROOT, in_bench_database, prepare_environment, scale_variants
 
 prepare_environment()
 
@@ -31,7 +31,6 @@ def main() -> None:
 def run(target: int) -> None:
     from django.core.management import call_command
 
-    from catalog.models import ModelVariant
     from catalog.services import catalog_load
     from hardware.estimator import count_parameters, estimate
     from hardware.models import Recommendation
@@ -41,15 +40,7 @@ def run(target: int) -> None:
     call_command("migrate", verbosity=0)
     catalog_load(root=ROOT)
     Recommendation.objects.all().delete()
-    published = [v for v in variants_for_recommendations() if variant_architecture(v)]
-    fields = [f.attname for f in ModelVariant._meta.concrete_fields if f.name != "id"]
-    clones = []
-    for index in range(max(0, target - len(published))):
-        source = published[index % len(published)]
-        values = {name: getattr(source, name) for name in fields}
-        values.update(slug=f"{source.slug}-bench-{index}", catalog_digest="")
-        clones.append(ModelVariant(**values))
-    ModelVariant.objects.bulk_create(clones, batch_size=1000)
+    scale_variants(target)
     variants = list(variants_for_recommendations())
     specs = [spec for _, spec in profile_specs()]
     print(f"variants: {len(variants)}, profiles: {len(specs)}", file=sys.stderr)
