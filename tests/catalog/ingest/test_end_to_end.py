@@ -70,15 +70,18 @@ def _reset_connections():
 
 
 @pytest.fixture
-def celery_worker(transactional_db):
+def celery_worker(transactional_db, tmp_path):
     """A real Celery worker process on the test database, fed through Redis."""
     broker = redis.Redis.from_url(BROKER_URL)
     broker.flushdb()
+    # The app reads Django's settings under the CELERY_ namespace: override those keys.
     previous = {
-        "task_always_eager": celery_app.conf.task_always_eager,
-        "broker_url": celery_app.conf.broker_url,
+        "CELERY_TASK_ALWAYS_EAGER": celery_app.conf.task_always_eager,
+        "CELERY_BROKER_URL": celery_app.conf.broker_url,
     }
-    celery_app.conf.update(task_always_eager=False, broker_url=BROKER_URL)
+    celery_app.conf.update(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL=BROKER_URL)
+    assert not celery_app.conf.task_always_eager
+    assert celery_app.conf.broker_url == BROKER_URL
     _reset_connections()
     database = settings.DATABASES["default"]
     env = {
@@ -91,6 +94,7 @@ def celery_worker(transactional_db):
         "DJANGO_SECRET_KEY": "end-to-end",
         "DJANGO_DEBUG": "0",
     }
+    log = tmp_path / "worker.log"
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -102,30 +106,31 @@ def celery_worker(transactional_db):
             "--pool",
             "solo",
             "--loglevel",
-            "WARNING",
+            "INFO",
             "--without-heartbeat",
             "--without-mingle",
             "--without-gossip",
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
+    worker.log = log
     try:
         yield worker
     finally:
         worker.terminate()
         try:
-            output, _ = worker.communicate(timeout=30)
+            worker.wait(timeout=30)
         except subprocess.TimeoutExpired:
             worker.kill()
-            output, _ = worker.communicate()
+            worker.wait()
         celery_app.conf.update(**previous)
         _reset_connections()
         broker.flushdb()
         if worker.returncode not in (0, -15):
-            print(output.decode(errors="replace"))
+            print(log.read_text(errors="replace"))
 
 
 def _wait_for(condition, worker, what: str):
@@ -191,6 +196,10 @@ def test_feed_with_one_new_model_is_ingested_approved_published_and_recommended(
     )
     candidate.refresh_from_db()
     assert candidate.status == ReleaseCandidate.Status.APPROVED
+    # Computed by the worker process, not in this one.
+    worker_log = celery_worker.log.read_text(errors="replace")
+    assert "hardware.tasks.recompute_recommendations" in worker_log
+    assert "succeeded" in worker_log
 
     call_command("ingest", "--source", "feed", "--file", str(feed), "--no-progress")
     assert ReleaseCandidate.objects.count() == 1
