@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate catalog editor lint format messages check-compose clean vendor screenshots
+.PHONY: run test fuzz install migrate catalog editor lint format messages check-compose clean vendor screenshots
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ run: install
 test: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## fuzz: schema-fuzz every API operation deeply, FUZZ_EXAMPLES examples each (`make test` runs a few)
+fuzz: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
+fuzz: export FUZZ_EXAMPLES ?= 200
+fuzz: install
+	$(PY) -m pytest -m fuzz $(PYTEST_ARGS)
 
 migrate: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py migrate --noinput

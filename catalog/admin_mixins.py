@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from catalog.choices import PublicationStatus
 from catalog.models import Citation
 from catalog.services import curated_record_save, curated_records_set_status
+from llmregistry.forms import StrictJSONField
+from llmregistry.history_admin import HistoryRestoreAdmin
 
 # URLs typed without a scheme are https (Django 6.0's default, chosen now).
 URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
@@ -44,12 +46,17 @@ class SeedClaimFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CuratedAdmin(admin.ModelAdmin):
+class CuratedAdmin(HistoryRestoreAdmin, admin.ModelAdmin):
     """A curated record's admin: saves through the service layer, shows citations, and
-    links to the record's history ("Events", recorded by database triggers)."""
+    links to the record's history ("Events", recorded by database triggers). Its "History"
+    page lists every version, and editors restore one from there."""
 
     inlines = (CitationInline,)
-    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
+    formfield_overrides = {
+        **URL_FIELDS_ASSUME_HTTPS,
+        # Deep nesting, NUL characters and NaN in a pasted config.json: form errors, not 500s.
+        models.JSONField: {"form_class": StrictJSONField},
+    }
     list_per_page = 50
     save_on_top = True
     readonly_fields = ("created_at", "updated_at")

@@ -1,16 +1,21 @@
 """The published catalog as one JSON document in the catalog file format (docs/api.md).
 
 ``load_catalog --file export.json`` imports it back, so one registry can feed another.
+
+The document is canonical: it depends only on the published records, never on the time,
+on primary keys or on the order rows were written in. Every list is ordered by natural key
+and :func:`catalog_export_json` writes sorted keys with fixed separators, so the same catalog
+always gives the same bytes (export, load into an empty registry, export again: identical).
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch
-from django.utils import timezone
+from django.db.models import Prefetch, Q
 
 from catalog.choices import PublicationStatus
 from catalog.models import (
@@ -61,47 +66,76 @@ def _entry(record, kind: str, **references) -> dict:
 
 
 def _cited(queryset):
-    return queryset.prefetch_related(
-        Prefetch("citations", queryset=Citation.objects.select_related("source"))
-    )
+    # Citations by source URL (unique per record), not by primary key.
+    citations = Citation.objects.select_related("source").order_by("source__url", "pk")
+    return queryset.prefetch_related(Prefetch("citations", queryset=citations))
+
+
+def _features(versions: list[ModelVersion]) -> list[ArchitectureFeature]:
+    """Published features, and those exported versions list or exported features sit under."""
+    features = list(_cited(ArchitectureFeature.objects.order_by("slug")))
+    parents = {f.pk: f.parent_id for f in features}
+    wanted = {f.pk for f in features if f.status == PUBLISHED}
+    wanted |= {f.pk for v in versions for f in v.features.all()}
+    pending = set(wanted)
+    while pending:
+        pending = {parents[pk] for pk in pending if parents[pk]} - wanted
+        wanted |= pending
+    by_pk = {f.pk: f for f in features}
+    for feature in features:
+        if feature.parent_id:
+            feature.parent = by_pk[feature.parent_id]  # from the list, not one query each
+    return [f for f in features if f.pk in wanted]
 
 
 def catalog_export() -> dict:
-    """Every published record, in load order, with its citations (a fixed number of queries)."""
-    versions = _cited(
-        ModelVersion.objects.filter(status=PUBLISHED, family__status=PUBLISHED)
-        .select_related("family", "license", "predecessor__family")
-        .prefetch_related("features")
-        .order_by("family__slug", "slug")
+    """Every published record, in load order, with its citations (a fixed number of queries).
+
+    An unpublished record a published one refers to (the organization of a family, the
+    licence of a version, a feature a version lists) comes along with its own status, so the
+    document loads and the record stays unpublished where it is loaded. A predecessor that is
+    not exported is left out (``null``).
+    """
+    families = ModelFamily.objects.filter(status=PUBLISHED)
+    version_rows = ModelVersion.objects.filter(status=PUBLISHED, family__status=PUBLISHED)
+    variant_rows = ModelVariant.objects.filter(
+        status=PUBLISHED, version__status=PUBLISHED, version__family__status=PUBLISHED
     )
-    variants = _cited(
-        ModelVariant.objects.filter(
-            status=PUBLISHED, version__status=PUBLISHED, version__family__status=PUBLISHED
+    versions = list(
+        _cited(
+            version_rows.select_related("family", "license", "predecessor__family")
+            .prefetch_related("features")
+            .order_by("family__slug", "slug")
         )
-        .select_related("version__family", "license")
-        .order_by("version__family__slug", "version__slug", "slug")
     )
+    variants = list(
+        _cited(
+            variant_rows.select_related("version__family", "license").order_by(
+                "version__family__slug", "version__slug", "slug"
+            )
+        )
+    )
+    exported_version_ids = {v.pk for v in versions}
     published_variant_ids = {v.pk for v in variants}
+    organizations = Organization.objects.filter(
+        Q(status=PUBLISHED) | Q(pk__in=families.values("organization_id"))
+    )
+    licenses = License.objects.filter(
+        Q(status=PUBLISHED)
+        | Q(pk__in=version_rows.values("license_id"))
+        | Q(pk__in=variant_rows.values("license_id"))
+    )
     document: dict[str, Any] = {
         "format": EXPORT_FORMAT,
         "format_version": EXPORT_VERSION,
-        "exported_at": timezone.now().isoformat(),
         "organizations": [
-            _entry(o, "organizations")
-            for o in _cited(Organization.objects.filter(status=PUBLISHED).order_by("slug"))
+            _entry(o, "organizations") for o in _cited(organizations.order_by("slug"))
         ],
         "features": [
             _entry(f, "features", parent=f.parent.slug if f.parent else None)
-            for f in _cited(
-                ArchitectureFeature.objects.filter(status=PUBLISHED)
-                .select_related("parent")
-                .order_by("slug")
-            )
+            for f in _features(versions)
         ],
-        "licenses": [
-            _entry(lic, "licenses")
-            for lic in _cited(License.objects.filter(status=PUBLISHED).order_by("slug"))
-        ],
+        "licenses": [_entry(lic, "licenses") for lic in _cited(licenses.order_by("slug"))],
         "accelerators": [
             _entry(a, "accelerators")
             for a in _cited(Accelerator.objects.filter(status=PUBLISHED).order_by("slug"))
@@ -120,11 +154,7 @@ def catalog_export() -> dict:
         ],
         "families": [
             _entry(f, "families", organization=f.organization.slug)
-            for f in _cited(
-                ModelFamily.objects.filter(status=PUBLISHED)
-                .select_related("organization")
-                .order_by("slug")
-            )
+            for f in _cited(families.select_related("organization").order_by("slug"))
         ],
         "versions": [
             _entry(
@@ -133,7 +163,9 @@ def catalog_export() -> dict:
                 family=v.family.slug,
                 license=v.license.slug if v.license else None,
                 predecessor=(
-                    f"{v.predecessor.family.slug}/{v.predecessor.slug}" if v.predecessor else None
+                    f"{v.predecessor.family.slug}/{v.predecessor.slug}"
+                    if v.predecessor_id in exported_version_ids
+                    else None
                 ),
                 features=sorted(f.slug for f in v.features.all()),
             )
@@ -164,12 +196,32 @@ def catalog_export() -> dict:
             for e in _cited(
                 Lineage.objects.select_related(
                     "child__version__family", "parent__version__family"
-                ).order_by("pk")
+                ).order_by(*_LINEAGE_ORDER)
             )
             if e.child_id in published_variant_ids and e.parent_id in published_variant_ids
         ],
     }
     return document
+
+
+_LINEAGE_ORDER = (
+    "child__version__family__slug",
+    "child__version__slug",
+    "child__slug",
+    "parent__version__family__slug",
+    "parent__version__slug",
+    "parent__slug",
+    "kind",
+)
+
+
+def catalog_export_json(document: dict) -> bytes:
+    """``document`` (from :func:`catalog_export`) as canonical JSON in UTF-8: keys sorted,
+    no insignificant whitespace, non-ASCII text kept as is (Chinese names stay readable and
+    the file small), NaN and infinities refused. Equal documents give equal bytes."""
+    return json.dumps(
+        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
 
 
 def _variant_key(variant: ModelVariant) -> str:

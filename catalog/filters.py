@@ -18,6 +18,7 @@ from hardware.models import Recommendation
 from licenses.choices import CommercialUse
 from llmregistry.filtering import (
     BoundedIntegerFilter,
+    IdsFilter,
     ParameterCountFilter,
     RegistryFilterSet,
     StrictBooleanFilter,
@@ -89,7 +90,7 @@ class OrganizationFilterSet(RegistryFilterSet):
 class FamilyFilterSet(RegistryFilterSet):
     q = django_filters.CharFilter(method="search", label=_("search"))
     organization = ValuesFilter(field_name="organization__slug")
-    organization_id = ValuesFilter(field_name="organization_id")
+    organization_id = IdsFilter(field_name="organization_id")
     ordering = django_filters.OrderingFilter(fields=("name", "slug"))
 
     class Meta:
@@ -126,7 +127,7 @@ class FeatureFilterSet(RegistryFilterSet):
 class VersionFilterSet(RegistryFilterSet):
     q = django_filters.CharFilter(method="search", label=_("search"))
     family = ValuesFilter(field_name="family__slug")
-    family_id = ValuesFilter(field_name="family_id")
+    family_id = IdsFilter(field_name="family_id")
     organization = ValuesFilter(field_name="family__organization__slug")
     released_after = django_filters.DateFilter(field_name="release_date", lookup_expr="gte")
     released_before = django_filters.DateFilter(field_name="release_date", lookup_expr="lte")
@@ -183,11 +184,11 @@ class VariantFilterSet(RegistryFilterSet):
 
     q = django_filters.CharFilter(method="search", label=_("search"))
     family = ValuesFilter(field_name="version__family__slug")
-    family_id = ValuesFilter(field_name="version__family_id")
+    family_id = IdsFilter(field_name="version__family_id")
     organization = ValuesFilter(field_name="version__family__organization__slug")
-    organization_id = ValuesFilter(field_name="version__family__organization_id")
+    organization_id = IdsFilter(field_name="version__family__organization_id")
     version = ValuesFilter(method="filter_version")
-    version_id = ValuesFilter(field_name="version_id")
+    version_id = IdsFilter(field_name="version_id")
     kind = django_filters.MultipleChoiceFilter(choices=VariantKind.choices)
     total_parameters__gte = ParameterCountFilter(field_name="total_parameters", lookup_expr="gte")
     total_parameters__lte = ParameterCountFilter(field_name="total_parameters", lookup_expr="lte")

@@ -263,6 +263,9 @@ class RecomputeRun(models.Model):
         RUNNING = "running", _("Running")
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
+        # Never ran (its task was lost, e.g. while Redis was down): a later full recompute
+        # covered its variants.
+        SUPERSEDED = "superseded", _("Covered by a full recompute")
 
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED

@@ -258,6 +258,11 @@ def recompute_run_execute(*, run_id: int | None, variant_ids: list[int] | None) 
         )
         logger.exception("Recommendation recompute %s failed", run.pk)
         raise
+    if variant_ids is None:
+        # Runs queued before this one whose task never arrived: their work is done now.
+        RecomputeRun.objects.filter(
+            status=RecomputeRun.Status.QUEUED, created_at__lt=run.created_at
+        ).update(status=RecomputeRun.Status.SUPERSEDED, finished_at=timezone.now())
     RecomputeRun.objects.filter(pk=run.pk).update(
         status=RecomputeRun.Status.SUCCEEDED,
         finished_at=timezone.now(),

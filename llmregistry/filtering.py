@@ -89,6 +89,32 @@ class ValuesFilter(django_filters.MultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+NOT_AN_ID = _("Enter record ids: whole numbers such as 12 or 12,15.")
+
+
+class IdsField(ValuesField):
+    """Repeated and/or comma-separated record ids (primary keys)."""
+
+    default_error_messages = {"invalid_choice": NOT_AN_ID}
+
+    def to_python(self, value):
+        return [
+            int(part) if part.isascii() and part.isdigit() else part
+            for part in super().to_python(value)
+        ]
+
+    def valid_value(self, value):
+        return isinstance(value, int) and value <= MAX_INTEGER
+
+
+@extend_schema_field({"type": "array", "items": {"type": "integer"}})
+class IdsFilter(ValuesFilter):
+    """``?family_id=3&family_id=5`` or ``?family_id=3,5``: any of them; anything but an id is a
+    400 naming the parameter (a database lookup would fail on it)."""
+
+    field_class = IdsField
+
+
 def search_vector(*fields: str) -> SearchVector:
     """The full-text vector of ``fields`` (an index on the same expression serves it)."""
     return SearchVector(*fields, config=SEARCH_CONFIG)
@@ -153,6 +179,10 @@ class RegistryFilterSet(django_filters.FilterSet):
             data = data.copy()
             for key in list(data.keys()):
                 values = [value for value in data.getlist(key) if value not in ("", None)]
+                if key == "ordering":
+                    # "?ordering=," names no field: keep the default order rather than none
+                    # (an unordered page is an unstable page).
+                    values = [value for value in values if value.strip(", ")]
                 if values:
                     data.setlist(key, values)
                 else:

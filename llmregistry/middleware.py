@@ -1,9 +1,20 @@
-"""Request guards that run before anything touches the database."""
+"""Request guards that run before anything touches the database, and the answer while the
+database cannot be reached."""
+
+import logging
+import sys
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.template import loader
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+logger = logging.getLogger(__name__)
 
 
 class RejectNulBytesMiddleware:
@@ -46,6 +57,7 @@ class PublicReadMiddleware:
             "/api/",
             "/static/",
             "/healthz",
+            "/readyz",
             "/i18n/",
             "/admin/",
             *(f"/{code}/admin/" for code, _name in settings.LANGUAGES),
@@ -59,3 +71,109 @@ class PublicReadMiddleware:
         ):
             return redirect_to_login(request.get_full_path())
         return self.get_response(request)
+
+
+# Errors of a database that cannot be reached or dropped the connection (a restart, a network
+# cut); Django raises them for PostgreSQL's own "try again" errors too.
+DATABASE_UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
+DATABASE_UNAVAILABLE_MESSAGE = gettext_lazy(
+    "The registry's database cannot be reached right now. Please try again in a moment."
+)
+_DATABASE_ERROR_ATTRIBUTE = "_registry_database_unavailable"
+
+
+def _note_database_error(sender, request=None, **kwargs):
+    """Mark a request whose unhandled exception was a database outage (the exception is being
+    handled while Django sends ``got_request_exception``)."""
+    if request is not None and isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE_ERRORS):
+        setattr(request, _DATABASE_ERROR_ATTRIBUTE, True)
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer 503 with ``Retry-After`` while PostgreSQL cannot be reached: JSON ``{"detail"}``
+    under /api/, the standalone templates/503.html elsewhere. Never a hang (the connection has
+    a connect timeout) nor a 500 traceback; the next request after the database is back
+    reconnects by itself (connection health checks).
+
+    A view's error comes through ``process_exception``. An error raised in a middleware below
+    this one (the page cache reads the catalog generation, the public-read check loads the
+    session user) has already been turned into a 500 response when it gets here, so the
+    exception is noted on the request by a ``got_request_exception`` receiver and the 500 is
+    replaced. Place it below the middleware that add security headers, so the 503 gets them.
+    """
+
+    retry_after_seconds = 30
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        got_request_exception.connect(
+            _note_database_error, weak=False, dispatch_uid="registry-database-unavailable"
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 500 and getattr(request, _DATABASE_ERROR_ATTRIBUTE, False):
+            return self._unavailable(request)
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_UNAVAILABLE_ERRORS):
+            logger.warning("Database unavailable: %s %s", request.method, request.path, exc_info=1)
+            return self._unavailable(request)
+        return None
+
+    def _unavailable(self, request):
+        message = str(DATABASE_UNAVAILABLE_MESSAGE)
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": message}, status=503)
+        else:
+            try:
+                # No request: context processors would touch the session and so the database.
+                body = loader.render_to_string("503.html")
+            except Exception:  # a broken page must not hide the outage behind a 500
+                logger.exception("The 503 page could not be rendered")
+                response = HttpResponse(message, status=503, content_type="text/plain")
+            else:
+                response = HttpResponse(body, status=503)
+        response["Retry-After"] = str(self.retry_after_seconds)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+REQUEST_TOO_LARGE = gettext_lazy(
+    "The request body is %(size)s MB; at most %(limit)s MB is accepted."
+)
+
+
+class RequestSizeLimitMiddleware:
+    """Answer 413 to a request whose body is larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``, before
+    anything reads it: JSON ``{"detail"}`` under /api/, a plain-text line elsewhere.
+
+    Django checks the limit only where ``request.body`` or ``request.POST`` is read, and then
+    answers a bare 400; the API's parsers read the stream itself, with no limit at all. A body
+    without ``Content-Length`` is not read by Django (WSGI gives it no length).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:  # Django reads a malformed length as an empty body
+            length = 0
+        if limit is None or length <= limit:
+            return self.get_response(request)
+        # Before LocaleMiddleware: the visitor's language from the URL prefix or the browser.
+        language = translation.get_language_from_path(
+            request.path_info
+        ) or translation.get_language_from_request(request)
+        with translation.override(language):
+            message = str(REQUEST_TOO_LARGE) % {
+                "size": f"{length / 1024 / 1024:.1f}",
+                "limit": f"{limit / 1024 / 1024:.1f}",
+            }
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=413)
+        return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")

@@ -18,7 +18,7 @@ from llmregistry.generation import current_generation
 logger = logging.getLogger(__name__)
 
 # Paths that are not public pages: the admin (per-user), the API (issue of its own), static.
-EXCLUDED_PREFIXES = ("/admin/", "/api/", "/static/", "/i18n/", "/healthz")
+EXCLUDED_PREFIXES = ("/admin/", "/api/", "/static/", "/i18n/", "/healthz", "/readyz")
 
 
 class PageCacheMiddleware:

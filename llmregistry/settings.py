@@ -4,6 +4,7 @@ See README.md ("Configuration") for every variable. Helpers in ``llmregistry.env
 loudly on bad values and read ``NAME_FILE`` secrets.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -55,6 +56,8 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "llmregistry",
+    # Failed-login lockout, kept in the database (holds across workers); its admin unlocks.
+    "axes",
     "pgtrigger",
     "pghistory",
     "catalog",
@@ -63,6 +66,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: refuses an oversized body (413) before anything reads it ("Request limits").
+    "llmregistry.middleware.RequestSizeLimitMiddleware",
     "llmregistry.middleware.RejectNulBytesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -77,11 +82,15 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Inside the header middleware (its 503 gets them), above everything that reads the database.
+    "llmregistry.middleware.DatabaseUnavailableMiddleware",
     "llmregistry.middleware.PublicReadMiddleware",
     # Inside CSP and conditional GET: cached pages still get their headers and ETags.
     "llmregistry.page_cache.PageCacheMiddleware",
     # After authentication: records the acting user and URL with every history event.
     "pghistory.middleware.HistoryMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "llmregistry.urls"
@@ -119,10 +128,25 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A database that cannot be reached fails the request within this time (answered 503 by
+# llmregistry.middleware.DatabaseUnavailableMiddleware) instead of holding a worker until the
+# network gives up. A ?connect_timeout= in DATABASE_URL wins.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+    "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", default=5, minimum=1)
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery -------------------------------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", default="", schemes=("redis", "rediss"))
+# Redis holds caches and the task queue, never data: while it is down or hung, pages and the
+# API are served uncached and saves record their follow-up work in the database (docs/
+# operations.md, "Faults"). Every call to it gives up after this long; above the broker's
+# 1-second BRPOP poll, which a worker's connection must outlast.
+REDIS_SOCKET_TIMEOUT_SECONDS = env_int("REDIS_SOCKET_TIMEOUT_SECONDS", default=2, minimum=2)
+REDIS_CLIENT_OPTIONS = {
+    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+}
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -130,6 +154,7 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "llmregistry",
             "TIMEOUT": 300,
+            "OPTIONS": REDIS_CLIENT_OPTIONS,
         }
     }
 else:
@@ -155,6 +180,26 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task a killed worker held unacknowledged (acks_late) goes back to the queue once it is this
+# old, when a worker starts or on its periodic check (about every 100 s). Keep it above
+# CELERY_TASK_TIME_LIMIT: a task still running when it expires is delivered a second time
+# (harmless, tasks are idempotent, but the work is done twice). The fault tests set it low.
+CELERY_VISIBILITY_TIMEOUT_SECONDS = env_int(
+    "CELERY_VISIBILITY_TIMEOUT_SECONDS", default=3600, minimum=1
+)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **REDIS_CLIENT_OPTIONS,
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT_SECONDS,
+}
+# Publishing happens inside requests (after commit): with Redis down it gives up after one
+# retry, a few seconds at most; the RecomputeRun row stays queued and the nightly recompute
+# does the work. The one retry reconnects a pooled connection Redis dropped when it restarted.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
 CELERY_BEAT_SCHEDULE = {
     # The nightly safety net: recompute every recommendation (idempotent, cheap when nothing
     # changed). Edits enqueue their own recompute after commit.
@@ -202,6 +247,46 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "admin:login"
 
+# --- Login throttling (django-axes) -----------------------------------------------------------
+# Failed sign-ins are counted per username and client address in the database, so a lockout
+# holds across every web worker and process. API tokens are not passwords (256-bit random,
+# looked up by hash) and are not counted.
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5, minimum=1)
+# 0: locked until an admin unlocks it (admin, "Access attempts", or `manage.py axes_reset`).
+_axes_cooloff_minutes = env_int("AXES_COOLOFF_MINUTES", default=15, minimum=0)
+AXES_COOLOFF_TIME = timedelta(minutes=_axes_cooloff_minutes) if _axes_cooloff_minutes else None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Behind AXES_PROXY_COUNT proxies (the TLS proxy), REMOTE_ADDR is the nearest proxy: the client
+# is the address the outermost trusted proxy appended to X-Forwarded-For. Entries left of it
+# come from the client and are not trusted.
+_axes_proxy_count = env_int("AXES_PROXY_COUNT", default=0, minimum=0)
+
+
+def _axes_client_ip(request) -> str | None:
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    if _axes_proxy_count and len(hops) >= _axes_proxy_count:
+        return hops[-_axes_proxy_count]
+    return request.META.get("REMOTE_ADDR")
+
+
+AXES_CLIENT_IP_CALLABLE = _axes_client_ip
+AXES_COOLOFF_MESSAGE = _(
+    "Too many failed sign-in attempts: this account is locked from your address for a while. "
+    "Try again later, or ask an administrator to unlock it."
+)
+AXES_PERMALOCK_MESSAGE = _(
+    "Too many failed sign-in attempts: this account is locked from your address until an "
+    "administrator unlocks it."
+)
+
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
@@ -230,10 +315,28 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+# The compose health checks probe over plain HTTP from inside the container.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", default=0, minimum=0)
+# Only sent when DJANGO_HSTS_SECONDS is set; the registry's own subdomains are its own.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 if env_bool("DJANGO_BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# `manage.py check --deploy --fail-level WARNING` passes with these production settings; what it
+# cannot know about the design is silenced here, each with its reason (tests/llmregistry/
+# test_deploy.py runs the check).
+SILENCED_SYSTEM_CHECKS = [
+    # W004 (no HSTS) and W008 (no redirect to HTTPS): TLS ends at the intranet's TLS proxy in
+    # front of the app (README, docs/operations.md), which redirects plain HTTP and sends HSTS.
+    # DJANGO_SECURE_SSL_REDIRECT and DJANGO_HSTS_SECONDS make the app do both where it does not.
+    "security.W004",
+    "security.W008",
+    # W021 (HSTS without preload): intranet host names cannot be on the browsers' public
+    # preload list, and a preload entry is not undone for months.
+    "security.W021",
+]
 
 # Content Security Policy: every page, script, style, image and font comes from this origin
 # (deployments are often air-gapped; nothing may call out). Swagger UI is served in its split
@@ -297,6 +400,8 @@ SPECTACULAR_SETTINGS = {
     "licences with structured terms, accelerators, hardware profiles and recommendations.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs follow the API's read rule (REGISTRY_PUBLIC_READ).
+    "SERVE_PERMISSIONS": ["llmregistry.api.permissions.RegistryPermission"],
     # Swagger UI and ReDoc from the installed sidecar package: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -324,5 +429,15 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    # axes announces itself at INFO on every start; its lockouts are warnings.
+    "loggers": {"pgserver": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+# --- Request limits ---------------------------------------------------------------------------
+# The largest request body: API writes, admin forms, the pasted config.json (itself limited to
+# 256 KB by its form). The registry's largest legitimate body, a variant with its config.json,
+# is a few kilobytes; anything above this is refused with 413 before it is read
+# (llmregistry.middleware.RequestSizeLimitMiddleware, first of all middleware: the API's
+# parsers would otherwise read any size).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB, Django's default, made explicit
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000  # fields in one form post, Django's default

@@ -1,6 +1,7 @@
 """Schema-based fuzzing of the API (schemathesis): no 5xx, responses match the schema.
 
 Bounded: a few generated examples per read operation, against the curated catalog, anonymous.
+Every operation, writes included, is fuzzed deeper for server errors in tests/fuzz/ (`make fuzz`).
 """
 
 import pytest

@@ -4,8 +4,18 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.export import catalog_export
+from catalog.export import catalog_export, catalog_export_json
 from llmregistry.api.permissions import RegistryPermission
+
+
+class CanonicalJSONRenderer(JSONRenderer):
+    """JSON with sorted keys and fixed separators: the same catalog, the same bytes (and so
+    the same ETag)."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        return catalog_export_json(data)
 
 
 class ExportView(APIView):
@@ -14,7 +24,7 @@ class ExportView(APIView):
 
     permission_classes = [RegistryPermission]
     # One JSON document: no CSV form (?format=csv answers 404).
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+    renderer_classes = [CanonicalJSONRenderer, BrowsableAPIRenderer]
 
     def get_queryset(self):  # for DjangoModelPermissions on non-safe methods (none here)
         from catalog.models import ModelVariant

@@ -92,7 +92,7 @@ class VariantViewSet(KeyedViewSet):
 
     @extend_schema(responses=serializers.LineageSerializer)
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
-    def lineage(self, request, key=None):
+    def lineage(self, request, key=None, format=None):
         """Ancestors and descendants of the variant (all generations, across families)."""
         variant = self.get_object()
         edges = selectors.lineage_of(variant, user=request.user)

@@ -44,7 +44,13 @@ from catalog.services.records import version_features_set
 from hardware.estimator import ConfigError, parse_config
 from hardware.models import Accelerator, HardwareProfile, SizeTier
 from licenses.models import License
+from llmregistry.jsonsafe import NOT_FINITE, NUL, unstorable
 
+# What a file's value may not hold (llmregistry.jsonsafe names the problem).
+UNSTORABLE = {
+    NUL: "null characters are not allowed.",
+    NOT_FINITE: "numbers must be finite (not .nan or .inf).",
+}
 EXPORT_FORMAT = "llmregistry-catalog"
 EXPORT_VERSION = 1
 EXPORT_META_KEYS = {"format", "format_version", "exported_at"}
@@ -336,9 +342,29 @@ def catalog_files(root: Path) -> list[tuple[Path, tuple[str, ...]]]:
 def _read(root: Path, path: Path, allowed: tuple[str, ...]) -> list[_Entry]:
     shown = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
     if not path.exists():
+        if path.is_symlink():
+            raise CatalogLoadError(
+                shown, None, None, "symbolic link to nothing (a missing target or a loop)."
+            )
         raise CatalogLoadError(shown, None, None, "file not found.")
+    if path.is_dir():
+        raise CatalogLoadError(shown, None, None, "is a directory, not a catalog file.")
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        # A registry export is JSON: YAML 1.1 would read its 1e-06 as a string.
+        document = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise CatalogLoadError(
+            shown, None, None, f"invalid JSON at line {exc.lineno}, column {exc.colno}."
+        ) from None
+    except RecursionError:
+        raise CatalogLoadError(shown, None, None, "nested too deeply.") from None
+    except UnicodeDecodeError as exc:
+        raise CatalogLoadError(
+            shown, None, None, f"not UTF-8 text (byte {exc.start} cannot be decoded)."
+        ) from None
+    except OSError as exc:
+        raise CatalogLoadError(shown, None, None, f"cannot be read: {exc.strerror}.") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -370,6 +396,11 @@ def _read(root: Path, path: Path, allowed: tuple[str, ...]) -> list[_Entry]:
             entry = _Entry(shown, key, index, item if isinstance(item, dict) else {})
             if not isinstance(item, dict):
                 raise entry.error(None, "must be a mapping of fields.")
+            for name, value in item.items():
+                problem = unstorable([name, value])
+                if problem:
+                    # Caught here, by name: the database would refuse it with a DataError.
+                    raise entry.error(str(name).replace("\x00", ""), UNSTORABLE[problem])
             entries.append(entry)
     return entries
 

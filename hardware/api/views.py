@@ -1,4 +1,4 @@
-from rest_framework import permissions, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,6 +13,7 @@ from hardware.filters import (
     SizeTierFilterSet,
 )
 from hardware.services import EstimateInputError, estimate_for
+from llmregistry.api.permissions import PublicReadComputation
 from llmregistry.api.views import CuratedViewSet
 
 
@@ -23,7 +24,7 @@ class EstimateView(APIView):
     options; invalid input gets 400 with the field at fault.
     """
 
-    permission_classes = [permissions.AllowAny]
+    permission_classes = [PublicReadComputation]
     serializer_class = EstimateRequestSerializer
 
     def post(self, request):

@@ -15,3 +15,11 @@ class RegistryPermission(permissions.DjangoModelPermissions):
         if getattr(token, "read_only", False):
             return False
         return super().has_permission(request, view)
+
+
+class PublicReadComputation(permissions.BasePermission):
+    """A POST that only computes (the estimate) is a read: anyone when REGISTRY_PUBLIC_READ is
+    on, else signed-in users."""
+
+    def has_permission(self, request, view):
+        return settings.REGISTRY_PUBLIC_READ or bool(request.user and request.user.is_authenticated)

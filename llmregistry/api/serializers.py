@@ -1,10 +1,14 @@
 """Serializer building blocks shared by the apps' APIs."""
 
-from django.core.validators import URLValidator
+import math
+
+from django.core.validators import ProhibitNullCharactersValidator, URLValidator
 from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from catalog.models import Citation
+from llmregistry.jsonsafe import NUL, unstorable
 
 
 class CitationSerializer(serializers.ModelSerializer):
@@ -18,6 +22,9 @@ class CitationSerializer(serializers.ModelSerializer):
         fields = ["url", "title", "publisher", "accessed_on", "fields", "quote", "note"]
 
 
+NUL_REFUSED = ProhibitNullCharactersValidator.message
+
+
 class ServiceModelSerializer(serializers.ModelSerializer):
     """Writes go through the catalog's save service (full_clean, save, recompute on commit)."""
 
@@ -25,6 +32,20 @@ class ServiceModelSerializer(serializers.ModelSerializer):
         **serializers.ModelSerializer.serializer_field_mapping,
         models.URLField: None,  # set below: OptionalURLField is defined after this class
     }
+
+    def to_internal_value(self, data):
+        # A NUL reaching a query (a slug looked up by a related field, a JSON value) fails in
+        # PostgreSQL, which cannot hold it in text: refuse it first, naming the fields.
+        if hasattr(data, "lists"):  # a form's QueryDict: every value of every key
+            items = ((name, values) for name, values in data.lists())
+        elif isinstance(data, dict):
+            items = data.items()
+        else:
+            items = ()
+        refused = {name: [NUL_REFUSED] for name, value in items if unstorable(value) == NUL}
+        if refused:
+            raise serializers.ValidationError(refused)
+        return super().to_internal_value(data)
 
     def create(self, validated_data):
         return self._save(self.Meta.model(), validated_data)
@@ -82,6 +103,23 @@ class OptionalURLField(serializers.CharField):
 
 
 ServiceModelSerializer.serializer_field_mapping[models.URLField] = OptionalURLField
+
+NOT_FINITE = _("Enter a finite number.")
+
+
+class FiniteFloatField(serializers.FloatField):
+    """A float that is a number: JSON's ``1e400`` (read as infinity) and the strings "NaN" and
+    "Infinity" are refused. PostgreSQL would store them, and the JSON renderer could then not
+    write the record back: every read of it would fail."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not math.isfinite(value):
+            raise serializers.ValidationError(NOT_FINITE, code="invalid")
+        return value
+
+
+ServiceModelSerializer.serializer_field_mapping[models.FloatField] = FiniteFloatField
 
 
 def with_sources(base: type[serializers.ModelSerializer]) -> type[serializers.ModelSerializer]:

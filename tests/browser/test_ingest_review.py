@@ -112,7 +112,7 @@ class CatalogState:
 
 def _catalog_state() -> CatalogState:
     export = catalog_export()
-    export.pop("exported_at")
+    export.pop("exported_at", None)
     tables = _tables()
     return CatalogState(
         export=export,

@@ -197,3 +197,14 @@ def test_every_published_catalog_variant_with_numbers_gets_recommendations(curat
     with_numbers = ModelVariant.objects.filter(status="published", num_layers__isnull=False)
     covered = set(Recommendation.objects.values_list("variant_id", flat=True))
     assert set(with_numbers.values_list("pk", flat=True)) <= covered
+
+
+def test_a_full_recompute_supersedes_runs_whose_task_never_arrived(small_catalog):
+    lost = RecomputeRun.objects.create(scope="1,2")  # queued while the broker was down
+
+    run = recompute_run_execute(run_id=None, variant_ids=None)
+
+    lost.refresh_from_db()
+    assert run.status == RecomputeRun.Status.SUCCEEDED
+    assert lost.status == RecomputeRun.Status.SUPERSEDED
+    assert lost.finished_at is not None

@@ -1,5 +1,6 @@
 """Load the curated catalog files into the database (idempotent, atomic)."""
 
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -60,7 +61,8 @@ class Command(BaseCommand):
                 root=root.resolve(),
                 actor_id=actor_id,
                 progress=progress,
-                files=[path.resolve() for path in file] if file else None,
+                # realpath, not Path.resolve(): a symlink loop is for the loader to report.
+                files=[Path(os.path.realpath(path)) for path in file] if file else None,
             )
         except CatalogLoadError as exc:
             raise CommandError(f"Catalog not loaded, nothing was changed. {exc}") from None

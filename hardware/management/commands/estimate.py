@@ -31,6 +31,8 @@ class Command(BaseCommand):
             raise CommandError(f"{config}: file not found.") from None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise CommandError(f"{config}: not a readable JSON file ({exc}).") from None
+        except RecursionError:  # arrays or objects nested thousands deep
+            raise CommandError(f"{config}: the JSON is nested too deeply to read.") from None
         if not isinstance(document, dict):
             raise CommandError(f"{config}: config.json must be a JSON object.")
         choices = EstimateOptions(
