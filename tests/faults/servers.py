@@ -12,6 +12,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -221,3 +222,58 @@ class PrivatePostgres:
             name,
             input=dump.stdout,
         )
+
+
+def start_celery_worker(
+    *,
+    broker_url: str,
+    database: dict,
+    log_path: Path | None = None,
+    name: str = "worker",
+    loglevel: str = "INFO",
+    env: dict[str, str] | None = None,
+) -> subprocess.Popen:
+    """A real Celery worker process (solo pool) on ``database`` (a Django connection's
+    settings: the test database), fed by ``broker_url``. Its output goes to ``log_path``
+    (kept as ``worker.log``) or nowhere; ``env`` adds or overrides variables."""
+    worker_env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL",)}
+    worker_env.update(
+        DATABASE_URL=(
+            f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
+            f"{database['PORT'] or 5432}/{database['NAME']}"
+        ),
+        CELERY_BROKER_URL=broker_url,
+        DJANGO_SECRET_KEY=f"{name}-test-worker",
+        DJANGO_DEBUG="0",
+        **(env or {}),
+    )
+    output = log_path.open("wb") if log_path is not None else subprocess.DEVNULL
+    try:
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "llmregistry",
+                "worker",
+                "--pool",
+                "solo",
+                "--hostname",
+                f"{name}@%h",
+                "--loglevel",
+                loglevel,
+                "--without-heartbeat",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            cwd=Path(__file__).resolve().parents[2],
+            env=worker_env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    finally:
+        if log_path is not None:
+            output.close()
+    worker.log = log_path
+    return worker

@@ -9,9 +9,7 @@ visibility timeout is one second (production: an hour, CELERY_VISIBILITY_TIMEOUT
 
 import hashlib
 import json
-import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from hardware.models import Recommendation, RecomputeRun
 from hardware.services import PROGRESS_EVERY, recommendations_recompute, recompute_run_start
 from hardware.tasks import recompute_recommendations
 from tests import factories
+from tests.faults.servers import start_celery_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -92,51 +91,17 @@ def _clean_run_then_empty() -> tuple[int, str]:
 @pytest.fixture
 def workers(private_redis, celery_on, tmp_path):
     """Start real worker processes (``start(name)``); all are stopped at the end."""
-    database = connection.settings_dict
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("REDIS_URL", "DJANGO_DEBUG", "DJANGO_SETTINGS_MODULE")
-    }
-    env.update(
-        DATABASE_URL=(
-            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
-            f"{database['NAME']}"
-        ),
-        CELERY_BROKER_URL=private_redis.url(0),
-        CELERY_VISIBILITY_TIMEOUT_SECONDS=str(VISIBILITY_TIMEOUT_SECONDS),
-        DJANGO_SECRET_KEY="worker-kill-test",
-    )
     started: list[tuple[subprocess.Popen, Path]] = []
 
     def start(name: str) -> subprocess.Popen:
-        log = tmp_path / f"{name}.log"
-        with open(log, "wb") as output:
-            worker = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "llmregistry",
-                    "worker",
-                    "--pool",
-                    "solo",
-                    "--hostname",
-                    f"{name}@%h",
-                    "--loglevel",
-                    "INFO",
-                    "--without-heartbeat",
-                    "--without-mingle",
-                    "--without-gossip",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-        worker.log = log
-        started.append((worker, log))
+        worker = start_celery_worker(
+            broker_url=private_redis.url(0),
+            database=connection.settings_dict,
+            log_path=tmp_path / f"{name}.log",
+            name=name,
+            env={"CELERY_VISIBILITY_TIMEOUT_SECONDS": str(VISIBILITY_TIMEOUT_SECONDS)},
+        )
+        started.append((worker, worker.log))
         return worker
 
     try:

@@ -2,11 +2,9 @@
 restarts), a private Redis server that the tests freeze and kill, and a real Celery worker."""
 
 import functools
-import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,7 +16,13 @@ from django.test import Client
 from django.urls import reverse
 
 from llmregistry import health
-from tests.faults.servers import PrivatePostgres, PrivateRedis, free_port, postgres_bindir
+from tests.faults.servers import (
+    PrivatePostgres,
+    PrivateRedis,
+    free_port,
+    postgres_bindir,
+    start_celery_worker,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKER_START_SECONDS = 60
@@ -260,39 +264,11 @@ def broker(private_redis, settings) -> str:
 
 
 def _start_worker(broker_url: str) -> subprocess.Popen:
-    database = connections.settings["default"]
-    env = {
-        **os.environ,
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
-            f"{database['PORT'] or 5432}/{database['NAME']}"
-        ),
-        "CELERY_BROKER_URL": broker_url,
-        "DJANGO_SECRET_KEY": "readiness",
-        "DJANGO_DEBUG": "0",
-    }
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "llmregistry",
-            "worker",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "WARNING",
-            "--hostname",
-            "readyz@%h",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    return start_celery_worker(
+        broker_url=broker_url,
+        database=connections.settings["default"],
+        name="readyz",
+        loglevel="WARNING",
     )
 
 

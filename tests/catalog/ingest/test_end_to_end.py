@@ -7,7 +7,6 @@ import copy
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from catalog.models import ModelVariant, ReleaseCandidate
 from catalog.services import catalog_load
 from hardware.models import Recommendation
 from llmregistry.celery import app as celery_app
+from tests.faults.servers import start_celery_worker
 
 ROOT = Path(__file__).resolve().parents[3]
 # A Redis database of its own, so the test queue never meets a developer's.
@@ -83,40 +83,10 @@ def celery_worker(transactional_db, tmp_path):
     assert not celery_app.conf.task_always_eager
     assert celery_app.conf.broker_url == BROKER_URL
     _reset_connections()
-    database = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
-            f"{database['NAME']}"
-        ),
-        "CELERY_BROKER_URL": BROKER_URL,
-        "DJANGO_SECRET_KEY": "end-to-end",
-        "DJANGO_DEBUG": "0",
-    }
     log = tmp_path / "worker.log"
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "llmregistry",
-            "worker",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "INFO",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
+    worker = start_celery_worker(
+        broker_url=BROKER_URL, database=settings.DATABASES["default"], log_path=log
     )
-    worker.log = log
     try:
         yield worker
     finally:
