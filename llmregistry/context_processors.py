@@ -24,3 +24,8 @@ def language_switch(request) -> dict:
             for code, _name in settings.LANGUAGES
         ]
     }
+
+
+def single_sign_on(request) -> dict:
+    """``sso``: the provider's name for the sign-in page's button, when single sign-on is on."""
+    return {"sso": {"name": settings.OIDC_PROVIDER_NAME} if settings.OIDC_ENABLED else None}

@@ -59,6 +59,8 @@ class PublicReadMiddleware:
             "/healthz",
             "/readyz",
             "/i18n/",
+            # Signing in: the admin's form and single sign-on.
+            "/oidc/",
             "/admin/",
             *(f"/{code}/admin/" for code, _name in settings.LANGUAGES),
         )

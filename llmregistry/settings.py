@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from llmregistry.env import (
     ImproperlyConfiguredEnv,
     env_bool,
+    env_choice,
     env_crontab,
     env_int,
     env_list,
@@ -107,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "llmregistry.context_processors.language_switch",
+                "llmregistry.context_processors.single_sign_on",
             ],
         },
     },
@@ -286,6 +288,54 @@ AXES_PERMALOCK_MESSAGE = _(
     "Too many failed sign-in attempts: this account is locked from your address until an "
     "administrator unlocks it."
 )
+
+# --- Single sign-on (OpenID Connect; llmregistry/sso.py, docs/security.md) -----------------------
+# Off unless OIDC_RP_CLIENT_ID is set. The endpoints come from the provider's discovery document
+# (/.well-known/openid-configuration). Local accounts keep working beside it.
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", default="")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", default="")  # or _FILE
+OIDC_RP_SIGN_ALGO = env_choice(
+    "OIDC_RP_SIGN_ALGO", "RS256", ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"]
+)
+# http is allowed for a provider on the same private network (and for the tests' provider).
+_oidc_schemes = ("https", "http")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_url(
+    "OIDC_OP_AUTHORIZATION_ENDPOINT", default="", schemes=_oidc_schemes
+)
+OIDC_OP_TOKEN_ENDPOINT = env_url("OIDC_OP_TOKEN_ENDPOINT", default="", schemes=_oidc_schemes)
+OIDC_OP_USER_ENDPOINT = env_url("OIDC_OP_USER_ENDPOINT", default="", schemes=_oidc_schemes)
+OIDC_OP_JWKS_ENDPOINT = env_url("OIDC_OP_JWKS_ENDPOINT", default="", schemes=_oidc_schemes)
+if OIDC_ENABLED:
+    _oidc_missing = [
+        name
+        for name in (
+            "OIDC_RP_CLIENT_SECRET",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT",
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_USER_ENDPOINT",
+            "OIDC_OP_JWKS_ENDPOINT",
+        )
+        if not globals()[name]
+    ]
+    if _oidc_missing:
+        raise ImproperlyConfiguredEnv(
+            f"OIDC_RP_CLIENT_ID is set, so single sign-on needs {', '.join(_oidc_missing)}."
+        )
+    AUTHENTICATION_BACKENDS.insert(1, "llmregistry.sso.RegistryOIDCBackend")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", default=10, minimum=1)
+OIDC_REQUIRE_VERIFIED_EMAIL = env_bool("OIDC_REQUIRE_VERIFIED_EMAIL", default=True)
+# The claim holding the user's groups at the provider, and which of them grant which role.
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_ADMIN_GROUPS = env_list("OIDC_ADMIN_GROUPS", default=[])
+OIDC_EDITOR_GROUPS = env_list("OIDC_EDITOR_GROUPS", default=[])
+OIDC_VIEWER_GROUPS = env_list("OIDC_VIEWER_GROUPS", default=[])
+# The name on the sign-in page's button ("Sign in with …").
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", default="")
+LOGIN_REDIRECT_URL = "/admin/"
+LOGIN_REDIRECT_URL_FAILURE = "/admin/login/?sso=failed"
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -9,6 +9,9 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("llmregistry.api.urls")),
+    # Single sign-on (404 unless configured); outside the language prefix, so the callback
+    # address registered at the provider is one fixed URL.
+    path("oidc/", include("llmregistry.sso")),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),

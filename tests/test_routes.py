@@ -69,6 +69,10 @@ ROUTES: dict[str, Access] = {
     "healthz": PROBE,
     "readyz": PROBE,
     "set_language": ANY_REDIRECT,
+    # Single sign-on: not configured here, so absent for everyone (tests/llmregistry/test_sso.py
+    # signs in through a provider).
+    "oidc_authentication_init": Access("404", "404", "404", "404", "404"),
+    "oidc_authentication_callback": Access("404", "404", "404", "404", "404"),
     # API
     "api-root": API_READ,
     "api-root.format": API_READ,

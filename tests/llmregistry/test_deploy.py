@@ -26,7 +26,7 @@ def _production_environment(**overrides: str) -> dict[str, str]:
     env = {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith(("DJANGO_", "REGISTRY_", "CELERY_", "REDIS_", "INGEST_"))
+        if not name.startswith(("DJANGO_", "REGISTRY_", "CELERY_", "REDIS_", "INGEST_", "OIDC_"))
     }
     for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.lstrip().startswith("#") and "=" in line:
@@ -72,12 +72,40 @@ def test_env_example_is_a_production_configuration():
             },
             id="redirect-and-hsts-in-the-app",
         ),
+        pytest.param(
+            {
+                "OIDC_RP_CLIENT_ID": "llm-registry",
+                "OIDC_RP_CLIENT_SECRET": "a-secret",
+                **{
+                    f"OIDC_OP_{name}_ENDPOINT": f"https://sso.intranet/{name.lower()}"
+                    for name in ("AUTHORIZATION", "TOKEN", "USER", "JWKS")
+                },
+                "OIDC_EDITOR_GROUPS": "registry-editors",
+            },
+            id="single-sign-on",
+        ),
     ],
 )
 def test_check_deploy_passes_with_the_production_settings(overrides):
     result = _check_deploy(_production_environment(**overrides))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_single_sign_on_without_its_endpoints_is_refused_by_name():
+    result = _check_deploy(
+        _production_environment(
+            OIDC_RP_CLIENT_ID="llm-registry",
+            OIDC_RP_CLIENT_SECRET="a-secret",
+            OIDC_OP_AUTHORIZATION_ENDPOINT="https://sso.intranet/authorize",
+        )
+    )
+    assert result.returncode != 0
+    assert (
+        "single sign-on needs OIDC_OP_TOKEN_ENDPOINT, OIDC_OP_USER_ENDPOINT, "
+        "OIDC_OP_JWKS_ENDPOINT" in result.stderr
+    )
+    assert "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize(
