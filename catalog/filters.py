@@ -13,6 +13,7 @@ from catalog.models import (
     Organization,
     VersionFeature,
 )
+from catalog.models.families import variant_search_vector
 from hardware.estimator import PRECISIONS
 from hardware.models import Recommendation
 from licenses.choices import CommercialUse
@@ -25,12 +26,14 @@ from llmregistry.filtering import (
     ValuesFilter,
     full_text_search,
 )
+from llmregistry.search import search_query
 
 # Text the free-text search `q` covers; the same expressions are indexed (GIN) in migrations.
 ORGANIZATION_TEXT = ("name", "name_zh", "description", "description_zh")
 FAMILY_TEXT = ("name", "name_zh", "description", "description_zh")
 VERSION_TEXT = ("name", "name_zh", "description", "description_zh")
-VARIANT_TEXT = ("name", "slug", "hf_repo_id", "description", "description_zh")
+# Larger than any catalog: the LIMIT only keeps the planner from folding the subquery in.
+SEARCH_FENCE = 2**31 - 1
 FEATURE_TEXT = ("name", "name_zh", "description", "description_zh")
 
 # Features the registry derives from a variant's numbers (DESIGN.md: derived features).
@@ -232,18 +235,29 @@ class VariantFilterSet(RegistryFilterSet):
         fields = ["q", "family", "version", "kind"]
 
     def search(self, queryset, name, value):
-        return full_text_search(
-            queryset,
-            value,
-            vector_fields=VARIANT_TEXT,
-            contains=(
-                "name",
-                "version__name",
-                "version__family__name",
-                "version__name_zh",
-                "version__family__name_zh",
-            ),
+        """The words of the variant (its own GIN index), or any variant of a version whose
+        name or family name holds the text (Chinese names are not split into words). The
+        versions are found first (a small table), so the variant side stays two index scans
+        at any catalog size."""
+        versions = list(
+            ModelVersion.objects.filter(
+                Q(name__icontains=value)
+                | Q(name_zh__icontains=value)
+                | Q(family__name__icontains=value)
+                | Q(family__name_zh__icontains=value)
+            ).values_list("pk", flat=True)
         )
+        # The matches are a subquery fenced off by a LIMIT: PostgreSQL plans it on its own
+        # (the two indexes, OR-ed in one bitmap scan) instead of folding it into the page
+        # query, where it cannot estimate a text match and walks the whole sort order,
+        # computing the vector of every row.
+        matching = (
+            ModelVariant.objects.annotate(_search=variant_search_vector())
+            .filter(Q(_search=search_query(value)) | Q(version_id__in=versions))
+            .order_by()
+            .values("pk")[:SEARCH_FENCE]
+        )
+        return queryset.filter(pk__in=matching)
 
     def filter_version(self, queryset, name, values):
         versions = ModelVersion.objects.filter(_split_keys(values, 2))

@@ -1,5 +1,7 @@
 """Reads of the catalog: the only place that joins, prefetches and annotates."""
 
+import datetime
+
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.formats import number_format
@@ -150,26 +152,79 @@ def variant_detail(*, user=None) -> QuerySet[ModelVariant]:
 
 
 def lineage_of(variant: ModelVariant, *, user=None) -> dict[str, list[Lineage]]:
-    """Ancestors and descendants of ``variant`` (all generations), edges in two queries per
-    generation (lineage graphs are shallow)."""
-    shown = visible(ModelVariant.objects.all(), user, path=VARIANT_PARENTS)
-    edges = Lineage.objects.select_related("parent__version__family", "child__version__family")
+    """Ancestors and descendants of ``variant`` (all generations; lineage graphs are shallow).
 
-    def walk(direction: str) -> list[Lineage]:
-        found, frontier, seen = [], {variant.pk}, {variant.pk}
+    The walk reads narrow rows (edge id, far end), one query per generation and direction
+    plus one to end each walk; the edges found are then fetched whole, with both ends, in one
+    query. An end the user may not see is not shown and not walked past.
+    """
+    see_all = (
+        user is not None and user.is_authenticated and user.has_perm("catalog.view_modelvariant")
+    )
+
+    def steps(end: str) -> QuerySet[Lineage]:
+        edges = Lineage.objects.order_by()
+        if see_all:
+            return edges
+        prefixes = ("", *VARIANT_PARENTS)
+        return edges.filter(**{f"{end}__{prefix}status": PUBLISHED for prefix in prefixes})
+
+    def walk(near: str, far: str) -> list[list[int]]:
+        generations, frontier, seen = [], {variant.pk}, {variant.pk}
         while frontier:
-            if direction == "up":
-                step = list(edges.filter(child_id__in=frontier, parent__in=shown))
-                nxt = {e.parent_id for e in step}
-            else:
-                step = list(edges.filter(parent_id__in=frontier, child__in=shown))
-                nxt = {e.child_id for e in step}
-            found += step
-            frontier = nxt - seen
-            seen |= nxt
-        return found
+            rows = list(
+                steps(far).filter(**{f"{near}_id__in": frontier}).values_list("pk", f"{far}_id")
+            )
+            if rows:
+                generations.append([pk for pk, _ in rows])
+            reached = {far_id for _, far_id in rows}
+            frontier = reached - seen
+            seen |= reached
+        return generations
 
-    return {"ancestors": walk("up"), "descendants": walk("down")}
+    up, down = walk("child", "parent"), walk("parent", "child")
+    if not up and not down:
+        return {"ancestors": [], "descendants": []}
+    edges = {
+        edge.pk: edge
+        for edge in Lineage.objects.select_related(
+            "parent__version__family", "child__version__family"
+        ).filter(pk__in=[pk for generation in (*up, *down) for pk in generation])
+    }
+
+    def in_order(generations: list[list[int]]) -> list[Lineage]:
+        # Generation by generation, as walked; within one, the edges' own ordering.
+        return [
+            edge
+            for generation in generations
+            for edge in sorted((edges[pk] for pk in generation), key=_lineage_order)
+        ]
+
+    return {"ancestors": in_order(up), "descendants": in_order(down)}
+
+
+def _variant_order(variant: ModelVariant) -> tuple:
+    """``ModelVariant.Meta.ordering`` in Python (version: family name, release date, slug;
+    then size, slug, pk), for rows already in memory."""
+    version = variant.version
+    released = version.release_date
+    return (
+        version.family.name,
+        version.family_id,
+        released is None,
+        released or datetime.date.min,
+        version.slug,
+        version.pk,
+        variant.total_parameters is None,
+        variant.total_parameters or 0,
+        variant.slug,
+        variant.pk,
+    )
+
+
+def _lineage_order(edge: Lineage) -> tuple:
+    """``Lineage.Meta.ordering`` (child, parent, pk) in Python."""
+    return (_variant_order(edge.child), _variant_order(edge.parent), edge.pk)
 
 
 # -- version and variant pages ---------------------------------------------------------------

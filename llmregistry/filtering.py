@@ -5,14 +5,14 @@ from decimal import Decimal, InvalidOperation
 
 import django_filters
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from llmregistry.search import search_query, search_vector
+
 MAX_INTEGER = 2**62  # below PostgreSQL's bigint limit: larger values are refused, not a 500
-SEARCH_CONFIG = "simple"  # names and model ids are not English prose: no stemming
 _HUMAN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmbt])?\s*$", re.IGNORECASE)
 _SCALE = {None: 1, "k": 10**3, "m": 10**6, "b": 10**9, "t": 10**12}
 
@@ -115,11 +115,6 @@ class IdsFilter(ValuesFilter):
     field_class = IdsField
 
 
-def search_vector(*fields: str) -> SearchVector:
-    """The full-text vector of ``fields`` (an index on the same expression serves it)."""
-    return SearchVector(*fields, config=SEARCH_CONFIG)
-
-
 def full_text_search(
     queryset,
     text: str,
@@ -140,7 +135,7 @@ def full_text_search(
 
 def full_text_q(text: str, contains: tuple[str, ...] = ()) -> Q:
     """The condition of :func:`full_text_search` on an annotated ``_search`` vector."""
-    condition = Q(_search=SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch"))
+    condition = Q(_search=search_query(text))
     for name in contains:
         condition |= Q(**{f"{name}__icontains": text})
     return condition

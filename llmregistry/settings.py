@@ -75,10 +75,14 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # ETag on every GET and 304 for a matching If-None-Match.
+    # ETag on every GET and 304 for a matching If-None-Match; keeps the response cache's
+    # generation ETags (below it) as they are.
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # As early as it can be (it needs the session's user and the language): a hit skips
+    # everything below. Stored answers keep the headers added below (CSP, X-Frame-Options).
+    "llmregistry.response_cache.ResponseCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -86,8 +90,6 @@ MIDDLEWARE = [
     # Inside the header middleware (its 503 gets them), above everything that reads the database.
     "llmregistry.middleware.DatabaseUnavailableMiddleware",
     "llmregistry.middleware.PublicReadMiddleware",
-    # Inside CSP and conditional GET: cached pages still get their headers and ETags.
-    "llmregistry.page_cache.PageCacheMiddleware",
     # After authentication: records the acting user and URL with every history event.
     "pghistory.middleware.HistoryMiddleware",
     # Last, as django-axes asks: turns a refused login into the lockout answer.
@@ -152,7 +154,9 @@ REDIS_CLIENT_OPTIONS = {
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis, and per-process local memory for a few seconds after a Redis call fails
+            # (llmregistry/cache_backends.py): an outage costs one timeout, not one a request.
+            "BACKEND": "llmregistry.cache_backends.FailoverRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "llmregistry",
             "TIMEOUT": 300,
@@ -162,7 +166,8 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Whole public pages for anonymous visitors, keyed by the catalog generation (0 turns it off).
+# Whole responses (public pages for anonymous visitors, API reads for everyone), keyed by the
+# catalog generation (llmregistry/response_cache.py); how long one is kept, 0 turns it off.
 REGISTRY_PAGE_CACHE_SECONDS = env_int("REGISTRY_PAGE_CACHE_SECONDS", default=86400, minimum=0)
 
 CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", default="", schemes=("redis", "rediss"))
@@ -433,7 +438,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["llmregistry.api.filters.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "llmregistry.api.pagination.RegistryPagination",
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        # orjson: the same JSON as DRF's renderer, an order of magnitude faster.
+        "drf_orjson_renderer.renderers.ORJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
         "llmregistry.api.renderers.ListCSVRenderer",
     ],

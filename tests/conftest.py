@@ -25,7 +25,7 @@ def _english_between_tests():
 def _no_page_cache(settings):
     # Tests hold their writes in one transaction that never commits, and the catalog
     # generation moves at commit: cached pages would look stale. tests/llmregistry/
-    # test_page_cache.py turns the cache on where it tests it.
+    # test_response_cache.py turns the cache on where it tests it.
     settings.REGISTRY_PAGE_CACHE_SECONDS = 0
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.choices import Capability, LineageKind, Modality, VariantKind
 from catalog.models.base import CuratedRecord
 from llmregistry.history import track_history
+from llmregistry.search import search_vector, words
 
 # Messages users see; tests assert on them.
 RELEASE_DATE_IN_FUTURE = _("The release date cannot be in the future.")
@@ -301,6 +302,15 @@ class VersionFeature(models.Model):
         return f"{self.version_id}:{self.feature_id}"
 
 
+def variant_search_vector() -> SearchVector:
+    """What ``q`` searches in a variant: the words of its name, slug and Hub id (punctuation
+    as spaces, so ``7b`` and ``instruct`` are words of ``Qwen2.5-7B-Instruct``) and its
+    descriptions. The GIN index below is built on this very expression."""
+    return search_vector(
+        words("name"), words("slug"), words("hf_repo_id"), "description", "description_zh"
+    )
+
+
 @track_history()
 class ModelVariant(CuratedRecord):
     """One released checkpoint (Llama-2-13b-chat, Qwen3-30B-A3B) with its exact architecture."""
@@ -398,12 +408,7 @@ class ModelVariant(CuratedRecord):
     class Meta:
         ordering = ["version", "total_parameters", "slug", "pk"]
         indexes = [
-            GinIndex(
-                SearchVector(
-                    "name", "slug", "hf_repo_id", "description", "description_zh", config="simple"
-                ),
-                name="catalog_variant_search_idx",
-            ),
+            GinIndex(variant_search_vector(), name="catalog_variant_words_idx"),
             models.Index(
                 fields=["version", "total_parameters", "slug", "id"],
                 name="catalog_variant_order_idx",

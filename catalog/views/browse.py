@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django import forms
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -38,6 +37,7 @@ from hardware.estimator import EstimateError, EstimateOptions, estimate
 from hardware.estimator.memory import MAX_CONTEXT_TOKENS
 from hardware.selectors import profile_specs, variant_architecture
 from licenses.choices import CommercialUse, OutputsUse
+from llmregistry.pagination import DeferredJoinPaginator
 from llmregistry.templatetags.registry import count as format_count
 from llmregistry.templatetags.registry import gib as format_gib
 from llmregistry.templatetags.registry import tokens as format_tokens
@@ -318,7 +318,7 @@ def _list_page(
     order = rows.query.order_by
     if order and "pk" not in order and "-pk" not in order:
         rows = rows.order_by(*order, "pk")  # ties break the same way on every page
-    page_obj = Paginator(rows, PAGE_SIZE).get_page(data.get("page"))
+    page_obj = DeferredJoinPaginator(rows, PAGE_SIZE).get_page(data.get("page"))
 
     known = set(filterset_class.base_filters) | PAGE_PARAMETERS
     unknown = sorted(name for name in data if name not in known)
@@ -465,7 +465,9 @@ def family_list(request):
         request.GET, queryset=selectors.family_list_page(user=request.user), request=request
     )
     # Families are few (publishers), but a page stays bounded however many there are.
-    page_obj = Paginator(filterset.qs, FAMILY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = DeferredJoinPaginator(filterset.qs, FAMILY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "catalog/family_list.html",

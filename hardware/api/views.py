@@ -14,6 +14,7 @@ from hardware.filters import (
 )
 from hardware.services import EstimateInputError, estimate_for
 from llmregistry.api.permissions import PublicReadComputation
+from llmregistry.api.readplan import PlannedReadMixin
 from llmregistry.api.views import CuratedViewSet
 
 
@@ -83,7 +84,7 @@ class SizeTierViewSet(CuratedViewSet):
     filterset_class = SizeTierFilterSet
 
 
-class RecommendationViewSet(viewsets.ReadOnlyModelViewSet):
+class RecommendationViewSet(PlannedReadMixin, viewsets.ReadOnlyModelViewSet):
     """Computed recommendations (read-only): what each variant needs and what fits."""
 
     serializer_class = serializers.RecommendationSerializer

@@ -4,14 +4,17 @@ import hashlib
 
 import pghistory
 from django.db import transaction
-from django.utils.cache import quote_etag
+from django.utils.cache import parse_etags, quote_etag
 from django.utils.translation import gettext as _
+from drf_orjson_renderer.renderers import ORJSONRenderer
 from rest_framework import status, viewsets
 from rest_framework.exceptions import APIException
-from rest_framework.renderers import JSONRenderer
 from rest_framework.settings import api_settings
 
+from llmregistry.api.readplan import PlannedReadMixin
 from llmregistry.api.renderers import ListCSVRenderer
+from llmregistry.generation import current_generation
+from llmregistry.response_cache import etag_generation
 
 
 class PreconditionFailed(APIException):
@@ -22,11 +25,11 @@ class PreconditionFailed(APIException):
 
 def representation_etag(data) -> str:
     """The ETag a GET of ``data`` carries (ConditionalGetMiddleware: MD5 of the JSON body)."""
-    body = JSONRenderer().render(data)
+    body = ORJSONRenderer().render(data)
     return quote_etag(hashlib.md5(body, usedforsecurity=False).hexdigest())
 
 
-class CuratedViewSet(viewsets.ModelViewSet):
+class CuratedViewSet(PlannedReadMixin, viewsets.ModelViewSet):
     """List, detail and (for editors) writes of a curated resource.
 
     ``list_selector``/``detail_selector`` build the queryset (joins live in selectors);
@@ -62,14 +65,21 @@ class CuratedViewSet(viewsets.ModelViewSet):
             pghistory.context(user=request.user.pk, url=request.path)
 
     def _check_if_match(self, instance) -> None:
+        """Accept the ETag of a cached GET (``W/"<generation>-…"``, llmregistry/
+        response_cache.py) while no committed write moved the catalog generation since, or
+        the ETag of the record's current JSON (the uncached GET's); else 412."""
         expected = self.request.headers.get("If-Match")
         if not expected or expected.strip() == "*":
+            return
+        tags = set(parse_etags(expected))
+        generations = {etag_generation(tag) for tag in tags} - {None}
+        if generations and current_generation() in generations:
             return
         serializer_class = self.detail_serializer_class or self.serializer_class
         current = representation_etag(
             serializer_class(instance, context=self.get_serializer_context()).data
         )
-        if current not in {tag.strip() for tag in expected.split(",")}:
+        if current not in tags:
             raise PreconditionFailed
 
     def perform_update(self, serializer):

@@ -2,12 +2,13 @@
 keep working; a save that enqueues the recommendation recompute returns in bounded time and
 leaves its run recorded as queued; once Redis is back the nightly recompute covers the edit,
 new saves reach the queue again and pages are cached again. Redis hung (accepting connections,
-never answering): every request still answers, each Redis call giving up after the client
-timeout.
+never answering): every request still answers; the first Redis call gives up after the client
+timeout and the cache answers from local memory for a few seconds (circuit breaker,
+llmregistry/cache_backends.py), so later requests do not wait at all.
 
 Redis here is a private server on a free port (the shared one is never stopped), used the way
 production uses it: the page cache and throttle counters in database 1, the Celery queue in
-database 0, with the production client timeouts.
+database 0, with the production client timeouts and the production cache backend.
 """
 
 import time
@@ -20,6 +21,7 @@ from django.urls import reverse
 from catalog.models import ModelVariant
 from hardware.models import Recommendation, RecomputeRun
 from hardware.tasks import recompute_recommendations
+from llmregistry.cache_backends import FailoverRedisCache
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,16 +31,19 @@ ENQUEUE_BOUND_SECONDS = 3.0
 # Slack for a loaded machine on top of the waits the settings allow a hung Redis.
 MARGIN_SECONDS = 1.5
 PASSWORD = "a-long-test-password"
+# Short in these tests, so that the recovery does not take long to watch.
+CIRCUIT_OPEN_SECONDS = 1.0
 
 
 @pytest.fixture
 def redis_backed(settings, private_redis, celery_on):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "llmregistry.cache_backends.FailoverRedisCache",
             "LOCATION": private_redis.url(1),
             "KEY_PREFIX": "llmregistry",
             "OPTIONS": settings.REDIS_CLIENT_OPTIONS,
+            "CIRCUIT_OPEN_SECONDS": CIRCUIT_OPEN_SECONDS,
         }
     }
     settings.REGISTRY_PAGE_CACHE_SECONDS = 300
@@ -98,7 +103,9 @@ def test_reads_logins_and_saves_keep_working_while_redis_is_down(client, redis_b
     for url in _variant_urls(variant):
         response = client.get(url)
         assert response.status_code == 200, url
-        assert "X-Page-Cache" not in response, url
+        # Cached in this process's memory meanwhile.
+        assert response["X-Page-Cache"] == "miss", url
+        assert client.get(url)["X-Page-Cache"] == "hit", url
 
     response = client.post(
         reverse("admin:login"), {"username": "admin", "password": PASSWORD, "next": "/admin/"}
@@ -128,10 +135,12 @@ def test_reads_logins_and_saves_keep_working_while_redis_is_down(client, redis_b
     response, seconds = _save_variant(client, variant, "Edited after Redis came back.")
     assert response.status_code == 302
     assert queue.llen("celery") == 1
-    # ... and anonymous pages are cached again.
+    # ... and anonymous pages are cached in Redis again (once the circuit closes).
     client.logout()
+    time.sleep(CIRCUIT_OPEN_SECONDS)
     client.get(reverse("catalog:variant_list"))
     assert client.get(reverse("catalog:variant_list"))["X-Page-Cache"] == "hit"
+    assert redis.Redis.from_url(redis_backed.url(1)).keys("llmregistry:*response:*")
 
 
 def test_a_hung_redis_costs_a_request_a_bounded_wait_not_a_hang(client, redis_backed, settings):
@@ -144,11 +153,15 @@ def test_a_hung_redis_costs_a_request_a_bounded_wait_not_a_hang(client, redis_ba
 
     redis_backed.freeze()
 
-    # The page cache reads, then stores: two calls that each time out.
+    # The response cache's read times out once; its store goes to local memory.
     started = time.monotonic()
     response = client.get(page)
     assert response.status_code == 200
-    assert time.monotonic() - started < 2 * timeout + MARGIN_SECONDS
+    assert time.monotonic() - started < timeout + MARGIN_SECONDS
+    # The circuit is open: the next request does not wait for Redis at all.
+    started = time.monotonic()
+    assert client.get(page)["X-Page-Cache"] == "hit"
+    assert time.monotonic() - started < MARGIN_SECONDS
 
     client.force_login(editor)
     response, seconds = _save_variant(client, variant, "Edited while Redis hung.")
@@ -157,3 +170,67 @@ def test_a_hung_redis_costs_a_request_a_bounded_wait_not_a_hang(client, redis_ba
     assert seconds < attempts * timeout + publish_retry["interval_max"] + MARGIN_SECONDS
     run = RecomputeRun.objects.latest("created_at")
     assert (run.status, run.scope) == (RecomputeRun.Status.QUEUED, str(variant.pk))
+
+
+# --- The cache backend alone ------------------------------------------------------------------
+
+
+def _backend(server, *, timeout_seconds: float = 1.0) -> FailoverRedisCache:
+    return FailoverRedisCache(
+        server.url(1),
+        {
+            "KEY_PREFIX": "failover-test",
+            "OPTIONS": {
+                "socket_connect_timeout": timeout_seconds,
+                "socket_timeout": timeout_seconds,
+            },
+            "CIRCUIT_OPEN_SECONDS": CIRCUIT_OPEN_SECONDS,
+        },
+    )
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_cache_answers_from_local_memory_while_redis_is_down_and_returns_to_it(
+    private_redis,
+):
+    cache = _backend(private_redis)
+    cache.set("before", 1)
+    assert cache.get("before") == 1
+    assert cache.using_redis
+
+    private_redis.kill()
+
+    started = time.monotonic()
+    cache.set("during", 2)
+    assert cache.get("during") == 2
+    assert cache.add("counter", 0)
+    assert cache.incr("counter") == 1
+    assert cache.get("before") is None  # Redis's copy is out of reach
+    assert not cache.using_redis
+    assert time.monotonic() - started < MARGIN_SECONDS
+
+    private_redis.start()
+    time.sleep(CIRCUIT_OPEN_SECONDS)
+
+    cache.set("after", 3)
+    assert cache.using_redis
+    assert cache.get("after") == 3
+    assert redis.Redis.from_url(private_redis.url(1)).get(cache.make_key("after")) is not None
+
+
+@pytest.mark.django_db(transaction=False)
+def test_a_hung_redis_costs_one_timeout_per_circuit_period_not_one_per_call(private_redis):
+    timeout_seconds = 1.0
+    cache = _backend(private_redis, timeout_seconds=timeout_seconds)
+    cache.set("warm", 1)  # a pooled connection, as in a running server
+
+    private_redis.freeze()
+    try:
+        started = time.monotonic()
+        for number in range(50):
+            cache.set(f"key-{number}", number)
+            assert cache.get(f"key-{number}") == number
+        elapsed = time.monotonic() - started
+        assert timeout_seconds <= elapsed < timeout_seconds + MARGIN_SECONDS
+    finally:
+        private_redis.thaw()
