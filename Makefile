@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test fuzz install migrate catalog editor lint format messages check-compose clean vendor screenshots
+.PHONY: run test fuzz bench install migrate catalog editor lint format messages check-compose clean vendor screenshots
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,20 @@ fuzz: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(se
 fuzz: export FUZZ_EXAMPLES ?= 200
 fuzz: install
 	$(PY) -m pytest -m fuzz $(PYTEST_ARGS)
+
+## bench: the read benchmark (ours against nginx, the framework floor, a hand-written view and
+## Datasette at 10,000 and 100,000 variants, pinned 1 core server / 1 core load; needs wrk,
+## h2load, nginx); rewrites its section of docs/benchmarks.md. Uses DATABASE_URL's server (else the
+## embedded one) for a throwaway <name>_bench database, Redis database 9 for the warm cache.
+DATASETTE_VENV ?= .venv-datasette
+$(DATASETTE_VENV)/.installed: bench/requirements-datasette.txt
+	$(PYTHON) -m venv $(DATASETTE_VENV)
+	$(DATASETTE_VENV)/bin/pip install --quiet -r bench/requirements-datasette.txt
+	touch $@
+
+bench: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
+bench: install $(DATASETTE_VENV)/.installed
+	DATASETTE_PYTHON=$(DATASETTE_VENV)/bin/python $(PY) bench/read_bench.py $(BENCH_ARGS)
 
 migrate: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py migrate --noinput

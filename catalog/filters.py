@@ -19,6 +19,7 @@ from hardware.models import Recommendation
 from licenses.choices import CommercialUse
 from llmregistry.filtering import (
     BoundedIntegerFilter,
+    ChoicesFilter,
     IdsFilter,
     ParameterCountFilter,
     RegistryFilterSet,
@@ -76,7 +77,7 @@ def _effective_license(**lookups) -> Q:
 
 class OrganizationFilterSet(RegistryFilterSet):
     q = django_filters.CharFilter(method="search", label=_("search"))
-    kind = django_filters.MultipleChoiceFilter(choices=OrganizationKind.choices)
+    kind = ChoicesFilter(choices=OrganizationKind.choices)
     country = ValuesFilter()
     ordering = django_filters.OrderingFilter(fields=("name", "slug", "country"))
 
@@ -112,7 +113,7 @@ class FamilyFilterSet(RegistryFilterSet):
 
 class FeatureFilterSet(RegistryFilterSet):
     q = django_filters.CharFilter(method="search", label=_("search"))
-    category = django_filters.MultipleChoiceFilter(choices=FeatureCategory.choices)
+    category = ChoicesFilter(choices=FeatureCategory.choices)
     derivable = StrictBooleanFilter()
     parent = ValuesFilter(field_name="parent__slug")
     ordering = django_filters.OrderingFilter(fields=("name", "slug", "category"))
@@ -137,15 +138,13 @@ class VersionFilterSet(RegistryFilterSet):
     context__gte = BoundedIntegerFilter(field_name="max_context_tokens", lookup_expr="gte")
     context__lte = BoundedIntegerFilter(field_name="max_context_tokens", lookup_expr="lte")
     license = ValuesFilter(field_name="license__slug")
-    commercial_use = django_filters.MultipleChoiceFilter(
+    commercial_use = ChoicesFilter(
         field_name="license__commercial_use", choices=CommercialUse.choices
     )
     feature = ValuesFilter(method="filter_features")
     modality = ValuesFilter(method="filter_modality")
     language = ValuesFilter(method="filter_language")
-    capability = django_filters.MultipleChoiceFilter(
-        choices=Capability.choices, method="filter_capability"
-    )
+    capability = ChoicesFilter(choices=Capability.choices, method="filter_capability")
     training_tokens__gte = ParameterCountFilter(field_name="training_tokens", lookup_expr="gte")
     ordering = django_filters.OrderingFilter(
         fields=("name", "slug", "release_date", "max_context_tokens", "training_tokens")
@@ -192,7 +191,7 @@ class VariantFilterSet(RegistryFilterSet):
     organization_id = IdsFilter(field_name="version__family__organization_id")
     version = ValuesFilter(method="filter_version")
     version_id = IdsFilter(field_name="version_id")
-    kind = django_filters.MultipleChoiceFilter(choices=VariantKind.choices)
+    kind = ChoicesFilter(choices=VariantKind.choices)
     total_parameters__gte = ParameterCountFilter(field_name="total_parameters", lookup_expr="gte")
     total_parameters__lte = ParameterCountFilter(field_name="total_parameters", lookup_expr="lte")
     active_parameters__gte = ParameterCountFilter(method="filter_active_gte")
@@ -206,9 +205,7 @@ class VariantFilterSet(RegistryFilterSet):
         field_name="effective_release_date", lookup_expr="lte"
     )
     license = ValuesFilter(method="filter_license")
-    commercial_use = django_filters.MultipleChoiceFilter(
-        choices=CommercialUse.choices, method="filter_commercial_use"
-    )
+    commercial_use = ChoicesFilter(choices=CommercialUse.choices, method="filter_commercial_use")
     mau_limit__gte = BoundedIntegerFilter(method="filter_mau_limit")
     feature = ValuesFilter(method="filter_features", label=_("architecture features (all)"))
     attention = django_filters.ChoiceFilter(choices=ATTENTION_CHOICES, method="filter_attention")

@@ -7,6 +7,7 @@ from hardware.models import Accelerator, HardwareProfile, Recommendation, SizeTi
 from llmregistry.filtering import (
     BoundedDecimalFilter,
     BoundedIntegerFilter,
+    ChoicesFilter,
     RegistryFilterSet,
     StrictBooleanFilter,
     ValuesFilter,
@@ -17,7 +18,7 @@ from llmregistry.filtering import (
 class AcceleratorFilterSet(RegistryFilterSet):
     q = django_filters.CharFilter(method="search", label=_("search"))
     vendor = ValuesFilter()
-    form = django_filters.MultipleChoiceFilter(choices=AcceleratorForm.choices)
+    form = ChoicesFilter(choices=AcceleratorForm.choices)
     memory_gib__gte = BoundedDecimalFilter(field_name="memory_gib", lookup_expr="gte")
     memory_gib__lte = BoundedDecimalFilter(field_name="memory_gib", lookup_expr="lte")
     memory_bandwidth_gbps__gte = BoundedDecimalFilter(
@@ -51,9 +52,7 @@ class AcceleratorFilterSet(RegistryFilterSet):
 class ProfileFilterSet(RegistryFilterSet):
     accelerator = ValuesFilter(field_name="accelerator__slug")
     vendor = ValuesFilter(field_name="accelerator__vendor")
-    form = django_filters.MultipleChoiceFilter(
-        field_name="accelerator__form", choices=AcceleratorForm.choices
-    )
+    form = ChoicesFilter(field_name="accelerator__form", choices=AcceleratorForm.choices)
     count = BoundedIntegerFilter()
     count__lte = BoundedIntegerFilter(field_name="count", lookup_expr="lte")
     ordering = django_filters.OrderingFilter(fields=("name", "count"))
@@ -74,10 +73,8 @@ class SizeTierFilterSet(RegistryFilterSet):
 class RecommendationFilterSet(RegistryFilterSet):
     variant = ValuesFilter(field_name="variant__slug")
     family = ValuesFilter(field_name="variant__version__family__slug")
-    workload = django_filters.MultipleChoiceFilter(choices=Workload.choices)
-    precision = django_filters.MultipleChoiceFilter(
-        choices=[(k, p.label) for k, p in PRECISIONS.items()]
-    )
+    workload = ChoicesFilter(choices=Workload.choices)
+    precision = ChoicesFilter(choices=[(k, p.label) for k, p in PRECISIONS.items()])
     context = BoundedIntegerFilter(field_name="context_tokens")
     fits = ValuesFilter(field_name="fitting_profiles", lookup_expr="overlap", method="fits_any")
     total_bytes__lte = BoundedIntegerFilter(field_name="total_bytes", lookup_expr="lte")

@@ -5,6 +5,7 @@ from licenses.choices import CommercialUse, LicenseKind, OutputsUse
 from licenses.models import License
 from llmregistry.filtering import (
     BoundedIntegerFilter,
+    ChoicesFilter,
     RegistryFilterSet,
     StrictBooleanFilter,
     ValuesFilter,
@@ -16,12 +17,12 @@ LICENSE_TEXT = ("name", "name_zh", "summary", "summary_zh")
 
 class LicenseFilterSet(RegistryFilterSet):
     q = django_filters.CharFilter(method="search", label=_("search"))
-    kind = django_filters.MultipleChoiceFilter(choices=LicenseKind.choices)
+    kind = ChoicesFilter(choices=LicenseKind.choices)
     spdx_id = ValuesFilter()
-    commercial_use = django_filters.MultipleChoiceFilter(choices=CommercialUse.choices)
+    commercial_use = ChoicesFilter(choices=CommercialUse.choices)
     mau_threshold__gte = BoundedIntegerFilter(field_name="mau_threshold", lookup_expr="gte")
     mau_threshold__lte = BoundedIntegerFilter(field_name="mau_threshold", lookup_expr="lte")
-    outputs_train_other_models = django_filters.MultipleChoiceFilter(choices=OutputsUse.choices)
+    outputs_train_other_models = ChoicesFilter(choices=OutputsUse.choices)
     attribution_required = StrictBooleanFilter()
     patent_grant = StrictBooleanFilter()
     modification_allowed = StrictBooleanFilter()

@@ -99,9 +99,10 @@ class DatabaseUnavailableMiddleware:
 
     A view's error comes through ``process_exception``. An error raised in a middleware below
     this one (the public-read check loads the session user; the response cache above lets a
-    failed generation read through to here) has already been turned into a 500 response when it gets here, so the
-    exception is noted on the request by a ``got_request_exception`` receiver and the 500 is
-    replaced. Place it below the middleware that add security headers, so the 503 gets them.
+    failed generation read through to here) has already been turned into a 500 response when
+    it gets here, so the exception is noted on the request by a ``got_request_exception``
+    receiver and the 500 is replaced. Place it below the middleware that add security
+    headers, so the 503 gets them.
     """
 
     retry_after_seconds = 30

@@ -31,6 +31,8 @@ The cache failing (Redis down) only means rendering every time.
 
 import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -71,6 +73,42 @@ def etag_generation(etag: str) -> int | None:
     return int(generation)
 
 
+class LocalResponses:
+    """The answers this process served or stored last, in front of the shared cache, up to
+    ``max_bytes`` of bodies (least recently used first out).
+
+    A key holds the catalog generation, so what it maps to never changes: a process may keep
+    its own copy without any invalidation, and a hit then costs the generation read alone
+    (no round trip to Redis, nothing to unpickle).
+    """
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.entries: OrderedDict[str, tuple] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> tuple | None:
+        with self.lock:
+            stored = self.entries.get(key)
+            if stored is not None:
+                self.entries.move_to_end(key)
+            return stored
+
+    def put(self, key: str, stored: tuple) -> None:
+        size = len(stored[2])
+        if size > self.max_bytes:
+            return
+        with self.lock:
+            if key in self.entries:
+                return
+            self.entries[key] = stored
+            self.size += size
+            while self.size > self.max_bytes:
+                _key, oldest = self.entries.popitem(last=False)
+                self.size -= len(oldest[2])
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     key: str
@@ -93,6 +131,7 @@ class ResponseCacheMiddleware:
             f"/{code}/admin/" for code, _name in settings.LANGUAGES
         )
         self.token_authentication = HashedTokenAuthentication()
+        self.local = LocalResponses(settings.REGISTRY_RESPONSE_CACHE_LOCAL_MB * 2**20)
 
     def __call__(self, request):
         timeout = settings.REGISTRY_PAGE_CACHE_SECONDS
@@ -116,11 +155,15 @@ class ResponseCacheMiddleware:
                 response["Vary"] = "Accept"
             return response
         cache = caches["default"]
-        try:
-            stored = cache.get(entry.key)
-        except Exception:  # the cache is an optimisation: never fail a request for it
-            logger.warning("response cache unavailable", exc_info=True)
-            return self.get_response(request)
+        stored = self.local.get(entry.key)
+        if stored is None:
+            try:
+                stored = cache.get(entry.key)
+            except Exception:  # the cache is an optimisation: never fail a request for it
+                logger.warning("response cache unavailable", exc_info=True)
+                return self.get_response(request)
+            if stored is not None:
+                self.local.put(entry.key, stored)
         if stored is not None:
             status, headers, content = stored
             response = HttpResponse(content, status=status, headers=headers)
@@ -133,8 +176,10 @@ class ResponseCacheMiddleware:
                 for name, value in response.items()
                 if name.lower() not in PER_ANSWER_HEADERS
             }
+            stored = (response.status_code, headers, response.content)
+            self.local.put(entry.key, stored)
             try:
-                cache.set(entry.key, (response.status_code, headers, response.content), timeout)
+                cache.set(entry.key, stored, timeout)
             except Exception:
                 logger.warning("response cache unavailable", exc_info=True)
             self._decorate(response, entry, "miss")

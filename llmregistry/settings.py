@@ -169,6 +169,11 @@ else:
 # Whole responses (public pages for anonymous visitors, API reads for everyone), keyed by the
 # catalog generation (llmregistry/response_cache.py); how long one is kept, 0 turns it off.
 REGISTRY_PAGE_CACHE_SECONDS = env_int("REGISTRY_PAGE_CACHE_SECONDS", default=86400, minimum=0)
+# Each process also keeps the answers it served last in its own memory, up to this many MiB
+# (keys hold the generation: such a copy is never stale); 0 turns it off.
+REGISTRY_RESPONSE_CACHE_LOCAL_MB = env_int(
+    "REGISTRY_RESPONSE_CACHE_LOCAL_MB", default=32, minimum=0
+)
 
 CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", default="", schemes=("redis", "rediss"))
 # Without a broker, tasks run in the calling process (enqueued after commit by the services),

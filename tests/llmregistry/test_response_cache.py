@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from catalog.models import ModelFamily, Organization
 from llmregistry.generation import TRIGGER_NAME, current_generation, tracked_tables
 from llmregistry.models import ApiToken
-from llmregistry.response_cache import HEADER, etag_generation
+from llmregistry.response_cache import HEADER, LocalResponses, etag_generation
 from tests import factories
 from tests.queries import count_queries
 
@@ -316,7 +316,8 @@ def test_with_public_read_off_anonymous_callers_never_get_a_cached_answer(respon
 # --- ETags --------------------------------------------------------------------------------------
 
 
-def test_a_matching_if_none_match_is_304_without_reading_the_cache(response_cache):
+def test_a_matching_if_none_match_is_304_without_reading_the_cache(response_cache, settings):
+    settings.REGISTRY_RESPONSE_CACHE_LOCAL_MB = 0  # the shared cache only, to see it unread
     factories.FamilyFactory()
     client = APIClient()
     url = reverse("family-list")
@@ -394,3 +395,48 @@ def test_the_generation_moves_once_per_committed_transaction():
         factories.FamilyFactory.create_batch(3)
         assert current_generation() == before  # not before commit
     assert current_generation() == before + 1
+
+
+# --- Each process's own copies ------------------------------------------------------------------
+
+
+def test_a_process_keeps_the_answers_it_served_in_front_of_the_shared_cache(response_cache):
+    family = factories.FamilyFactory(name="Kept")
+    client = Client()
+    url = reverse("family-list")
+    assert client.get(url)[HEADER] == "miss"
+    cache.clear()  # the shared cache forgets; this process's copy is still right
+    queries, sql = count_queries(lambda: client.get(url))
+    again = client.get(url)
+    assert again[HEADER] == "hit"
+    assert queries == 1, sql  # the generation only
+    _as_if_a_new_transaction()
+    family.name = "Changed"
+    family.save()
+    fresh = client.get(url)
+    assert fresh[HEADER] == "miss"
+    assert "Changed" in fresh.text
+
+
+def test_local_copies_stay_within_their_memory_bound():
+    local = LocalResponses(max_bytes=100)
+    for key in ("a", "b", "c"):
+        local.put(key, (200, {}, b"x" * 40))
+    assert local.get("a") is None  # the least recently used went first
+    assert local.get("b") is not None
+    local.put("d", (200, {}, b"x" * 40))
+    assert local.get("c") is None  # "b" was used more recently than "c"
+    assert local.get("b") is not None
+    local.put("huge", (200, {}, b"x" * 101))
+    assert local.get("huge") is None
+    assert local.size <= 100
+
+
+def test_local_copies_can_be_turned_off(response_cache, settings):
+    settings.REGISTRY_RESPONSE_CACHE_LOCAL_MB = 0
+    factories.FamilyFactory()
+    client = Client()
+    url = reverse("family-list")
+    assert client.get(url)[HEADER] == "miss"
+    cache.clear()
+    assert client.get(url)[HEADER] == "miss"
