@@ -11,16 +11,15 @@ import os
 from pathlib import Path
 
 import orjson
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.urls import path
 
-from catalog.filters import SEARCH_FENCE
-from catalog.models import ModelVariant, ModelVersion
-from catalog.models.families import ARCHITECTURE_FIELDS, variant_search_vector
+from catalog.filters import variant_search_matches
+from catalog.models import ModelVariant
+from catalog.models.families import ARCHITECTURE_FIELDS
 from llmregistry import urls as registry_urls
-from llmregistry.search import search_query
 
 PAGE_SIZE = 50
 CONTENT_TYPES = {".json": "application/json", ".html": "text/html; charset=utf-8"}
@@ -67,8 +66,6 @@ ORDERING = (
 
 
 def _visible():
-    from catalog.models import ModelVariant
-
     return ModelVariant.objects.filter(
         status="published", version__status="published", version__family__status="published"
     )
@@ -107,24 +104,8 @@ def handwritten_list(request):
 
 
 def handwritten_search(request):
-    """``?q=<text>``: the API's ``q`` by hand: the variant's word index, or a version whose
-    name or family name holds the text (those versions read first), the match fenced off."""
-    text = request.GET["q"]
-    versions = list(
-        ModelVersion.objects.filter(
-            Q(name__icontains=text)
-            | Q(name_zh__icontains=text)
-            | Q(family__name__icontains=text)
-            | Q(family__name_zh__icontains=text)
-        ).values_list("pk", flat=True)
-    )
-    matching = (
-        ModelVariant.objects.annotate(document=variant_search_vector())
-        .filter(Q(document=search_query(text)) | Q(version_id__in=versions))
-        .order_by()
-        .values("pk")[:SEARCH_FENCE]
-    )
-    return _paged(request, _visible().filter(pk__in=matching))
+    """``?q=<text>``: the API's ``q`` match (the same indexed subquery), by hand around it."""
+    return _paged(request, _visible().filter(pk__in=variant_search_matches(request.GET["q"])))
 
 
 def _paged(request, queryset) -> HttpResponse:
@@ -140,7 +121,7 @@ def _paged(request, queryset) -> HttpResponse:
 def handwritten_detail(request, family, version, variant):
     """One row with every column but the raw config, its version's features and its sources:
     three queries, as the API's detail."""
-    from catalog.models import ArchitectureFeature, Citation, ModelVariant
+    from catalog.models import ArchitectureFeature, Citation
 
     found = _rows(
         _visible()

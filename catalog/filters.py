@@ -1,7 +1,7 @@
 """FilterSets of the catalog: one per model, shared by the API and the HTML list pages."""
 
 import django_filters
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import Capability, FeatureCategory, Modality, OrganizationKind, VariantKind
@@ -180,6 +180,30 @@ class VersionFilterSet(RegistryFilterSet):
         return queryset.filter(capabilities__contains=values)
 
 
+def variant_search_matches(text: str) -> QuerySet:
+    """The ids of the variants ``q=text`` finds, as a subquery: the words of the variant (its
+    own GIN index), or any variant of a version whose name or family name holds the text
+    (Chinese names are not split into words). The versions are read first (a small table), so
+    the variant side stays two index scans at any catalog size."""
+    versions = list(
+        ModelVersion.objects.filter(
+            Q(name__icontains=text)
+            | Q(name_zh__icontains=text)
+            | Q(family__name__icontains=text)
+            | Q(family__name_zh__icontains=text)
+        ).values_list("pk", flat=True)
+    )
+    # Fenced off by a LIMIT: PostgreSQL plans the subquery on its own (the two indexes, OR-ed
+    # in one bitmap scan) instead of folding it into the page query, where it cannot estimate
+    # a text match and walks the whole sort order, computing the vector of every row.
+    return (
+        ModelVariant.objects.annotate(_search=variant_search_vector())
+        .filter(Q(_search=search_query(text)) | Q(version_id__in=versions))
+        .order_by()
+        .values("pk")[:SEARCH_FENCE]
+    )
+
+
 class VariantFilterSet(RegistryFilterSet):
     """Variant filters. ``context``, ``released`` and ``license`` use the variant's effective
     values (its own, else its version's), annotated by the selector."""
@@ -232,29 +256,7 @@ class VariantFilterSet(RegistryFilterSet):
         fields = ["q", "family", "version", "kind"]
 
     def search(self, queryset, name, value):
-        """The words of the variant (its own GIN index), or any variant of a version whose
-        name or family name holds the text (Chinese names are not split into words). The
-        versions are found first (a small table), so the variant side stays two index scans
-        at any catalog size."""
-        versions = list(
-            ModelVersion.objects.filter(
-                Q(name__icontains=value)
-                | Q(name_zh__icontains=value)
-                | Q(family__name__icontains=value)
-                | Q(family__name_zh__icontains=value)
-            ).values_list("pk", flat=True)
-        )
-        # The matches are a subquery fenced off by a LIMIT: PostgreSQL plans it on its own
-        # (the two indexes, OR-ed in one bitmap scan) instead of folding it into the page
-        # query, where it cannot estimate a text match and walks the whole sort order,
-        # computing the vector of every row.
-        matching = (
-            ModelVariant.objects.annotate(_search=variant_search_vector())
-            .filter(Q(_search=search_query(value)) | Q(version_id__in=versions))
-            .order_by()
-            .values("pk")[:SEARCH_FENCE]
-        )
-        return queryset.filter(pk__in=matching)
+        return queryset.filter(pk__in=variant_search_matches(value))
 
     def filter_version(self, queryset, name, values):
         versions = ModelVersion.objects.filter(_split_keys(values, 2))
