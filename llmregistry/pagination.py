@@ -17,7 +17,9 @@ class DeferredJoinPaginator(Paginator):
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
         queryset = self.object_list
-        if not isinstance(queryset, QuerySet) or queryset.query.distinct:
+        query = getattr(queryset, "query", None)
+        if not isinstance(queryset, QuerySet) or query.distinct or query.group_by is not None:
+            # DISTINCT or aggregates: the key query would repeat the whole work; one query.
             return super().page(number)
         keys = list(queryset.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in queryset.order_by().filter(pk__in=keys)}
