@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import orjson
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.management.utils import get_random_secret_key
@@ -452,6 +453,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["llmregistry.api.throttling.ResilientAnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("REGISTRY_ANON_RATE", default="600/min")},
     "EXCEPTION_HANDLER": "llmregistry.api.exceptions.registry_exception_handler",
+    # Validation errors of list items are keyed by index ({"aliases": {0: [...]}}): orjson
+    # writes such keys as strings, as DRF's own renderer did.
+    "ORJSON_RENDERER_OPTIONS": (orjson.OPT_NON_STR_KEYS,),
     "ORDERING_PARAM": "ordering",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

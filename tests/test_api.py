@@ -419,3 +419,19 @@ def test_json_nested_past_the_recursion_limit_is_a_400_on_every_write(editor):
     response = editor.post(reverse("organization-list"), body, content_type="application/json")
     assert response.status_code == 400
     assert "nested" in response.json()["detail"]
+
+
+def test_an_error_in_one_list_item_is_a_400_keyed_by_its_index(editor):
+    organization = factories.OrganizationFactory()
+    response = editor.post(
+        reverse("family-list"),
+        {
+            "slug": "indexed",
+            "name": "Indexed",
+            "organization": organization.slug,
+            "aliases": ["fine", None],
+        },
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert "1" in response.json()["aliases"]
