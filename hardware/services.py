@@ -57,13 +57,13 @@ class RecomputeReport:
         return self.written + self.deleted
 
 
-def _variant_max_context(variant: ModelVariant) -> int | None:
+def variant_max_context(variant: ModelVariant) -> int | None:
     return variant.version.max_context_tokens or variant.max_position_embeddings
 
 
 def recommendation_grid(variant: ModelVariant) -> list[EstimateOptions]:
     """The workloads, precisions and contexts a variant gets recommendations for."""
-    maximum = _variant_max_context(variant)
+    maximum = variant_max_context(variant)
     contexts = [c for c in INFERENCE_CONTEXTS if maximum is None or c <= maximum]
     if not contexts:
         contexts = [maximum]

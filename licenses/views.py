@@ -384,14 +384,14 @@ def license_check(request):
             license=license,
             variant=data["variant"],
             via_override=bool(data["variant"] and data["variant"].license_id),
-            answers=[_show(answer, license, use) for answer in answers],
+            answers=[shown_answer(answer, license, use) for answer in answers],
         )
     elif asked:
         status = 400
     return render(request, "licenses/license_check.html", context, status=status)
 
 
-def _show(answer: Answer, license: License, use: IntendedUse) -> ShownAnswer:
+def shown_answer(answer: Answer, license: License, use: IntendedUse) -> ShownAnswer:
     """An answer in words, each reason with the clauses behind it (each clause quoted once)."""
     params = {
         "users": _users(use.monthly_users) if use.monthly_users is not None else "",

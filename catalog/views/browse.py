@@ -882,7 +882,7 @@ def _fit_rows(fits: list[dict]) -> list[Row]:
     ]
 
 
-def _hardware_fit(variants, options: EstimateOptions) -> list[dict]:
+def hardware_fit(variants, options: EstimateOptions) -> list[dict]:
     """Memory and the smallest fitting profiles of each variant: the estimator in memory on
     the published profiles, loaded once (one query for any number of variants)."""
     profiles = profile_specs()
@@ -967,7 +967,7 @@ def compare(request):
     if len(variants) >= COMPARE_MIN:
         fits = None
         if options_form.is_valid():
-            fits = _hardware_fit(
+            fits = hardware_fit(
                 variants,
                 EstimateOptions(
                     precision=options_form.cleaned_data["precision"],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.http import QueryDict
 from django.urls import reverse
@@ -15,6 +14,7 @@ from catalog.models import ModelVariant
 from hardware.estimator import PRECISIONS, EstimateOptions
 from hardware.forms import CONFIG_FIELD_ERROR
 from hardware.models import Workload
+from hardware.ranking import ProfileFit
 
 GIB = 1024**3
 GB = 10**9
@@ -97,52 +97,6 @@ def _add_option_errors(form, errors: dict[str, str]) -> None:
             )
         else:
             form.add_error(_OPTION_FIELDS.get(name), message)
-
-
-@dataclass(frozen=True)
-class ProfileFit:
-    """How one hardware profile fares with one estimate (from ``Fit.as_dict()``)."""
-
-    slug: str
-    name: str
-    count: int
-    per_device_bytes: int
-    usable_bytes: int
-    fits: bool
-    decode_per_sequence: float | None
-    decode_aggregate: float | None
-    heads_mismatch: bool
-    link: bool = True
-    smallest: bool = False
-
-    @classmethod
-    def from_answer(cls, answer: dict, *, link: bool = True, smallest: str = "") -> ProfileFit:
-        return cls(
-            slug=answer["profile"],
-            name=answer["name"],
-            count=answer["count"],
-            per_device_bytes=answer["per_device_bytes"],
-            usable_bytes=answer["usable_bytes"],
-            fits=answer["fits"],
-            decode_per_sequence=answer["decode_tokens_per_s_per_sequence"],
-            decode_aggregate=answer["decode_tokens_per_s_aggregate"],
-            # The estimator refuses tensor parallelism before counting memory.
-            heads_mismatch=not answer["fits"] and answer["per_device_bytes"] == 0,
-            link=link,
-            smallest=answer["profile"] == smallest,
-        )
-
-    @property
-    def headroom_bytes(self) -> int:
-        return self.usable_bytes - self.per_device_bytes
-
-    @property
-    def missing_bytes(self) -> int:
-        return max(self.per_device_bytes - self.usable_bytes, 0)
-
-    @property
-    def headroom_percent(self) -> float:
-        return 100 * self.headroom_bytes / self.usable_bytes if self.usable_bytes else 0.0
 
 
 def _profile_fits(answers: Iterable[dict], smallest: str | None) -> list[ProfileFit]:

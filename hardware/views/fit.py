@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
@@ -28,20 +27,18 @@ from hardware.estimator import (
     count_parameters,
     estimate,
 )
-from hardware.estimator.memory import kv_replication
 from hardware.forms import CONTEXT_SUGGESTIONS, UNKNOWN_VARIANT, FitForm, FitSort
+from hardware.ranking import FitRow, fit_row, hardware_spec, rank
 from hardware.services import FINE_TUNE_CONTEXT, INFERENCE_CONTEXTS, INFERENCE_PRECISIONS
 from hardware.views._common import (
     _TUNE_PRECISION,
     FIT_ASSUMPTION,
     GIB,
     SPEED_ASSUMPTION,
-    ProfileFit,
     _add_option_errors,
     _gib_text,
     _options_summary,
     _profile_fits,
-    _variant_key,
     _variant_max_context,
     _variant_url,
     _with_defaults,
@@ -53,100 +50,6 @@ FIT_PAGE_SIZE = 30  # fitting variants per page: the page stays well under 100 K
 MISSING_ROWS = 30  # variants that do not fit, closest first; the rest are only counted
 CHART_FITTING_ROWS = 8  # bars of the fit chart: the best-ranked fitting variants…
 CHART_MISSING_ROWS = 2  # …and the ones closest to fitting, so the capacity line means something
-
-
-@dataclass
-class FitRow:
-    """One variant on the chosen hardware."""
-
-    variant: ModelVariant
-    parameters: ParameterCount
-    memory_bytes: int  # all accelerators together
-    fit: ProfileFit
-    max_context: int | None
-    beyond_context: bool
-    chart_segments: tuple[int, int, int] = (0, 0, 0)  # per device: weights, KV cache, the rest
-
-    @property
-    def fits(self) -> bool:
-        return self.fit.fits and not self.beyond_context
-
-    @property
-    def key(self) -> str:
-        return _variant_key(self.variant)
-
-
-def _hardware_spec(cleaned: dict) -> ProfileSpec | None:
-    accelerator, profile = cleaned.get("accelerator"), cleaned.get("profile")
-    if accelerator is not None:
-        count = cleaned.get("count") or 1
-        return ProfileSpec(
-            slug=f"{count}x-{accelerator.slug}",
-            name=f"{count} × {accelerator}",
-            accelerator=selectors.accelerator_spec(accelerator),
-            count=count,
-        )
-    if profile is not None:
-        return ProfileSpec(
-            slug=profile.slug,
-            name=profile.name,
-            accelerator=selectors.accelerator_spec(profile.accelerator),
-            count=profile.count,
-        )
-    return None
-
-
-def _fit_row(
-    variant: ModelVariant,
-    arch: Architecture,
-    params: ParameterCount,
-    options: EstimateOptions,
-    spec: ProfileSpec,
-) -> FitRow:
-    result = estimate(arch, options, [spec], parameters=params)
-    memory = result.memory
-    fit = ProfileFit.from_answer(result.fits[0].as_dict(), link=False)
-    max_context = _variant_max_context(variant)
-    count = spec.count
-    weights = math.ceil(memory.weights_bytes / count)
-    kv = memory.kv_cache_bytes
-    if options.workload == "inference":
-        kv = math.ceil(kv * kv_replication(arch, count))
-    kv = math.ceil(kv / count)
-    rest = max(fit.per_device_bytes - weights - kv, 0)
-    return FitRow(
-        variant=variant,
-        parameters=params,
-        memory_bytes=memory.total_bytes,
-        fit=fit,
-        max_context=max_context,
-        beyond_context=max_context is not None and options.context_tokens > max_context,
-        chart_segments=(weights, kv, rest) if fit.per_device_bytes else (0, 0, 0),
-    )
-
-
-def _closeness(row: FitRow) -> tuple:
-    """Misses by memory first, the smallest shortfall first (a bigger card or a lower precision
-    away); then models whose context limit is below the one asked, the longest first; last the
-    ones whose attention heads the accelerator count cannot split."""
-    if row.fit.heads_mismatch:
-        return (2, 0, row.variant.name)
-    if row.beyond_context:
-        return (1, -(row.max_context or 0), row.variant.name)
-    return (0, row.fit.missing_bytes, row.variant.name)
-
-
-def _rank(rows: list[FitRow], sort: str) -> tuple[list[FitRow], list[FitRow]]:
-    """Fitting rows in the chosen order; the others closest to fitting first."""
-    keys = {
-        FitSort.PARAMETERS: lambda r: (-r.parameters.total, r.variant.name),
-        FitSort.HEADROOM: lambda r: (-r.fit.headroom_bytes, r.variant.name),
-        FitSort.SPEED: lambda r: (-(r.fit.decode_per_sequence or 0), r.variant.name),
-        FitSort.MEMORY: lambda r: (r.fit.per_device_bytes, r.variant.name),
-    }
-    fitting = sorted((r for r in rows if r.fits), key=keys.get(sort, keys[FitSort.PARAMETERS]))
-    missing = sorted((r for r in rows if not r.fits), key=_closeness)
-    return fitting, missing
 
 
 @dataclass
@@ -343,7 +246,7 @@ def fit(request):
         cleaned = form.cleaned_data
         variant_key = cleaned.get("variant")
         sort = cleaned.get("sort") or FitSort.PARAMETERS
-        spec = _hardware_spec(cleaned)
+        spec = hardware_spec(cleaned)
     else:
         options, variant_key, sort, spec = EstimateOptions(), None, FitSort.PARAMETERS, None
 
@@ -367,8 +270,8 @@ def fit(request):
     profile_pairs = selectors.profile_specs()
     try:
         if spec is not None:
-            rows = [_fit_row(v, arch, params, options, spec) for v, arch, params in candidates]
-            fitting, missing = _rank(rows, sort)
+            rows = [fit_row(v, arch, params, options, spec) for v, arch, params in candidates]
+            fitting, missing = rank(rows, sort)
             chart_rows = _chart_rows(fitting, missing)
             context.update(
                 spec=spec,
