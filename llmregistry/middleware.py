@@ -55,6 +55,8 @@ class PublicReadMiddleware:
         self.get_response = get_response
         self.open_prefixes = (
             "/api/",
+            # The MCP endpoint answers 401/403 by the API's permission class, like the API.
+            "/mcp",
             "/static/",
             "/healthz",
             "/readyz",

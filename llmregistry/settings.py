@@ -494,8 +494,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
-    # axes announces itself at INFO on every start; its lockouts are warnings.
-    "loggers": {"pgserver": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    # axes announces itself at INFO on every start; its lockouts are warnings. The MCP SDK's
+    # session manager announces its start and stop at INFO for every /mcp/ request.
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "mcp.server.streamable_http_manager": {"level": "WARNING"},
+    },
 }
 
 # --- Request limits ---------------------------------------------------------------------------

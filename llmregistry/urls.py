@@ -2,6 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from llmregistry.mcp_server.http import MCPView
 from llmregistry.views import healthz, readyz
 
 urlpatterns = [
@@ -9,6 +10,10 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("llmregistry.api.urls")),
+    # The MCP endpoint for AI assistants (docs/mcp.md); without the slash too, as clients are
+    # configured either way and a POST cannot follow the slash redirect.
+    path("mcp/", MCPView.as_view(), name="mcp"),
+    path("mcp", MCPView.as_view(), name="mcp-no-slash"),
     # Single sign-on (404 unless configured); outside the language prefix, so the callback
     # address registered at the provider is one fixed URL.
     path("oidc/", include("llmregistry.sso")),

@@ -81,6 +81,9 @@ ROUTES: dict[str, Access] = {
     "api-redoc": ANY_REDIRECT,
     "api-export": API_READ,
     "api-estimate": API_GET_NOT_ALLOWED,
+    # MCP (Streamable HTTP, POST only): the API's rules (tests/llmregistry/test_mcp_transport.py).
+    "mcp": API_GET_NOT_ALLOWED,
+    "mcp-no-slash": API_GET_NOT_ALLOWED,
     **{
         f"{basename}-{kind}{suffix}": API_READ
         for basename in (

@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.core.management.base import BaseCommand, CommandError
+
+from llmregistry.mcp_server.common import act_for_process
+from llmregistry.mcp_server.server import clean_up_between_calls, registry_server
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve the registry's MCP tools over stdio, for a desktop assistant that starts this "
+        "command (docs/mcp.md). Reads only; stdout carries the protocol, logs go to stderr."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--user",
+            help="Act as this user (an editor sees drafts). Required while public read is off.",
+        )
+        parser.add_argument(
+            "--base-url",
+            default="",
+            help="The registry's address, for page links in answers (e.g. https://llm.example).",
+        )
+
+    def handle(self, *args, user=None, base_url="", **options):
+        if user:
+            acting = get_user_model().objects.filter(username=user, is_active=True).first()
+            if acting is None:
+                raise CommandError(f"No active user named '{user}'.")
+        elif settings.REGISTRY_PUBLIC_READ:
+            acting = AnonymousUser()
+        else:
+            raise CommandError(
+                "Public read is off (REGISTRY_PUBLIC_READ): name the user to act as with --user."
+            )
+        act_for_process(acting, base_url=base_url)
+        clean_up_between_calls()
+        registry_server.run("stdio")

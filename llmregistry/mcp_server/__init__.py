@@ -1,0 +1,1 @@
+"""The registry as an MCP server for AI assistants (docs/mcp.md)."""

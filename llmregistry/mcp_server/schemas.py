@@ -1,0 +1,176 @@
+"""The structured results of the MCP tools: each tool's output schema is one of these models.
+
+Records the REST API already describes (a variant's or a licence's full representation) travel
+as the API's own JSON (``dict``), so an assistant reading both sees the same field names.
+"""
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class LicenseBrief(BaseModel):
+    slug: str
+    name: str
+    spdx_id: str = ""
+    kind: str = ""
+    commercial_use: str | None = Field(
+        None, description="allowed, conditional or not_allowed; null: not recorded"
+    )
+    mau_threshold: int | None = Field(
+        None, description="above this many monthly active users a separate licence is needed"
+    )
+    outputs_train_other_models: str | None = Field(
+        None, description="allowed, restricted or not_allowed; null: not recorded"
+    )
+    url: str = Field("", description="the licence text at its publisher")
+
+
+class ModelSummary(BaseModel):
+    key: str = Field(description="family/version/variant: the key every tool takes")
+    name: str
+    kind: str = Field(description="base, instruct, chat, reasoning, code…")
+    family: str
+    organization: str
+    total_parameters: int | None
+    active_parameters: int | None = Field(description="per token; differs from total for MoE")
+    context_tokens: int | None = Field(description="the longest context the model supports")
+    release_date: str | None
+    is_moe: bool
+    license: LicenseBrief | None = Field(description="the licence that applies (effective)")
+    hf_repo_id: str = ""
+    page: str = Field(description="the model's page in the registry")
+
+
+class SearchResult(BaseModel):
+    count: int = Field(description="models matching the filters")
+    offset: int
+    next_offset: int | None = Field(description="pass as offset for the next page; null: none")
+    results: list[ModelSummary]
+
+
+class ModelDetail(BaseModel):
+    kind: str = Field(description="variant (one checkpoint) or version (a release of a family)")
+    key: str
+    page: str
+    record: dict[str, Any] = Field(
+        description="the REST API's detail representation: architecture numbers, config.json, "
+        "sources (citations with quotes)"
+    )
+    license: dict[str, Any] | None = Field(
+        description="the effective licence with its structured terms and cited clauses"
+    )
+    features: list[str] = Field(
+        default_factory=list,
+        description="architecture features: those derived from the numbers and those curated",
+    )
+    variants: list[ModelSummary] = Field(
+        default_factory=list, description="a version's variants (checkpoints), at most 100"
+    )
+    variants_count: int = Field(0, description="how many variants the version has")
+
+
+class CompareRow(BaseModel):
+    field: str
+    values: list[Any] = Field(description="one value per model, in the order asked")
+    differs: bool
+
+
+class CompareResult(BaseModel):
+    models: list[ModelSummary]
+    rows: list[CompareRow]
+    hardware: list[dict[str, Any]] = Field(
+        description="per model: memory at the options and the smallest published hardware "
+        "profiles that fit (or an error)"
+    )
+    options: dict[str, Any]
+
+
+class EstimateResult(BaseModel):
+    model: str | None = Field(description="the model estimated; null for a pasted config")
+    estimate: dict[str, Any] = Field(
+        description="the REST API's estimate: exact parameters, memory terms in bytes, every "
+        "published hardware profile with its fit and decode speed"
+    )
+
+
+class HardwareFit(BaseModel):
+    model: ModelSummary
+    fits: bool
+    per_device_bytes: int = Field(description="memory needed on each accelerator")
+    usable_bytes_per_device: int
+    headroom_bytes: int
+    missing_bytes: int
+    total_memory_bytes: int = Field(description="all accelerators together")
+    decode_tokens_per_s_per_sequence: float | None = Field(
+        description="memory-bandwidth roofline (an upper bound)"
+    )
+    decode_tokens_per_s_aggregate: float | None
+    beyond_context: bool = Field(description="the context asked is longer than the model's")
+    heads_mismatch: bool = Field(
+        description="tensor parallelism cannot split the attention heads over this count"
+    )
+
+
+class HardwareAnswer(BaseModel):
+    hardware: dict[str, Any] = Field(description="the accelerator, count and usable memory")
+    options: dict[str, Any]
+    sort: str
+    fitting_count: int
+    fitting: list[HardwareFit] = Field(description="models that fit, best-ranked first")
+    missing_count: int
+    closest_misses: list[HardwareFit] = Field(description="models that miss, closest first")
+    skipped: list[str] = Field(description="models without architecture numbers (not ranked)")
+    assumptions: list[str]
+
+
+class Clause(BaseModel):
+    text: str
+    source_title: str
+    source_url: str
+
+
+class LicenseReason(BaseModel):
+    reason: str
+    message: str
+    term: str = Field(description="the licence term (field) the reason rests on")
+    clauses: list[Clause] = Field(description="the licence text behind the term, quoted")
+
+
+class LicenseAnswer(BaseModel):
+    question: str
+    question_text: str
+    verdict: str = Field(description="yes, no, conditional or unknown")
+    verdict_text: str
+    reasons: list[LicenseReason]
+
+
+class LicenseCheck(BaseModel):
+    license: LicenseBrief
+    model: str | None = Field(description="the model asked about, when one was")
+    answers: list[LicenseAnswer]
+    disclaimer: str
+
+
+class Release(BaseModel):
+    key: str = Field(description="family/version")
+    name: str
+    family: str
+    organization: str
+    release_date: str | None
+    license: LicenseBrief | None
+    max_context_tokens: int | None
+    modalities: list[str]
+    variants: list[str] = Field(description="keys of its variants (family/version/variant)")
+    page: str
+
+
+class ReleaseList(BaseModel):
+    count: int
+    results: list[Release]
+
+
+class HardwareCatalog(BaseModel):
+    accelerators: list[dict[str, Any]]
+    profiles: list[dict[str, Any]]
+    precisions: list[dict[str, str]]

@@ -1,0 +1,199 @@
+"""The MCP server as assistants reach it: the SDK's client over Streamable HTTP against the
+running server (/mcp/), and over stdio against ``manage.py mcp``; the API's access rules."""
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from django.conf import settings
+from django.db import connection
+from mcp import Client, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+
+from llmregistry.models import ApiToken
+from tests.factories import VariantFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROOT = Path(settings.BASE_DIR)
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "curl", "version": "1"},
+    },
+}
+HEADERS = {"Accept": "application/json, text/event-stream"}
+
+
+@pytest.fixture
+def catalog():
+    """A published model and a draft one, with the draft's key."""
+    VariantFactory(slug="tiny-chat-7b", name="Tiny-Chat-7B")
+    draft = VariantFactory(slug="secret-draft", name="Secret-Draft", status="draft")
+    return f"{draft.version.family.slug}/{draft.version.slug}/secret-draft"
+
+
+def editor(username="editor"):
+    """An editor who sees drafts (a superuser: the role groups of the migrations are gone from a
+    flushed transactional test database)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_superuser(username, f"{username}@example.org", "x")
+
+
+def run(scenario, target, token: str | None = None, **client_options):
+    """``scenario(client)`` with the SDK's client on ``target``; over HTTP with
+    ``Authorization: Token <token>`` when a token is given. The HTTP client is closed after,
+    so no server thread keeps its connection (and its database session) open."""
+    import httpx2
+
+    async def main():
+        if token is None:
+            async with Client(target, **client_options) as client:
+                return await scenario(client)
+        headers = {"Authorization": f"Token {token}"}
+        async with httpx2.AsyncClient(headers=headers, timeout=30) as http:
+            transport = streamable_http_client(target, http_client=http)
+            async with Client(transport, **client_options) as client:
+                return await scenario(client)
+
+    return asyncio.run(main())
+
+
+async def search(client, q="tiny chat"):
+    return (await client.call_tool("search_models", {"q": q})).structured_content
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+@pytest.mark.parametrize("path", ["/mcp/", "/mcp"])
+def test_the_sdk_client_uses_every_kind_of_call_over_http(live_server, catalog, mode, path):
+    async def scenario(client):
+        tools = await client.list_tools()
+        found = await search(client)
+        bad = await client.call_tool("search_models", {"limit": 0})
+        card = await client.read_resource(f"registry://models/{found['results'][0]['key']}")
+        prompts = await client.list_prompts()
+        return tools, found, bad, card, prompts
+
+    tools, found, bad, card, prompts = run(scenario, live_server.url + path, mode=mode)
+    assert len(tools.tools) == 8
+    assert found["count"] == 1
+    model = found["results"][0]
+    assert model["name"] == "Tiny-Chat-7B"
+    assert model["page"].startswith(live_server.url + "/families/"), "links are absolute"
+    assert bad.is_error
+    assert "limit: Input should be greater than or equal to 1" in bad.content[0].text
+    assert card.contents[0].text.startswith("# Tiny-Chat-7B")
+    assert {p.name for p in prompts.prompts} == {"can-i-run", "licence-question"}
+
+
+def test_public_read_off_asks_for_a_token(live_server, catalog, settings):
+    settings.REGISTRY_PUBLIC_READ = False
+    url = live_server.url + "/mcp/"
+    anonymous = httpx.post(url, json=INITIALIZE, headers=HEADERS)
+    assert anonymous.status_code == 401
+    assert anonymous.headers["WWW-Authenticate"] == "Token"
+    assert "detail" in anonymous.json()
+    forged = httpx.post(url, json=INITIALIZE, headers={**HEADERS, "Authorization": "Token nope"})
+    assert forged.status_code == 401
+
+    _record, token = ApiToken.issue(user=editor("reader"), name="assistant", read_only=True)
+    assert run(search, url, token)["count"] == 1
+
+
+def test_drafts_reach_an_editors_token_only(live_server, catalog):
+    url = live_server.url + "/mcp/"
+    _record, token = ApiToken.issue(user=editor(), name="assistant", read_only=True)
+
+    async def look(client):
+        found = await search(client, "secret draft")
+        detail = await client.call_tool("get_model", {"key": catalog})
+        return found, detail
+
+    found, detail = run(look, url)
+    assert found["count"] == 0
+    assert detail.is_error
+    found, detail = run(look, url, token)
+    assert found["count"] == 1
+    assert detail.structured_content["record"]["status"] == "draft"
+
+
+def test_the_endpoint_refuses_what_it_does_not_serve(live_server, catalog):
+    url = live_server.url + "/mcp/"
+    assert httpx.get(url, headers={"Accept": "text/event-stream"}).status_code == 405
+    assert httpx.delete(url).status_code == 405
+    foreign = httpx.post(
+        url, json=INITIALIZE, headers={**HEADERS, "Origin": "https://evil.example"}
+    )
+    assert foreign.status_code == 403
+    assert "evil.example" in foreign.json()["detail"]
+    own = httpx.post(url, json=INITIALIZE, headers={**HEADERS, "Origin": live_server.url})
+    assert own.status_code == 200
+    assert own.json()["result"]["serverInfo"]["name"] == "llm-registry"
+    large = httpx.post(url, content=b"{" + b" " * 600_000 + b"}", headers=HEADERS)
+    assert large.status_code == 413
+    json_headers = {**HEADERS, "Content-Type": "application/json"}
+    garbage = httpx.post(url, content=b"{not json", headers=json_headers)
+    assert garbage.status_code == 400
+    assert garbage.json()["error"]["code"] == -32700  # JSON-RPC parse error
+    deep = '{"a":' * 5000 + "1" + "}" * 5000
+    call = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"estimate_memory",'
+    nested = httpx.post(
+        url, content=f'{call}"arguments":{{"config":{deep}}}}}}}', headers=json_headers
+    )
+    assert nested.status_code == 400
+    assert nested.json()["error"]["code"] == -32700
+
+
+def _stdio_env() -> dict:
+    database = connection.settings_dict
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
+        f"{database['NAME']}",
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+    }
+
+
+def test_stdio_serves_the_same_tools(catalog):
+    user = editor()
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["manage.py", "mcp", "--user", user.username, "--base-url", "https://llm.example"],
+        env=_stdio_env(),
+        cwd=str(ROOT),
+    )
+
+    async def scenario(client):
+        tools = await client.list_tools()
+        found = await search(client, "secret draft")
+        return tools, found
+
+    tools, found = run(scenario, params)
+    assert len(tools.tools) == 8
+    assert found["count"] == 1, "acts as the editor named"
+    assert found["results"][0]["page"].startswith("https://llm.example/families/")
+
+
+def test_stdio_refuses_to_start_anonymous_while_public_read_is_off():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "mcp"],
+        env={**_stdio_env(), "REGISTRY_PUBLIC_READ": "false"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "--user" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
