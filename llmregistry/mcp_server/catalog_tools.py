@@ -16,6 +16,7 @@ from catalog.filters import FIT_PRECISIONS, VariantFilterSet, VersionFilterSet
 from catalog.views.browse import COMPARE_MAX, COMPARE_MIN, hardware_fit
 from hardware.estimator import EstimateOptions
 from hardware.estimator.memory import MAX_CONTEXT_TOKENS
+from hardware.services import INFERENCE_CONTEXTS
 from licenses.api.serializers import LicenseDetailSerializer
 from licenses.selectors import license_detail
 from llmregistry.mcp_server.common import (
@@ -113,7 +114,8 @@ def search_models(
     ] = None,
     fits_precision: Precision | None = None,
     fits_context: Annotated[
-        Literal[4096, 32768, 131072] | None, Field(description="a stored context point")
+        Literal[tuple(INFERENCE_CONTEXTS)] | None,
+        Field(description="a context the stored recommendations hold"),
     ] = None,
     ordering: Ordering | None = None,
     limit: Annotated[int, Field(ge=1, le=MAX_RESULTS)] = 20,

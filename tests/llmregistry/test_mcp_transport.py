@@ -95,6 +95,23 @@ def test_the_sdk_client_uses_every_kind_of_call_over_http(live_server, catalog, 
     assert {p.name for p in prompts.prompts} == {"can-i-run", "licence-question"}
 
 
+def test_concurrent_clients_get_consistent_answers(live_server, catalog):
+    """Several assistants at once: each request runs its own event loop in its own server
+    thread, over one shared server definition."""
+    url = live_server.url + "/mcp/"
+
+    async def one():
+        async with Client(url) as client:
+            found = await search(client)
+            detail = await client.call_tool("get_model", {"key": found["results"][0]["key"]})
+            return found["count"], detail.structured_content["record"]["name"]
+
+    async def many():
+        return await asyncio.gather(*(one() for _ in range(8)))
+
+    assert asyncio.run(many()) == [(1, "Tiny-Chat-7B")] * 8
+
+
 def test_public_read_off_asks_for_a_token(live_server, catalog, settings):
     settings.REGISTRY_PUBLIC_READ = False
     url = live_server.url + "/mcp/"
