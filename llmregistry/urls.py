@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from llmregistry.mcp_server.http import MCPView
-from llmregistry.views import healthz, readyz
+from llmregistry.views import assistants, healthz, readyz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -20,6 +20,7 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("assistants/", assistants, name="assistants"),
     path("", include("catalog.urls")),
     path("", include("hardware.urls")),
     path("", include("licenses.urls")),

@@ -51,6 +51,7 @@ def _pages() -> list[str]:
         reverse("hardware:sizing"),
         reverse("hardware:accelerator_detail", args=[_published(Accelerator).slug]),
         reverse("hardware:profile_detail", args=[_published(HardwareProfile).slug]),
+        reverse("assistants"),
     ]
 
 

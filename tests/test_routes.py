@@ -84,6 +84,7 @@ ROUTES: dict[str, Access] = {
     # MCP (Streamable HTTP, POST only): the API's rules (tests/llmregistry/test_mcp_transport.py).
     "mcp": API_GET_NOT_ALLOWED,
     "mcp-no-slash": API_GET_NOT_ALLOWED,
+    "assistants": PAGE,
     **{
         f"{basename}-{kind}{suffix}": API_READ
         for basename in (

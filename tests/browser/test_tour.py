@@ -28,6 +28,7 @@ PAGES = {
     "sizing": "/hardware/sizing/",
     "profile": "/hardware/profiles/2x-nvidia-rtx-4090/",
     "trends": "/trends/",
+    "assistants": "/assistants/",
 }
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 CHINESE = ["home", "model-list", "variant", "licenses", "license-check", "trends"]
