@@ -17,6 +17,14 @@ from django.utils.translation import gettext_lazy
 logger = logging.getLogger(__name__)
 
 
+# Machine endpoints: the API and MCP (llmregistry/mcp_server) get their errors as JSON.
+JSON_PREFIXES = ("/api/", "/mcp")
+
+
+def answers_json(request) -> bool:
+    return request.path.startswith(JSON_PREFIXES)
+
+
 class RejectNulBytesMiddleware:
     """Answer 400 to a request with a NUL byte in its path, query or cookies.
 
@@ -42,7 +50,7 @@ class RejectNulBytesMiddleware:
         if bad is None:
             return self.get_response(request)
         message = _("Null characters are not allowed.")
-        if request.path.startswith("/api/"):
+        if answers_json(request):
             return JsonResponse({bad: [message]}, status=400)
         return HttpResponseBadRequest(message)
 
@@ -129,7 +137,7 @@ class DatabaseUnavailableMiddleware:
 
     def _unavailable(self, request):
         message = str(DATABASE_UNAVAILABLE_MESSAGE)
-        if request.path.startswith("/api/"):
+        if answers_json(request):
             response = JsonResponse({"detail": message}, status=503)
         else:
             try:
@@ -179,6 +187,6 @@ class RequestSizeLimitMiddleware:
                 "size": f"{length / 1024 / 1024:.1f}",
                 "limit": f"{limit / 1024 / 1024:.1f}",
             }
-        if request.path.startswith("/api/"):
+        if answers_json(request):
             return JsonResponse({"detail": message}, status=413)
         return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")

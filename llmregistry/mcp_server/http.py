@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
@@ -136,7 +137,13 @@ class MCPView(APIView):
             "server": (request.get_host(), int(request.get_port())),
             "client": (request.META.get("REMOTE_ADDR", ""), 0),
         }
-        with acting_as(request.user, base_url=request.build_absolute_uri("/")):
+        # Unprefixed paths are English for LocaleMiddleware (the pages' default language); an
+        # assistant says what its user reads with Accept-Language.
+        language = translation.get_language_from_request(request)
+        with (
+            translation.override(language),
+            acting_as(request.user, base_url=request.build_absolute_uri("/")),
+        ):
             status, headers, content = async_to_sync(_serve)(scope, body)
         response = HttpResponse(content, status=status)
         for name, value in headers:

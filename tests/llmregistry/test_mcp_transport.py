@@ -157,6 +157,10 @@ def test_the_endpoint_refuses_what_it_does_not_serve(live_server, catalog):
     assert own.json()["result"]["serverInfo"]["name"] == "llm-registry"
     large = httpx.post(url, content=b"{" + b" " * 600_000 + b"}", headers=HEADERS)
     assert large.status_code == 413
+    assert "512 KB" in large.json()["detail"]
+    huge = httpx.post(url, content=b"{" + b" " * 3_000_000 + b"}", headers=HEADERS)
+    assert huge.status_code == 413
+    assert "detail" in huge.json(), "refused before it is read, as JSON"
     json_headers = {**HEADERS, "Content-Type": "application/json"}
     garbage = httpx.post(url, content=b"{not json", headers=json_headers)
     assert garbage.status_code == 400
@@ -168,6 +172,19 @@ def test_the_endpoint_refuses_what_it_does_not_serve(live_server, catalog):
     )
     assert nested.status_code == 400
     assert nested.json()["error"]["code"] == -32700
+
+
+def test_answers_follow_the_callers_language(live_server, catalog):
+    call = {
+        "jsonrpc": "2.0",
+        "id": 2,
+        "method": "tools/call",
+        "params": {"name": "get_model", "arguments": {"key": "nope/x/y"}},
+    }
+    headers = {**HEADERS, "Accept-Language": "zh-Hans", "Mcp-Protocol-Version": "2025-06-18"}
+    answer = httpx.post(live_server.url + "/mcp/", json=call, headers=headers).json()["result"]
+    assert answer["isError"] is True
+    assert "key: 登记处中没有模型“nope/x/y”" in answer["content"][0]["text"]
 
 
 def _stdio_env() -> dict:
