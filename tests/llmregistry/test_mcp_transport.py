@@ -201,7 +201,10 @@ def test_stdio_serves_the_same_tools(catalog):
     user = editor()
     params = StdioServerParameters(
         command=sys.executable,
-        args=["manage.py", "mcp", "--user", user.username, "--base-url", "https://llm.example"],
+        args=[
+            *("manage.py", "mcp", "--user", user.username),
+            *("--base-url", "https://llm.example", "--language", "zh-hans"),
+        ],
         env=_stdio_env(),
         cwd=str(ROOT),
     )
@@ -209,12 +212,14 @@ def test_stdio_serves_the_same_tools(catalog):
     async def scenario(client):
         tools = await client.list_tools()
         found = await search(client, "secret draft")
-        return tools, found
+        missing = await client.call_tool("get_model", {"key": "nope/x/y"})
+        return tools, found, missing
 
-    tools, found = run(scenario, params)
+    tools, found, missing = run(scenario, params)
     assert len(tools.tools) == 8
+    assert "key: 登记处中没有模型“nope/x/y”" in missing.content[0].text
     assert found["count"] == 1, "acts as the editor named"
-    assert found["results"][0]["page"].startswith("https://llm.example/families/")
+    assert found["results"][0]["page"].startswith("https://llm.example/zh-hans/families/")
 
 
 def test_stdio_refuses_to_start_anonymous_while_public_read_is_off():

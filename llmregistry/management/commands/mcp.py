@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from llmregistry.mcp_server.common import act_for_process
 from llmregistry.mcp_server.server import clean_up_between_calls, registry_server
@@ -19,12 +20,18 @@ class Command(BaseCommand):
             help="Act as this user (an editor sees drafts). Required while public read is off.",
         )
         parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="The language of the answers' texts (verdicts, errors, model cards).",
+        )
+        parser.add_argument(
             "--base-url",
             default="",
             help="The registry's address, for page links in answers (e.g. https://llm.example).",
         )
 
-    def handle(self, *args, user=None, base_url="", **options):
+    def handle(self, *args, user=None, base_url="", language="en", **options):
         if user:
             acting = get_user_model().objects.filter(username=user, is_active=True).first()
             if acting is None:
@@ -37,4 +44,5 @@ class Command(BaseCommand):
             )
         act_for_process(acting, base_url=base_url)
         clean_up_between_calls()
+        translation.activate(language)
         registry_server.run("stdio")
