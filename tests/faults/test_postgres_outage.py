@@ -112,13 +112,49 @@ def _status(url: str, *, timeout_s: float = OUTAGE_ANSWER_SECONDS * 2):
         return None, None, b"", time.monotonic() - started
 
 
+def _mcp_search(base: str) -> tuple[int | None, dict]:
+    """An MCP tool call (Streamable HTTP, one POST) and its JSON answer."""
+    call = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {"name": "search_models", "arguments": {"limit": 1}},
+    }
+    request = urllib.request.Request(  # noqa: S310 - loopback
+        base + "/mcp/",
+        data=json.dumps(call).encode(),
+        headers={
+            "Content-Type": "application/json",
+            "Accept": "application/json, text/event-stream",
+            "Mcp-Protocol-Version": "2025-06-18",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=OUTAGE_ANSWER_SECONDS * 2) as response:  # noqa: S310
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
 def test_a_restart_answers_503_during_the_outage_and_reconnects_by_itself(
     private_postgres, app_server
 ):
     for path in (API, PAGE):
         assert _status(app_server + path)[0] == 200, path
+    status, answer = _mcp_search(app_server)
+    assert status == 200
+    assert answer["result"]["isError"] is False
 
     private_postgres.stop()
+
+    # MCP: a tool error naming the outage (or the API's JSON 503), never a 500 or a hang.
+    status, answer = _mcp_search(app_server)
+    if status == 200:
+        assert answer["result"]["isError"] is True
+        assert "database cannot be reached" in answer["result"]["content"][0]["text"]
+    else:
+        assert status == 503
+        assert answer == {"detail": str(DATABASE_UNAVAILABLE_MESSAGE)}
 
     status, headers, body, seconds = _status(app_server + API)
     assert status == 503, body[:2000]
@@ -148,3 +184,6 @@ def test_a_restart_answers_503_during_the_outage_and_reconnects_by_itself(
     status, _headers, body, _seconds = _status(app_server + API)
     assert status == 200, body[:2000]
     assert _status(app_server + PAGE)[0] == 200
+    status, answer = _mcp_search(app_server)
+    assert status == 200
+    assert answer["result"]["isError"] is False
