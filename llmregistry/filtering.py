@@ -193,3 +193,12 @@ class RegistryFilterSet(django_filters.FilterSet):
                 else:
                     del data[key]
         super().__init__(data, *args, **kwargs)
+
+    def filter_queryset(self, queryset):
+        """An ``ordering`` asked for ends with the primary key: rows that tie on it (versions
+        released the same day) keep one order, so pages neither repeat nor skip a row."""
+        queryset = super().filter_queryset(queryset)
+        order = list(queryset.query.order_by)
+        if self.form.cleaned_data.get("ordering") and order and not {"pk", "-pk"} & set(order):
+            queryset = queryset.order_by(*order, "pk")
+        return queryset
