@@ -33,6 +33,7 @@ from hardware.selectors import (
     variant_architecture,
     variants_for_recommendations,
 )
+from llmregistry.statistics import refresh_statistics_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -263,6 +264,8 @@ def recompute_run_execute(*, run_id: int | None, variant_ids: list[int] | None) 
         RecomputeRun.objects.filter(
             status=RecomputeRun.Status.QUEUED, created_at__lt=run.created_at
         ).update(status=RecomputeRun.Status.SUPERSEDED, finished_at=timezone.now())
+        # Every recommendation was rewritten: the planner's picture of the table is stale.
+        refresh_statistics_on_commit("hardware")
     RecomputeRun.objects.filter(pk=run.pk).update(
         status=RecomputeRun.Status.SUCCEEDED,
         finished_at=timezone.now(),

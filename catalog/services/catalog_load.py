@@ -45,6 +45,7 @@ from hardware.estimator import ConfigError, parse_config
 from hardware.models import Accelerator, HardwareProfile, SizeTier
 from licenses.models import License
 from llmregistry.jsonsafe import NOT_FINITE, NUL, unstorable
+from llmregistry.statistics import refresh_statistics_on_commit
 
 # What a file's value may not hold (llmregistry.jsonsafe names the problem).
 UNSTORABLE = {
@@ -756,4 +757,6 @@ def catalog_load(
     bad entry.
     """
     with transaction.atomic(), pghistory.context(command="load_catalog", user=actor_id):
-        return _Loader(root, progress, files).run()
+        report = _Loader(root, progress, files).run()
+        refresh_statistics_on_commit("catalog", "licenses", "hardware")
+    return report

@@ -134,3 +134,21 @@ def test_an_editors_change_survives_a_reload_of_an_unchanged_entry():
     Organization.objects.filter(slug="meta").update(website="https://example.org/edited")
     catalog_load(root=ROOT)
     assert Organization.objects.get(slug="meta").website == "https://example.org/edited"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_load_leaves_the_planner_statistics_of_what_it_wrote():
+    """Without them PostgreSQL takes the fresh tables for a handful of rows and the variant
+    search runs its word match once per variant (llmregistry/statistics.py)."""
+    from catalog.services import catalog_load
+
+    catalog_load(root=settings.BASE_DIR)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN "
+            "('catalog_modelvariant', 'licenses_license', 'hardware_accelerator')"
+        )
+        estimated = dict(cursor.fetchall())
+    assert estimated["catalog_modelvariant"] == ModelVariant.objects.count()
+    assert estimated["licenses_license"] > 0
+    assert estimated["hardware_accelerator"] > 0
