@@ -251,3 +251,23 @@ def test_probes_are_answered_over_plain_http_when_the_app_redirects_to_https(set
     assert home["Location"].startswith("https://")
     assert client.get(reverse("healthz")).status_code == 200
     assert client.get(reverse("readyz")).status_code == 200
+
+
+def test_the_wsgi_application_loads_every_view_and_freezes_the_heap():
+    """gunicorn's workers import llmregistry.wsgi: every view (MCP included) is imported then,
+    not at the first request, and what is loaded is out of the collector's reach (the full
+    collections that made the MCP p99, bench/mcp_bench.py)."""
+    probe = (
+        "import gc, sys; import llmregistry.wsgi; "
+        "print(gc.get_freeze_count() > 100_000, 'llmregistry.mcp_server.http' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env={**_production_environment(), "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True"]
