@@ -21,6 +21,7 @@ from hardware.estimator import (
 from hardware.estimator.memory import kv_replication
 from hardware.forms import FitSort
 from hardware.services import variant_max_context
+from licenses.forms import variant_key
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,7 @@ class FitRow:
 
     @property
     def key(self) -> str:
-        version = self.variant.version
-        return f"{version.family.slug}/{version.slug}/{self.variant.slug}"
+        return variant_key(self.variant)
 
 
 def hardware_spec(cleaned: dict) -> ProfileSpec | None:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from mcp.server.mcpserver.exceptions import ToolError
 
 from catalog import selectors as catalog_selectors
+from licenses.forms import variant_key
 from llmregistry.mcp_server.schemas import LicenseBrief, ModelSummary
 
 
@@ -82,13 +83,8 @@ def license_brief(license) -> LicenseBrief | None:
         commercial_use=license.commercial_use or None,
         mau_threshold=license.mau_threshold,
         outputs_train_other_models=license.outputs_train_other_models or None,
-        url=getattr(license, "url", "") or "",
+        url=license.url,
     )
-
-
-def variant_key(variant) -> str:
-    version = variant.version
-    return f"{version.family.slug}/{version.slug}/{variant.slug}"
 
 
 def variant_page(variant) -> str:
