@@ -7,7 +7,7 @@ link to the full text at its publisher, not the full text itself: the licence re
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from mcp.server.mcpserver.exceptions import ResourceError
+from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 
 from catalog import selectors
 from catalog.models import ModelVariant
@@ -50,7 +50,7 @@ def model_card(family: str, version: str, variant: str) -> str:
     )
     record = queryset.first()
     if record is None:
-        raise ResourceError(
+        raise ResourceNotFoundError(
             _("no model “%(key)s” in the registry; search_models finds the keys.")
             % {"key": f"{family}/{version}/{variant}"}
         )
@@ -101,7 +101,9 @@ def model_card(family: str, version: str, variant: str) -> str:
 def license_text(slug: str) -> str:
     license: License | None = license_detail(user=acting_user()).filter(slug=slug).first()
     if license is None:
-        raise ResourceError(_("There is no published licence “%(value)s”.") % {"value": slug})
+        raise ResourceNotFoundError(
+            _("There is no published licence “%(value)s”.") % {"value": slug}
+        )
     lines = [f"# {license.localized('name')}", ""]
     summary = license.localized("summary")
     if summary:

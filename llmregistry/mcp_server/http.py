@@ -9,15 +9,18 @@ own (``async_to_sync``); the tools come back to this thread for the database
 (llmregistry/mcp_server/server.py).
 """
 
+import json
 from urllib.parse import urlsplit
 
+import anyio
 from asgiref.sync import async_to_sync
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from mcp_types import INTERNAL_ERROR, INVALID_REQUEST
 from rest_framework import exceptions
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import BaseParser
@@ -31,6 +34,12 @@ from llmregistry.mcp_server.server import registry_server
 # estimator's page accepts 256 KB of it).
 MAX_BODY_BYTES = 512 * 1024
 TOO_LARGE = _("The message is larger than %(limit)s KB.")
+NOT_ACCEPTABLE = _(
+    "Not acceptable: this endpoint answers JSON (send Accept: application/json, "
+    "text/event-stream) and holds no event stream, so it does not serve subscriptions/listen."
+)
+REFUSED = _("The MCP server refused the request.")
+NO_ANSWER = _("The MCP server gave no answer to this request.")
 FOREIGN_ORIGIN = _("Requests from another site's pages are refused (Origin: %(origin)s).")
 
 
@@ -81,25 +90,58 @@ async def _serve(scope: dict, body: bytes) -> tuple[int, list, bytes]:
         stateless=True,
         max_request_body_size=MAX_BODY_BYTES,
     )
-    answer = {"status": 500, "headers": [], "body": []}
+    answer = {"status": None, "headers": [], "body": []}
     delivered = False
+    answered = anyio.Event()
 
     async def receive():
+        # The body, then (as a server sees it) a client that stays until its answer is
+        # complete. A disconnect at once cancelled the SDK's streamed paths before they
+        # answered (subscriptions/listen came back as a 500 with no body).
         nonlocal delivered
-        if delivered:
-            return {"type": "http.disconnect"}
-        delivered = True
-        return {"type": "http.request", "body": body, "more_body": False}
+        if not delivered:
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await answered.wait()
+        return {"type": "http.disconnect"}
 
     async def send(message):
         if message["type"] == "http.response.start":
             answer["status"], answer["headers"] = message["status"], message.get("headers", [])
         elif message["type"] == "http.response.body":
             answer["body"].append(message.get("body", b""))
+            if not message.get("more_body", False):
+                answered.set()
 
     async with manager.run():
         await manager.handle_request(scope, receive, send)
     return answer["status"], answer["headers"], b"".join(answer["body"])
+
+
+def _request_id(body: bytes) -> str | int | None:
+    try:
+        message = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    request_id = message.get("id") if isinstance(message, dict) else None
+    return request_id if isinstance(request_id, str | int) else None
+
+
+def _json_rpc_error(status: int | None, headers: list, content: bytes, body: bytes):
+    """A refusal the SDK left without a JSON body (its 406 has none, its transport checks
+    answer plain text), or no answer at all, as a JSON-RPC error: a client always gets a
+    message it can parse and show. ``None`` when the SDK's answer is fine as it is."""
+    content_type = dict(headers).get(b"content-type", b"").decode("latin-1")
+    if status is not None and (status < 400 or content_type.startswith("application/json")):
+        return None
+    if status == 406:
+        code, message = INVALID_REQUEST, str(NOT_ACCEPTABLE)
+    elif status is not None and status < 500:
+        code, message = INVALID_REQUEST, content.decode("utf-8", "replace") or str(REFUSED)
+    else:
+        status, code, message = 500, INTERNAL_ERROR, str(NO_ANSWER)
+    error = {"jsonrpc": "2.0", "id": _request_id(body), "error": {"code": code, "message": message}}
+    return JsonResponse(error, status=status)
 
 
 class MCPView(APIView):
@@ -145,6 +187,9 @@ class MCPView(APIView):
             acting_as(request.user, base_url=request.build_absolute_uri("/")),
         ):
             status, headers, content = async_to_sync(_serve)(scope, body)
+            refusal = _json_rpc_error(status, headers, content, body)
+        if refusal is not None:
+            return refusal
         response = HttpResponse(content, status=status)
         for name, value in headers:
             if name.lower() not in (b"content-length",):

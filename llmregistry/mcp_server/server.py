@@ -113,6 +113,11 @@ def build_server() -> MCPServer:
         title="LLM Registry",
         instructions=INSTRUCTIONS,
         version="1",
+        # The tools, resources and prompts never change while the server runs, and the HTTP
+        # endpoint is stateless JSON with no stream to carry a change on: serving
+        # subscriptions/listen would advertise listChanged (2026-07-28 derives it from that),
+        # and a client that opens the stream waits on it instead of listing the tools.
+        subscriptions=False,
     )
     for tool in TOOLS:
         server.add_tool(in_django_thread(tool), annotations=READ_ONLY, structured_output=True)

@@ -379,19 +379,31 @@ def test_resources_give_a_model_card_and_a_licence_text():
     assert "https://llama.meta.com/llama3/license/" in terms
 
 
-def test_an_unknown_resource_is_an_error_naming_it():
+@pytest.mark.parametrize(
+    ("uri", "named"),
+    [
+        ("registry://licenses/wtfpl-9", "wtfpl-9"),
+        ("registry://models/nope/x/y", "nope/x/y"),
+        ("registry://nothing-here", "registry://nothing-here"),
+    ],
+)
+def test_an_unknown_resource_is_the_sdks_not_found_error_naming_it(uri, named):
+    """Not found is invalid params (SEP-2164, the SDK's ResourceNotFoundError), not an
+    internal error."""
     from mcp import MCPError
+    from mcp_types import INVALID_PARAMS
 
     async def read(client):
         try:
-            await client.read_resource("registry://licenses/wtfpl-9")
+            await client.read_resource(uri)
         except MCPError as exc:
             return exc
         return None
 
     failure = session(read)
     assert isinstance(failure, MCPError)
-    assert "wtfpl-9" in str(failure)
+    assert failure.code == INVALID_PARAMS
+    assert named in failure.message
 
 
 def test_prompts_show_how_to_answer_the_common_questions():

