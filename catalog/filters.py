@@ -13,7 +13,7 @@ from catalog.models import (
     Organization,
     VersionFeature,
 )
-from catalog.models.families import variant_search_vector
+from catalog.models.families import variant_name_vector, variant_search_vector
 from hardware.estimator import PRECISIONS
 from hardware.models import Recommendation
 from licenses.choices import CommercialUse
@@ -21,13 +21,14 @@ from llmregistry.filtering import (
     BoundedIntegerFilter,
     ChoicesFilter,
     IdsFilter,
+    NullsLastOrderingFilter,
     ParameterCountFilter,
     RegistryFilterSet,
     StrictBooleanFilter,
     ValuesFilter,
     full_text_search,
 )
-from llmregistry.search import search_query
+from llmregistry.search import names_hold, run_together_query, search_query
 
 # Text the free-text search `q` covers; the same expressions are indexed (GIN) in migrations.
 ORGANIZATION_TEXT = ("name", "name_zh", "description", "description_zh")
@@ -36,6 +37,9 @@ VERSION_TEXT = ("name", "name_zh", "description", "description_zh")
 # Larger than any catalog: the LIMIT only keeps the planner from folding the subquery in.
 SEARCH_FENCE = 2**31 - 1
 FEATURE_TEXT = ("name", "name_zh", "description", "description_zh")
+# A version's names and its family's: "深度求索 R1" names the family in Chinese and the version.
+VERSION_NAMES = ("name", "name_zh", "slug", "family__name", "family__name_zh")
+VERSION_ALIASES = ("aliases", "family__aliases")
 
 # Features the registry derives from a variant's numbers (DESIGN.md: derived features).
 DERIVED_FEATURES = {
@@ -79,7 +83,7 @@ class OrganizationFilterSet(RegistryFilterSet):
     q = django_filters.CharFilter(method="search", label=_("search"))
     kind = ChoicesFilter(choices=OrganizationKind.choices)
     country = ValuesFilter()
-    ordering = django_filters.OrderingFilter(fields=("name", "slug", "country"))
+    ordering = NullsLastOrderingFilter(fields=("name", "slug", "country"))
 
     class Meta:
         model = Organization
@@ -87,7 +91,7 @@ class OrganizationFilterSet(RegistryFilterSet):
 
     def search(self, queryset, name, value):
         return full_text_search(
-            queryset, value, vector_fields=ORGANIZATION_TEXT, contains=("name", "name_zh", "slug")
+            queryset, value, vector_fields=ORGANIZATION_TEXT, names=("name", "name_zh", "slug")
         )
 
 
@@ -95,7 +99,7 @@ class FamilyFilterSet(RegistryFilterSet):
     q = django_filters.CharFilter(method="search", label=_("search"))
     organization = ValuesFilter(field_name="organization__slug")
     organization_id = IdsFilter(field_name="organization_id")
-    ordering = django_filters.OrderingFilter(fields=("name", "slug"))
+    ordering = NullsLastOrderingFilter(fields=("name", "slug"))
 
     class Meta:
         model = ModelFamily
@@ -106,8 +110,8 @@ class FamilyFilterSet(RegistryFilterSet):
             queryset,
             value,
             vector_fields=FAMILY_TEXT,
-            contains=("name", "name_zh", "slug"),
-            aliases="aliases",
+            names=("name", "name_zh", "slug"),
+            aliases=("aliases",),
         )
 
 
@@ -116,7 +120,7 @@ class FeatureFilterSet(RegistryFilterSet):
     category = ChoicesFilter(choices=FeatureCategory.choices)
     derivable = StrictBooleanFilter()
     parent = ValuesFilter(field_name="parent__slug")
-    ordering = django_filters.OrderingFilter(fields=("name", "slug", "category"))
+    ordering = NullsLastOrderingFilter(fields=("name", "slug", "category"))
 
     class Meta:
         model = ArchitectureFeature
@@ -124,7 +128,7 @@ class FeatureFilterSet(RegistryFilterSet):
 
     def search(self, queryset, name, value):
         return full_text_search(
-            queryset, value, vector_fields=FEATURE_TEXT, contains=("name", "name_zh", "slug")
+            queryset, value, vector_fields=FEATURE_TEXT, names=("name", "name_zh", "slug")
         )
 
 
@@ -146,7 +150,7 @@ class VersionFilterSet(RegistryFilterSet):
     language = ValuesFilter(method="filter_language")
     capability = ChoicesFilter(choices=Capability.choices, method="filter_capability")
     training_tokens__gte = ParameterCountFilter(field_name="training_tokens", lookup_expr="gte")
-    ordering = django_filters.OrderingFilter(
+    ordering = NullsLastOrderingFilter(
         fields=("name", "slug", "release_date", "max_context_tokens", "training_tokens")
     )
 
@@ -159,8 +163,8 @@ class VersionFilterSet(RegistryFilterSet):
             queryset,
             value,
             vector_fields=VERSION_TEXT,
-            contains=("name", "name_zh", "slug"),
-            aliases="aliases",
+            names=VERSION_NAMES,
+            aliases=VERSION_ALIASES,
         )
 
     def filter_features(self, queryset, name, values):
@@ -182,23 +186,26 @@ class VersionFilterSet(RegistryFilterSet):
 
 def variant_search_matches(text: str) -> QuerySet:
     """The ids of the variants ``q=text`` finds, as a subquery: the words of the variant (its
-    own GIN index), or any variant of a version whose name or family name holds the text
-    (Chinese names are not split into words). The versions are read first (a small table), so
-    the variant side stays two index scans at any catalog size."""
+    own GIN index), or its name run together (``qwen 2.5``, ``deepseekr1``: a second GIN
+    index), or any variant of a version whose names or family's names hold the text
+    (:func:`~llmregistry.search.names_hold`: Chinese names are not split into words). The
+    versions are read first (a small table), so the variant side stays index scans at any
+    catalog size."""
     versions = list(
-        ModelVersion.objects.filter(
-            Q(name__icontains=text)
-            | Q(name_zh__icontains=text)
-            | Q(family__name__icontains=text)
-            | Q(family__name_zh__icontains=text)
-        ).values_list("pk", flat=True)
+        ModelVersion.objects.filter(names_hold(text, VERSION_NAMES, VERSION_ALIASES)).values_list(
+            "pk", flat=True
+        )
     )
-    # Fenced off by a LIMIT: PostgreSQL plans the subquery on its own (the two indexes, OR-ed
-    # in one bitmap scan) instead of folding it into the page query, where it cannot estimate
-    # a text match and walks the whole sort order, computing the vector of every row.
+    condition = Q(_search=search_query(text)) | Q(version_id__in=versions)
+    run_together = run_together_query(text)
+    if run_together is not None:
+        condition |= Q(_names=run_together)
+    # Fenced off by a LIMIT: PostgreSQL plans the subquery on its own (the indexes, OR-ed in
+    # one bitmap scan) instead of folding it into the page query, where it cannot estimate a
+    # text match and walks the whole sort order, computing the vector of every row.
     return (
-        ModelVariant.objects.annotate(_search=variant_search_vector())
-        .filter(Q(_search=search_query(text)) | Q(version_id__in=versions))
+        ModelVariant.objects.alias(_search=variant_search_vector(), _names=variant_name_vector())
+        .filter(condition)
         .order_by()
         .values("pk")[:SEARCH_FENCE]
     )
@@ -240,7 +247,7 @@ class VariantFilterSet(RegistryFilterSet):
     fits = ValuesFilter(method="filter_fits", label=_("fits hardware profile"))
     fits_precision = django_filters.ChoiceFilter(choices=FIT_PRECISIONS, method="noop")
     fits_context = BoundedIntegerFilter(method="noop")
-    ordering = django_filters.OrderingFilter(
+    ordering = NullsLastOrderingFilter(
         fields=(
             ("name", "name"),
             ("slug", "slug"),

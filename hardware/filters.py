@@ -8,6 +8,7 @@ from llmregistry.filtering import (
     BoundedDecimalFilter,
     BoundedIntegerFilter,
     ChoicesFilter,
+    NullsLastOrderingFilter,
     RegistryFilterSet,
     StrictBooleanFilter,
     ValuesFilter,
@@ -28,7 +29,7 @@ class AcceleratorFilterSet(RegistryFilterSet):
     supports_fp8 = StrictBooleanFilter()
     supports_int4 = StrictBooleanFilter()
     release_year__gte = BoundedIntegerFilter(field_name="release_year", lookup_expr="gte")
-    ordering = django_filters.OrderingFilter(
+    ordering = NullsLastOrderingFilter(
         fields=(
             "name",
             "vendor",
@@ -45,7 +46,7 @@ class AcceleratorFilterSet(RegistryFilterSet):
 
     def search(self, queryset, name, value):
         return full_text_search(
-            queryset, value, vector_fields=("name", "vendor"), contains=("name", "vendor", "slug")
+            queryset, value, vector_fields=("name", "vendor"), names=("name", "vendor", "slug")
         )
 
 
@@ -55,7 +56,7 @@ class ProfileFilterSet(RegistryFilterSet):
     form = ChoicesFilter(field_name="accelerator__form", choices=AcceleratorForm.choices)
     count = BoundedIntegerFilter()
     count__lte = BoundedIntegerFilter(field_name="count", lookup_expr="lte")
-    ordering = django_filters.OrderingFilter(fields=("name", "count"))
+    ordering = NullsLastOrderingFilter(fields=("name", "count"))
 
     class Meta:
         model = HardwareProfile
@@ -63,7 +64,7 @@ class ProfileFilterSet(RegistryFilterSet):
 
 
 class SizeTierFilterSet(RegistryFilterSet):
-    ordering = django_filters.OrderingFilter(fields=("parameters_billion",))
+    ordering = NullsLastOrderingFilter(fields=("parameters_billion",))
 
     class Meta:
         model = SizeTier
@@ -79,7 +80,7 @@ class RecommendationFilterSet(RegistryFilterSet):
     fits = ValuesFilter(field_name="fitting_profiles", lookup_expr="overlap", method="fits_any")
     total_bytes__lte = BoundedIntegerFilter(field_name="total_bytes", lookup_expr="lte")
     estimator_version = ValuesFilter()
-    ordering = django_filters.OrderingFilter(
+    ordering = NullsLastOrderingFilter(
         fields=("total_bytes", "context_tokens", "decode_tokens_per_s")
     )
 

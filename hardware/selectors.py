@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from catalog.choices import PublicationStatus
 from catalog.models import ModelVariant
@@ -28,6 +28,10 @@ _NUMBER_FIELDS = (
     "intermediate_size",
     "vocab_size",
 )
+
+# Largest first, and a variant of unknown size after every known one (PostgreSQL would put
+# NULL first when descending).
+LARGEST_FIRST = (F("total_parameters").desc(nulls_last=True), "name", "pk")
 
 
 def variant_architecture(variant: ModelVariant) -> Architecture | None:
@@ -229,7 +233,12 @@ def profile_recommendations(
         )
         .defer("breakdown", "input_digest")
         .annotate(profile_fit=profile_fit)
-        .order_by("precision", "-variant__total_parameters", "variant__name", "pk")
+        .order_by(
+            "precision",
+            F("variant__total_parameters").desc(nulls_last=True),
+            "variant__name",
+            "pk",
+        )
     )
 
 

@@ -6,6 +6,7 @@ from licenses.models import License
 from llmregistry.filtering import (
     BoundedIntegerFilter,
     ChoicesFilter,
+    NullsLastOrderingFilter,
     RegistryFilterSet,
     StrictBooleanFilter,
     ValuesFilter,
@@ -29,7 +30,7 @@ class LicenseFilterSet(RegistryFilterSet):
     redistribution_allowed = StrictBooleanFilter()
     share_alike = StrictBooleanFilter()
     registration_required = StrictBooleanFilter()
-    ordering = django_filters.OrderingFilter(fields=("name", "slug", "mau_threshold"))
+    ordering = NullsLastOrderingFilter(fields=("name", "slug", "mau_threshold"))
 
     class Meta:
         model = License
@@ -40,5 +41,5 @@ class LicenseFilterSet(RegistryFilterSet):
             queryset,
             value,
             vector_fields=LICENSE_TEXT,
-            contains=("name", "name_zh", "slug", "spdx_id"),
+            names=("name", "name_zh", "slug", "spdx_id"),
         )

@@ -5,12 +5,12 @@ from decimal import Decimal, InvalidOperation
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from llmregistry.search import search_query, search_vector
+from llmregistry.search import names_hold, search_query, search_vector
 
 MAX_INTEGER = 2**62  # below PostgreSQL's bigint limit: larger values are refused, not a 500
 _HUMAN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmbt])?\s*$", re.IGNORECASE)
@@ -130,25 +130,36 @@ def full_text_search(
     text: str,
     *,
     vector_fields: tuple[str, ...],
-    contains: tuple[str, ...] = (),
-    aliases: str | None = None,
+    names: tuple[str, ...] = (),
+    aliases: tuple[str, ...] = (),
 ):
-    """Rows whose ``vector_fields`` match ``text`` (PostgreSQL full text, websearch syntax),
-    or one of ``contains`` holds it as a substring (Chinese is not split into words by the
-    parser), or ``aliases`` (an array) holds it exactly."""
+    """Rows whose ``vector_fields`` match ``text`` (PostgreSQL full text, every word as a
+    prefix, or websearch syntax), or whose ``names`` and ``aliases`` (array fields) hold each
+    of its terms, punctuation and spaces left out (:func:`~llmregistry.search.names_hold`:
+    Chinese is not split into words by the parser, and people type ``llama3`` for
+    ``Llama 3``)."""
     queryset = queryset.annotate(_search=search_vector(*vector_fields))
-    condition = full_text_q(text, contains)
-    if aliases:
-        condition |= Q(**{f"{aliases}__contains": [text]})
-    return queryset.filter(condition)
+    return queryset.filter(full_text_q(text, names, aliases))
 
 
-def full_text_q(text: str, contains: tuple[str, ...] = ()) -> Q:
+def full_text_q(text: str, names: tuple[str, ...] = (), aliases: tuple[str, ...] = ()) -> Q:
     """The condition of :func:`full_text_search` on an annotated ``_search`` vector."""
     condition = Q(_search=search_query(text))
-    for name in contains:
-        condition |= Q(**{f"{name}__icontains": text})
+    if names or aliases:
+        condition |= names_hold(text, names, aliases)
     return condition
+
+
+class NullsLastOrderingFilter(django_filters.OrderingFilter):
+    """``?ordering=`` with empty values last in both directions. PostgreSQL sorts NULL as
+    larger than any value, so a descending sort ("largest first", "newest first") would open
+    on the models whose size or date nobody knows."""
+
+    def get_ordering_value(self, param):
+        descending = param.startswith("-")
+        name = param[1:] if descending else param
+        field = F(self.param_map.get(name, name))
+        return field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
 
 
 NOT_A_BOOLEAN = _("Enter true or false.")

@@ -1,7 +1,10 @@
 """Filters on the curated catalog, bad input, and the filter meta-test."""
 
 import pytest
+from asgiref.sync import async_to_sync
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
+from mcp import Client
 from rest_framework.test import APIClient
 
 from catalog.filters import (
@@ -19,6 +22,9 @@ from hardware.filters import (
 )
 from hardware.services import recommendations_recompute
 from licenses.filters import LicenseFilterSet
+from licenses.forms import variant_key
+from llmregistry.mcp_server.common import acting_as
+from llmregistry.mcp_server.server import registry_server
 
 pytestmark = pytest.mark.django_db
 
@@ -112,6 +118,62 @@ def test_free_text_search_in_both_languages(api):
     assert "qwen/qwen2-5/qwen2-5-7b" in _keys(api, q="qwen2.5")
     assert "qwen/qwen2-5/qwen2-5-7b" in _keys(api, q="通义千问")
     assert "deepseek/deepseek-r1/deepseek-r1" in _keys(api, q="DeepSeek-R1")
+
+
+QWEN_2_5_VERSIONS = "qwen/qwen2-5,qwen/qwen2-5-1m,qwen/qwen2-5-vl"
+
+
+def test_search_finds_the_spellings_people_type(api):
+    """Issue 16: letter-digit boundaries, spaces inside version numbers, a name typed without
+    its separators, and Chinese names."""
+    llama_3 = set(_keys(api, q="llama-3"))
+    assert set(_keys(api, q="llama3")) == llama_3 - {"llama/llama-1/llama-30b"}
+    assert {"llama/llama-3/meta-llama-3-8b", "llama/llama-3-1/llama-3-1-8b"} <= llama_3
+    assert _keys(api, q="glm4") == _keys(api, q="glm-4") != []
+    qwen_2_5 = set(_keys(api, version=QWEN_2_5_VERSIONS))
+    assert qwen_2_5 <= set(_keys(api, q="qwen 2.5")) <= set(_keys(api, q="qwen2.5"))
+    assert "qwen/qwen2/qwen2-57b-a14b" not in _keys(api, q="qwen 2.5")  # 57 is not 5
+    assert set(_keys(api, q="千问2.5")) == qwen_2_5
+    deepseek_r1 = _keys(api, q="deepseek r1")
+    assert "deepseek/deepseek-r1/deepseek-r1" in deepseek_r1
+    assert _keys(api, q="deepseekr1") == deepseek_r1
+    assert _keys(api, q="深度求索 R1") == deepseek_r1
+    assert _keys(api, q="qwen 2.5 7b") == _keys(api, q="qwen2.5 7b")
+    assert "qwen/qwen3/qwen3-32b" in _keys(api, q="qwen3")
+    assert "deepseek/deepseek-r1-distill/deepseek-r1-distill-qwen-32b" not in _keys(api, q="qwen3")
+
+
+SPELLINGS = ["llama3", "glm4", "qwen 2.5", "deepseekr1", "千问2.5", "深度求索 R1", "qwen2.5"]
+
+
+@pytest.mark.parametrize("text", SPELLINGS)
+def test_the_list_page_and_mcp_find_what_the_api_finds(api, client, text):
+    found = _keys(api, q=text)
+    assert found
+    page = client.get(reverse("catalog:variant_list"), {"q": text})
+    assert page.status_code == 200
+    assert [variant_key(row) for row in page.context["rows"]] == found
+    assert sorted(row["key"] for row in _search_models(q=text, limit=50)["results"]) == sorted(
+        found
+    )
+
+
+@pytest.mark.parametrize("text", ["llama3", "深度求索 R1", "千问2.5", "glm4"])
+def test_version_search_finds_the_spellings_people_type(api, text):
+    response = api.get(reverse("version-list"), {"q": text})
+    assert response.status_code == 200
+    assert response.json()["count"] > 0, text
+
+
+def _search_models(**arguments) -> dict:
+    async def run():
+        async with Client(registry_server) as session:
+            return await session.call_tool("search_models", arguments)
+
+    with acting_as(AnonymousUser()):
+        result = async_to_sync(run)()
+    assert not result.is_error, result.content[0].text
+    return result.structured_content
 
 
 def test_ordering_is_deterministic_and_selectable(api):

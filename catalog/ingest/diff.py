@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Lineage, ModelFamily, ModelVariant, ModelVersion
@@ -123,7 +124,7 @@ class CatalogIndex:
         for family in ModelFamily.objects.select_related("organization"):
             index.families[family.slug] = family
         for version in ModelVersion.objects.select_related("family", "license").order_by(
-            "family_id", "-release_date", "pk"
+            "family_id", F("release_date").desc(nulls_last=True), "pk"
         ):
             index.versions_by_key[(version.family.slug, version.slug)] = version
             index.versions_by_family.setdefault(version.family.slug, []).append(version)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.choices import Capability, LineageKind, Modality, VariantKind
 from catalog.models.base import CuratedRecord
 from llmregistry.history import track_history
-from llmregistry.search import search_vector, words
+from llmregistry.search import run_together, search_vector, words
 
 # Messages users see; tests assert on them.
 RELEASE_DATE_IN_FUTURE = _("The release date cannot be in the future.")
@@ -311,6 +311,13 @@ def variant_search_vector() -> SearchVector:
     )
 
 
+def variant_name_vector() -> SearchVector:
+    """A variant's name run together from each word on (``qwen2x5x7xbinstruct``,
+    ``5x7xbinstruct``…), for queries typed without separators: ``qwen 2.5``, ``llama3``,
+    ``deepseekr1``. The GIN index below is built on this very expression."""
+    return run_together("name")
+
+
 @track_history()
 class ModelVariant(CuratedRecord):
     """One released checkpoint (Llama-2-13b-chat, Qwen3-30B-A3B) with its exact architecture."""
@@ -409,6 +416,7 @@ class ModelVariant(CuratedRecord):
         ordering = ["version", "total_parameters", "slug", "pk"]
         indexes = [
             GinIndex(variant_search_vector(), name="catalog_variant_words_idx"),
+            GinIndex(variant_name_vector(), name="catalog_variant_names_idx"),
             models.Index(
                 fields=["version", "total_parameters", "slug", "id"],
                 name="catalog_variant_order_idx",

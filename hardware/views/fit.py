@@ -254,7 +254,7 @@ def fit(request):
     if variant_key:
         family, version, slug = variant_key
         queryset = queryset.filter(version__family__slug=family, version__slug=version, slug=slug)
-    variants = list(queryset.order_by("-total_parameters", "name", "pk"))
+    variants = list(queryset.order_by(*selectors.LARGEST_FIRST))
     if variant_key and not variants:
         form.add_error("variant", UNKNOWN_VARIANT)
         return render(request, "hardware/fit.html", context, status=400)

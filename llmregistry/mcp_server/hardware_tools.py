@@ -228,7 +228,7 @@ def recommend_hardware(
         raise form_errors(filterset.errors)
     spec = hardware_spec(form.cleaned_data)
     options = form.options()
-    variants = filterset.qs.order_by("-total_parameters", "name", "pk")
+    variants = filterset.qs.order_by(*selectors.LARGEST_FIRST)
     try:
         fitting, missing, skipped = rank_variants(variants, spec, options, sort)
     except EstimateError as exc:

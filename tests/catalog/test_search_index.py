@@ -1,5 +1,6 @@
-"""Search at 100,000 variants: ``q`` is answered from the variants' word index (EXPLAIN), finds
-words inside names, and stays a fixed number of queries."""
+"""Search at 100,000 variants: ``q`` is answered from the variants' word and name indexes
+(EXPLAIN), finds words inside names and names typed without their separators, and stays a
+fixed number of queries."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -84,6 +85,16 @@ def test_search_reads_the_word_index_at_a_hundred_thousand_variants(large_catalo
     assert "Seq Scan on catalog_modelvariant u0" not in plan, plan
 
 
+@pytest.mark.parametrize("text", ["qwen 2.5", "qwen 2.5 7b", "benchmodel7"])
+def test_names_typed_without_separators_read_the_name_index_at_a_hundred_thousand(
+    large_catalog, text
+):
+    plan = _plan(text)
+    assert "Bitmap Index Scan on catalog_variant_names_idx" in plan, plan
+    assert "Bitmap Index Scan on catalog_variant_words_idx" in plan, plan
+    assert "Seq Scan on catalog_modelvariant u0" not in plan, plan
+
+
 def test_search_finds_words_inside_names_among_a_hundred_thousand(large_catalog):
     client = Client()
     found = client.get("/api/v1/variants/", {"q": "qwen 7b inst"}).json()
@@ -92,6 +103,14 @@ def test_search_finds_words_inside_names_among_a_hundred_thousand(large_catalog)
     assert {row["name"] for row in found["results"]} == {"Qwen2.5-7B-Instruct", "Qwen2.5-72B"}
     found = client.get("/api/v1/variants/", {"q": "72b"}).json()
     assert [row["name"] for row in found["results"]] == ["Qwen2.5-72B"]
+
+
+def test_search_finds_names_typed_without_separators_among_a_hundred_thousand(large_catalog):
+    client = Client()
+    found = client.get("/api/v1/variants/", {"q": "qwen 2.5 7b"}).json()
+    assert [row["name"] for row in found["results"]] == ["Qwen2.5-7B-Instruct"]
+    found = client.get("/api/v1/variants/", {"q": "benchmodel7"}).json()
+    assert found["count"] == 1, found["count"]  # Bench-Model-7-8B, not -70- nor -700-
 
 
 def test_search_takes_the_same_queries_at_any_size(large_catalog):
