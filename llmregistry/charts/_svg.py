@@ -8,6 +8,7 @@ with the light colour so the chart stays readable where that stylesheet is absen
 
 import hashlib
 import html
+import itertools
 import math
 import re
 import unicodedata
@@ -28,6 +29,13 @@ PALETTE = (
 SHAPES = ("circle", "square", "diamond", "triangle")
 FONT_SIZE = 13
 LEGEND_LINE = 20
+# The drawing's width in user units; a chart scales to its column. On a 390 px phone the column
+# is 358 px wide, where text of FONT_SIZE renders at 10.6 px (at the old 600 units it was 7.8 px,
+# too small to read); charts.css caps the width on wider screens so that the text stays near
+# body size there.
+WIDTH = 440
+# Least room between two tick labels side by side on an axis.
+LABEL_GAP = 8
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SAFE_HREF = ("/", "#", "?", "https://", "http://")
@@ -70,6 +78,29 @@ def truncate(text: str, width: float, font_size: float = FONT_SIZE) -> str:
     while text and text_width(text + "…", font_size) > width:
         text = text[:-1]
     return text + "…"
+
+
+def axis_labels(ticks: list[tuple[float, str]]) -> list[tuple[float, str]]:
+    """The (x, label) ticks of a horizontal axis whose labels are drawn.
+
+    Every tick when the labels fit side by side; otherwise every second, third... tick from
+    the first, so that no two labels overlap. Each x is moved inside the drawing where a label
+    centred on its tick would stick out of it (its grid line stays at the tick).
+    """
+    placed = [(_inside(x, label), label) for x, label in ticks]
+    for stride in range(1, len(placed) + 1):
+        kept = placed[::stride]
+        if all(
+            right - left >= (text_width(left_label) + text_width(right_label)) / 2 + LABEL_GAP
+            for (left, left_label), (right, right_label) in itertools.pairwise(kept)
+        ):
+            return kept
+    return placed[:1]
+
+
+def _inside(x: float, label: str) -> float:
+    half = text_width(label) / 2
+    return min(max(x, half), WIDTH - half)
 
 
 def series_class(index: int) -> str:

@@ -1,22 +1,29 @@
-"""Horizontal bar charts: plain bars, and stacked bars with labelled limit lines."""
+"""Horizontal bar charts: plain bars, and stacked bars with labelled limit lines.
+
+Each bar's label sits on its own line above the bar, so labels are never cut short and the
+bars keep the whole width of the drawing, on a phone as on a wide screen.
+"""
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from llmregistry.charts import _svg
-from llmregistry.charts._svg import esc, num
+from llmregistry.charts._svg import WIDTH, esc, num
 from llmregistry.charts.scales import linear_axis, short_number
 
-WIDTH = 600
-ROW_HEIGHT = 26
-BAR_HEIGHT = 16
-# Room right of the longest bar for its value, e.g. "152.3 GiB".
-MARGIN_RIGHT = 70
+# One row: the label's line (its baseline LABEL_BASELINE below the row's top), the bar under
+# it, and a gap before the next row.
+LABEL_BASELINE = 12
+BAR_TOP = 16
+BAR_HEIGHT = 14
+ROW_HEIGHT = 38
+MARGIN_LEFT = 8
 MARGIN_TOP = 8
 # Limit-line labels sit above the bars, on two alternating lines so neighbours don't collide.
 LIMIT_LABEL_SPACE = 34
 MARGIN_BOTTOM = 48
-MAX_LABEL_WIDTH = 200
+# Room right of a bar before its value, e.g. "152.3 GiB".
+VALUE_GAP = 4
 
 
 @dataclass(frozen=True)
@@ -117,16 +124,23 @@ def _bars(
             if str(segment.name) not in names:
                 names.append(str(segment.name))
 
-    label_width = min(max(_svg.text_width(row.label) for row in rows) + 10, MAX_LABEL_WIDTH)
-    left, right = label_width, WIDTH - MARGIN_RIGHT
+    value_texts = [fmt(total) for total in totals]
+    tick_texts = [label for _, label in axis.ticks]
+    # The first tick label is centred on the bars' start; the widest value follows its bar.
+    left = max(MARGIN_LEFT, _svg.text_width(tick_texts[0]) / 2 + 2)
+    right = WIDTH - max(_svg.text_width(text) for text in value_texts) - VALUE_GAP - 4
     top = MARGIN_TOP + (LIMIT_LABEL_SPACE if markers else 0)
     bottom = top + ROW_HEIGHT * len(rows)
     parts = ['<g class="chart-axes">']
-    for value, label in axis.ticks:
+    for value, _label in axis.ticks:
         x = axis.position(value, left, right)
         parts.append(
             f'<line class="chart-grid" x1="{num(x)}" x2="{num(x)}" y1="{num(top)}" '
             f'y2="{num(bottom)}" stroke="currentColor" stroke-opacity="0.15"/>'
+        )
+    positions = [(axis.position(value, left, right), label) for value, label in axis.ticks]
+    for x, label in _svg.axis_labels(positions):
+        parts.append(
             f'<text class="chart-tick-label" x="{num(x)}" y="{num(bottom + 18)}" '
             f'text-anchor="middle" fill="currentColor">{esc(label)}</text>'
         )
@@ -137,16 +151,11 @@ def _bars(
         f'text-anchor="middle" fill="currentColor">{esc(value_label)}</text></g>'
     )
 
-    for row_index, (row, total) in enumerate(zip(rows, totals, strict=True)):
-        y = top + row_index * ROW_HEIGHT + (ROW_HEIGHT - BAR_HEIGHT) / 2
-        middle = y + BAR_HEIGHT / 2 + 4.5
-        label = _svg.truncate(row.label, label_width - 10)
-        text = (
-            f'<text class="chart-bar-label" x="{num(left - 6)}" y="{num(middle)}" '
-            f'text-anchor="end" fill="currentColor">{esc(label)}'
-            f"<title>{esc(row.label)}</title></text>"
-        )
-        parts.append(_svg.link(row.href, text))
+    labels = []
+    for row_index, (row, total, value_text) in enumerate(
+        zip(rows, totals, value_texts, strict=True)
+    ):
+        y = top + row_index * ROW_HEIGHT + BAR_TOP
         cursor = 0.0
         for segment in row.segments:
             value = _value(segment)
@@ -162,9 +171,17 @@ def _bars(
                 f'y="{num(y)}" width="{num(max(x1 - x0, 0.5))}" height="{BAR_HEIGHT}" '
                 f'fill="{_svg.series_colour(index)}"><title>{esc(tip)}</title></rect>'
             )
-        parts.append(
-            f'<text class="chart-value" x="{num(axis.position(total, left, right) + 4)}" '
-            f'y="{num(middle)}" fill="currentColor">{esc(fmt(total))}</text>'
+        # Labels and values are drawn after the limit lines, which must not cross them.
+        label = _svg.truncate(row.label, WIDTH - left)
+        text = (
+            f'<text class="chart-bar-label" x="{num(left)}" '
+            f'y="{num(y - BAR_TOP + LABEL_BASELINE)}" fill="currentColor">{esc(label)}'
+            f"<title>{esc(row.label)}</title></text>"
+        )
+        labels.append(_svg.link(row.href, text))
+        labels.append(
+            f'<text class="chart-value" x="{num(axis.position(total, left, right) + VALUE_GAP)}" '
+            f'y="{num(y + BAR_HEIGHT / 2 + 4.5)}" fill="currentColor">{esc(value_text)}</text>'
         )
 
     for marker_index, (label, value) in enumerate(markers):
@@ -178,10 +195,11 @@ def _bars(
             f'text-anchor="{anchor}" fill="currentColor">{esc(label)}</text>'
             f"<title>{esc(label)}: {esc(fmt(value))}</title></g>"
         )
+    parts.extend(labels)
 
     height = bottom + MARGIN_BOTTOM
     if with_legend and len(names) > 1:
-        markup, legend_height = _svg.legend(names, left, height, right - left, swatches=True)
+        markup, legend_height = _svg.legend(names, left, height, WIDTH - left, swatches=True)
         parts.append(markup)
         height += legend_height + 4
     return _svg.document(kind, title, description, WIDTH, height, "".join(parts))

@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from llmregistry.charts import _svg
-from llmregistry.charts._svg import esc, num
+from llmregistry.charts._svg import WIDTH, esc, num
 from llmregistry.charts.scales import (
     Axis,
     date_axis,
@@ -15,7 +15,6 @@ from llmregistry.charts.scales import (
     to_ordinal,
 )
 
-WIDTH = 600
 PLOT_HEIGHT = 280
 # Left margin fits tick labels such as "100B"; bottom fits tick labels and the axis title.
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 66, 18, 12, 50
@@ -234,11 +233,14 @@ def _axes(
             f'<text class="chart-tick-label" x="{num(left - 6)}" y="{num(y + 4)}" '
             f'text-anchor="end" fill="currentColor">{esc(label)}</text>'
         )
-    for value, label in x_axis.ticks:
-        x = x_axis.position(value, left, right)
+    positions = [(x_axis.position(value, left, right), label) for value, label in x_axis.ticks]
+    for x, _label in positions:
         parts.append(
             f'<line class="chart-tick" x1="{num(x)}" x2="{num(x)}" y1="{num(bottom)}" '
             f'y2="{num(bottom + 5)}" stroke="currentColor"/>'
+        )
+    for x, label in _svg.axis_labels(positions):
+        parts.append(
             f'<text class="chart-tick-label" x="{num(x)}" y="{num(bottom + 19)}" '
             f'text-anchor="middle" fill="currentColor">{esc(label)}</text>'
         )

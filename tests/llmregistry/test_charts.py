@@ -20,6 +20,7 @@ from llmregistry.charts import (
     short_number,
     stacked_bar_chart,
 )
+from llmregistry.charts._svg import FONT_SIZE, text_width
 from llmregistry.charts.scales import date_axis, linear_axis, log_axis
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,6 +28,10 @@ SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = "<script>alert(1)</script>&\"'"
 
 TEXT = {"title": "Parameters over time", "description": "Each point is one model."}
+# A chart's column on a 390 px phone: the page keeps 16 px on either side.
+PHONE_COLUMN_PX = 358
+# The smallest text a phone may render, in CSS pixels.
+PHONE_MIN_TEXT_PX = 10
 
 
 def _parse(markup: str) -> ET.Element:
@@ -100,6 +105,73 @@ def test_every_chart_is_an_accessible_svg_document(index):
     assert title.text == TEXT["title"]
     assert desc.text == TEXT["description"]
     assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_chart_text_renders_at_10_px_or_more_in_a_phones_column(index):
+    root = _parse(_all_charts()[index])
+    drawing_width = float(root.get("viewBox").split()[2])
+    font_size = float(root.get("font-size"))
+    assert all(text.get("font-size") is None for text in root.iter(f"{SVG}text"))
+    assert font_size * PHONE_COLUMN_PX / drawing_width >= PHONE_MIN_TEXT_PX
+
+
+def _axis_labels(root: ET.Element) -> list[tuple[float, float]]:
+    """The extent (left, right) of each label of the horizontal axis, left to right."""
+    labels = [
+        text
+        for text in root.iter(f"{SVG}text")
+        if text.get("class") == "chart-tick-label" and text.get("text-anchor") == "middle"
+    ]
+    assert len({text.get("y") for text in labels}) == 1
+    extents = []
+    for text in labels:
+        x, half = float(text.get("x")), text_width(text.text) / 2
+        extents.append((x - half, x + half))
+    return sorted(extents)
+
+
+def test_axis_labels_never_overlap_and_stay_inside_the_drawing():
+    gib = stacked_bar_chart(
+        [
+            BarRow("DeepSeek-V3 at BF16", (Segment("weights", 1252.6), Segment("KV", 61.0))),
+            BarRow("Llama-3.1-70B", (Segment("weights", 131.4), Segment("KV", 40.0))),
+        ],
+        value_label="GiB",
+        value_format=lambda value: f"{value:.1f} GiB",
+        markers=(("8 × H100", 8 * 79.2),),
+        **TEXT,
+    )
+    months = line_chart(
+        {
+            "a": [Point(dt.date(2024, 1, 3), 1, "a"), Point(dt.date(2024, 11, 20), 9, "b")],
+            "b": [Point(dt.date(2024, 2, 1), 2, "c")],
+        },
+        x_label="Release date",
+        y_label="Versions",
+        **TEXT,
+    )
+    for chart in (gib, months, _scatter(y_scale="log")):
+        root = _parse(chart)
+        drawing_width = float(root.get("viewBox").split()[2])
+        extents = _axis_labels(root)
+        assert len(extents) >= 2
+        assert extents[0][0] >= 0
+        assert extents[-1][1] <= drawing_width
+        for (_, left_end), (right_start, _) in itertools.pairwise(extents):
+            assert left_end < right_start
+
+
+def test_bar_labels_are_drawn_in_full_above_their_bars():
+    label = "DeepSeek-R1-Distill-Qwen-32B at AWQ INT4 (g128) · 128K"
+    root = _parse(bar_chart([(label, 20.5), ("Qwen3-8B", 6)], value_label="GiB", **TEXT))
+    texts = [t for t in root.iter(f"{SVG}text") if t.get("class") == "chart-bar-label"]
+    bars = [r for r in root.iter(f"{SVG}rect") if "chart-bar" in r.get("class")]
+    assert [t.text for t in texts] == [label, "Qwen3-8B"]
+    for text, bar in zip(texts, bars, strict=True):
+        # On the line above its bar (its baseline within a line's height), from the bar's start.
+        assert float(bar.get("y")) - 1.5 * FONT_SIZE < float(text.get("y")) <= float(bar.get("y"))
+        assert float(text.get("x")) == float(bar.get("x"))
 
 
 @pytest.mark.parametrize("index", range(5))
