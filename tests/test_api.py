@@ -234,6 +234,17 @@ def test_csv_and_json_agree(anonymous, resource):
 
 
 @pytest.mark.parametrize("resource", RESOURCES, ids=IDS)
+def test_an_empty_csv_list_is_csv_with_its_header_row(anonymous, resource):
+    # An empty body lost its Content-Type (DRF drops it): clients could not tell what it was.
+    response = anonymous.get(_list_url(resource), {"format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    [header] = list(csv.reader(io.StringIO(response.content.decode())))
+    assert header == sorted(header)
+    assert {"id", "key", "slug"} & set(header)
+
+
+@pytest.mark.parametrize("resource", RESOURCES, ids=IDS)
 def test_etag_and_304(anonymous, resource):
     record = resource.factory()
     for url in (_list_url(resource), _detail_url(resource, record)):

@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from catalog.models import ModelVariant
@@ -127,7 +128,10 @@ class SizeTierDetailSerializer(SizeTierSerializer):
 
 class RecommendationSerializer(serializers.ModelSerializer):
     variant = serializers.SerializerMethodField()
-    smallest_profile = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    # Null where no published profile fits the variant.
+    smallest_profile = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Recommendation
@@ -162,6 +166,9 @@ CONFIG_OR_VARIANT = _("Give exactly one of 'config' or 'variant'.")
 UNKNOWN_FIELD = _("Unknown field.")
 
 
+# Named for what it is in the schema (generated clients get ``EstimateRequest``), not
+# ``EstimateRequestRequest``: the schema splits request and answer components.
+@extend_schema_serializer(component_name="Estimate")
 class EstimateRequestSerializer(serializers.Serializer):
     """Input of POST /api/v1/estimate/: a config.json or a catalog variant, and options."""
 
@@ -200,3 +207,87 @@ class EstimateRequestSerializer(serializers.Serializer):
         if ("config" in attrs) == ("variant" in attrs):
             raise serializers.ValidationError({"non_field_errors": [CONFIG_OR_VARIANT]})
         return attrs
+
+
+# The answer of POST /api/v1/estimate/ (hardware.estimator.Estimate.as_dict), for the schema
+# only: the view answers the estimator's dictionary as it is. tests/test_api_schema.py checks
+# that a real answer has exactly these fields.
+
+
+class EstimateInputsSerializer(serializers.Serializer):
+    """The options the estimate used; the LoRA ones and gradient checkpointing are null where
+    the workload has none."""
+
+    workload = serializers.CharField()
+    precision = serializers.CharField()
+    context = serializers.IntegerField()
+    batch = serializers.IntegerField()
+    kv_dtype = serializers.CharField()
+    lora_rank = serializers.IntegerField(allow_null=True)
+    lora_targets = serializers.CharField(allow_null=True)
+    gradient_checkpointing = serializers.BooleanField(allow_null=True)
+    usable_fraction = serializers.FloatField()
+
+
+class EstimateExtraParametersSerializer(serializers.Serializer):
+    """Parameters outside the total: multi-token prediction modules and a vision tower."""
+
+    mtp = serializers.IntegerField()
+    vision = serializers.IntegerField()
+
+
+class EstimateMemorySerializer(serializers.Serializer):
+    """Memory of the workload by kind, in bytes."""
+
+    weights_bytes = serializers.IntegerField()
+    kv_cache_bytes = serializers.IntegerField()
+    activation_bytes = serializers.IntegerField()
+    overhead_bytes = serializers.IntegerField()
+    gradient_bytes = serializers.IntegerField()
+    optimizer_bytes = serializers.IntegerField()
+    total_bytes = serializers.IntegerField()
+
+
+class EstimateTermSerializer(serializers.Serializer):
+    """One line of the memory breakdown."""
+
+    key = serializers.CharField()
+    bytes = serializers.IntegerField()
+    explanation = serializers.CharField()
+    source = serializers.CharField()
+
+
+class EstimateFitSerializer(serializers.Serializer):
+    """How one published hardware profile fares; decode speeds are null where it does not
+    fit."""
+
+    profile = serializers.CharField()
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+    per_device_bytes = serializers.IntegerField()
+    usable_bytes = serializers.IntegerField()
+    headroom_bytes = serializers.IntegerField()
+    fits = serializers.BooleanField()
+    reason = serializers.CharField()
+    decode_tokens_per_s_per_sequence = serializers.FloatField(allow_null=True)
+    decode_tokens_per_s_aggregate = serializers.FloatField(allow_null=True)
+
+
+class EstimateSerializer(serializers.Serializer):
+    """Exact parameters, memory by term, the profiles that fit and decode speed. ``variant``
+    is there when a catalog variant was estimated; ``smallest_profile`` is null when no
+    profile fits."""
+
+    estimator_version = serializers.CharField()
+    variant = serializers.CharField(required=False)
+    inputs = EstimateInputsSerializer()
+    architecture = serializers.DictField()
+    total_params = serializers.IntegerField()
+    active_params = serializers.IntegerField()
+    extra_params = EstimateExtraParametersSerializer()
+    kv_cache_bytes_per_token = serializers.IntegerField()
+    memory = EstimateMemorySerializer()
+    breakdown = EstimateTermSerializer(many=True)
+    fits = EstimateFitSerializer(many=True)
+    smallest_profile = serializers.CharField(allow_null=True)
+    assumptions = serializers.ListField(child=serializers.CharField())

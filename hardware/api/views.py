@@ -1,10 +1,11 @@
+from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hardware import selectors
 from hardware.api import serializers
-from hardware.api.serializers import EstimateRequestSerializer
+from hardware.api.serializers import EstimateRequestSerializer, EstimateSerializer
 from hardware.estimator import EstimateOptions
 from hardware.filters import (
     AcceleratorFilterSet,
@@ -28,6 +29,7 @@ class EstimateView(APIView):
     permission_classes = [PublicReadComputation]
     serializer_class = EstimateRequestSerializer
 
+    @extend_schema(request=EstimateRequestSerializer, responses=EstimateSerializer)
     def post(self, request):
         serializer = EstimateRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)

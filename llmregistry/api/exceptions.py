@@ -1,12 +1,18 @@
-"""API errors: Django validation, protected deletes and integrity errors as clear 4xx."""
+"""API errors: Django validation, protected deletes and integrity errors as clear 4xx; JSON
+404 for unknown API paths."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 from rest_framework import status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+API_PREFIX = "/api/"
 
 
 def registry_exception_handler(exc, context):
@@ -41,3 +47,12 @@ def registry_exception_handler(exc, context):
             status=status.HTTP_400_BAD_REQUEST,
         )
     return exception_handler(exc, context)
+
+
+def not_found(request, exception):
+    """The project's 404 (``handler404``): under /api/ the API's JSON error, as DRF answers an
+    unknown record; the HTML page everywhere else. Only unknown paths reach it: the API's
+    views answer their own 404s."""
+    if f"{request.path_info}/".startswith(API_PREFIX):
+        return JsonResponse({"detail": NotFound.default_detail}, status=status.HTTP_404_NOT_FOUND)
+    return page_not_found(request, exception)

@@ -14,6 +14,17 @@ class StrictFilterBackend(DjangoFilterBackend):
     """Rejects unknown query parameters and NUL bytes with 400 naming the parameter; bad values
     are rejected by the FilterSet's form (django-filter raises a field-keyed 400)."""
 
+    def get_filterset_kwargs(self, request, queryset, view):
+        """``ordering=-total_parameters&ordering=name`` is ``ordering=-total_parameters,name``:
+        the schema gives ``ordering`` as a list, clients generated from it repeat the
+        parameter, and django-filter would read only the last one."""
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        orderings = [value for value in kwargs["data"].getlist("ordering") if value.strip(", ")]
+        if len(orderings) > 1:
+            kwargs["data"] = kwargs["data"].copy()
+            kwargs["data"].setlist("ordering", [",".join(orderings)])
+        return kwargs
+
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
         known = set(COMMON_PARAMETERS)

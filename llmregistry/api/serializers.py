@@ -15,7 +15,7 @@ class CitationSerializer(serializers.ModelSerializer):
     url = serializers.URLField(source="source.url")
     title = serializers.CharField(source="source.title")
     publisher = serializers.CharField(source="source.publisher")
-    accessed_on = serializers.DateField(source="source.accessed_on")
+    accessed_on = serializers.DateField(source="source.accessed_on", allow_null=True)
 
     class Meta:
         model = Citation

@@ -2,10 +2,7 @@ from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularSwaggerSplitView,
-)
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from catalog.api.export import ExportView
@@ -24,6 +21,7 @@ from hardware.api.views import (
     SizeTierViewSet,
 )
 from licenses.api.views import LicenseViewSet
+from llmregistry.api.views import SwaggerView
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
@@ -46,9 +44,7 @@ urlpatterns = [
     # scripts stay same-origin files (the split view).
     path(
         "schema/swagger/",
-        csp_update({"style-src": [UNSAFE_INLINE]})(
-            SpectacularSwaggerSplitView.as_view(url_name="api-schema")
-        ),
+        csp_update({"style-src": [UNSAFE_INLINE]})(SwaggerView.as_view(url_name="api-schema")),
         name="api-swagger",
     ),
     # ReDoc fetches its logo from its vendor's CDN and runs a blob: worker; the one
