@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test fuzz bench install migrate catalog editor lint format messages check-compose clean vendor screenshots
+.PHONY: run test fuzz bench install migrate catalog editor lint audit format messages check-compose clean vendor screenshots
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,14 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+## audit: check the installed packages against a vulnerability database; fails (status 2) when none
+## could be read or a package went unchecked. Online by default (pip-audit, OSV; AUDIT_SERVICE=pypi
+## for PyPI's); AUDIT_ADVISORIES=path/to/all.zip reads an OSV export carried in, with no network.
+## AUDIT_ARGS adds options (--ignore ID, --max-age-days N). docs/operations.md, "Dependency audit".
+AUDIT_SERVICE ?= osv
+audit: install
+	$(PY) -m ops.dependency_audit $(if $(AUDIT_ADVISORIES),--advisories $(AUDIT_ADVISORIES),--service $(AUDIT_SERVICE)) $(AUDIT_ARGS)
 
 ## screenshots: run the browser journeys, keeping a first-screen copy of their screenshots in docs/screenshots
 screenshots: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')

@@ -6,11 +6,14 @@ import sys
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import MiddlewareNotUsed
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.middleware.gzip import GZipMiddleware
 from django.template import loader
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -55,6 +58,51 @@ class RejectNulBytesMiddleware:
         return HttpResponseBadRequest(message)
 
 
+class CompressionMiddleware(GZipMiddleware):
+    """gzip pages and API answers for clients that send ``Accept-Encoding: gzip``; off with
+    ``REGISTRY_COMPRESSION=0`` (a proxy in front that compresses instead).
+
+    Django's own middleware: it skips bodies under 200 bytes and answers that already have a
+    ``Content-Encoding``, adds ``Vary: Accept-Encoding``, weakens a strong ETag (a gzipped body
+    is not the same bytes) and, against BREACH, pads each gzip header with 0-99 random bytes
+    ("Heal the Breach", ``max_random_bytes``, Django 4.2+), so an answer's length no longer
+    tells an attacker how well their guess compressed against a secret in it.
+
+    Left uncompressed, as BREACH needs a secret in the body beside text the attacker chooses:
+    answers that carry the visitor's CSRF token (forms; Django also masks the token anew in
+    every answer). Also event streams, whose events gzip would hold back until a block fills.
+
+    Place it right below WhiteNoise (static files never reach it: WhiteNoise serves their own
+    precompressed copies) and above everything that reads or writes the body: the response
+    cache below stores plain bodies, so one entry serves both encodings and each answer is
+    compressed on its way out.
+    """
+
+    def __init__(self, get_response):
+        if not settings.REGISTRY_COMPRESSION:
+            raise MiddlewareNotUsed
+        super().__init__(get_response)
+
+    def process_response(self, request, response):
+        if response.status_code == 304:
+            # A 304 carries the Vary its 200 would have (RFC 9110, 15.4.5).
+            patch_vary_headers(response, ("Accept-Encoding",))
+            return response
+        if _carries_csrf_token(request, response) or response.get("Content-Type", "").startswith(
+            "text/event-stream"
+        ):
+            return response
+        return super().process_response(request, response)
+
+
+def _carries_csrf_token(request, response) -> bool:
+    """Whether the answer has the visitor's CSRF token in it. Rendering one (``get_token``)
+    makes CsrfViewMiddleware set the cookie on the way out, the flag being cleared then."""
+    return settings.CSRF_COOKIE_NAME in response.cookies or request.META.get(
+        "CSRF_COOKIE_NEEDS_UPDATE", False
+    )
+
+
 class PublicReadMiddleware:
     """With ``REGISTRY_PUBLIC_READ`` off, the public pages ask anonymous visitors to sign in
     (the API answers 401/403 by its own permission class; the admin has its own login)."""
@@ -66,6 +114,8 @@ class PublicReadMiddleware:
             # The MCP endpoint answers 401/403 by the API's permission class, like the API.
             "/mcp",
             "/static/",
+            "/robots.txt",
+            "/favicon.ico",
             "/healthz",
             "/readyz",
             "/i18n/",

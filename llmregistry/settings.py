@@ -73,6 +73,10 @@ MIDDLEWARE = [
     "llmregistry.middleware.RejectNulBytesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # gzip for pages and API answers (static files are WhiteNoise's, precompressed): above all
+    # that reads or writes the body, so cached answers are stored plain and compressed per
+    # request. Answers carrying a CSRF token are left plain (BREACH; docs/operations.md).
+    "llmregistry.middleware.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -449,7 +453,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
         "llmregistry.api.renderers.ListCSVRenderer",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, and public reads described as open to anonymous clients.
+    "DEFAULT_SCHEMA_CLASS": "llmregistry.api.schema.RegistryAutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["llmregistry.api.throttling.ResilientAnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("REGISTRY_ANON_RATE", default="600/min")},
     "EXCEPTION_HANDLER": "llmregistry.api.exceptions.registry_exception_handler",
@@ -502,6 +507,14 @@ LOGGING = {
         "mcp.server.streamable_http_manager": {"level": "WARNING"},
     },
 }
+
+# --- Compression and robots -------------------------------------------------------------------
+# gzip pages and API answers for clients that accept it (llmregistry.middleware.
+# CompressionMiddleware); turn it off where the proxy in front compresses instead.
+REGISTRY_COMPRESSION = env_bool("REGISTRY_COMPRESSION", default=True)
+# /robots.txt: an intranet registry keeps every crawler out; on, crawlers may index the pages
+# (not the admin, sign-in, API or MCP endpoints).
+REGISTRY_ROBOTS_ALLOW = env_bool("REGISTRY_ROBOTS_ALLOW", default=False)
 
 # --- Request limits ---------------------------------------------------------------------------
 # The largest request body: API writes, admin forms, the pasted config.json (itself limited to

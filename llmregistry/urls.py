@@ -3,11 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from llmregistry.mcp_server.http import MCPView
+from llmregistry.site_files import favicon, robots_txt
 from llmregistry.views import assistants, healthz, readyz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("favicon.ico", favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("llmregistry.api.urls")),
     # The MCP endpoint for AI assistants (docs/mcp.md); without the slash too, as clients are
@@ -26,6 +29,9 @@ urlpatterns += i18n_patterns(
     path("", include("licenses.urls")),
     prefix_default_language=False,
 )
+
+# Unknown paths under /api/ answer JSON, like the API's own 404s; the HTML page elsewhere.
+handler404 = "llmregistry.api.exceptions.not_found"
 
 admin.site.site_header = "LLM Registry"
 admin.site.site_title = "LLM Registry"

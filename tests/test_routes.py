@@ -69,6 +69,9 @@ ROUTES: dict[str, Access] = {
     "healthz": PROBE,
     "readyz": PROBE,
     "set_language": ANY_REDIRECT,
+    # Asked of every site by crawlers and browsers (tests/llmregistry/test_robots.py).
+    "robots_txt": Access("ok", "ok", "ok", "ok", "ok"),
+    "favicon": ANY_REDIRECT,
     # Single sign-on: not configured here, so absent for everyone (tests/llmregistry/test_sso.py
     # signs in through a provider).
     "oidc_authentication_init": Access("404", "404", "404", "404", "404"),

@@ -1,0 +1,1 @@
+"""Operating tools that run outside the web process (``python -m ops.<tool>``)."""
