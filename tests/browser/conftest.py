@@ -34,41 +34,31 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="package")
-def registry_server(django_db_setup, django_db_blocker):
+def registry_server(curated_catalog_snapshot, django_db_blocker):
     """A live server over the test database holding the curated catalog and its
     recommendations; yields the server's base URL."""
-    from django.apps import apps
-    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection
     from pytest_django.live_server_helper import LiveServer
 
-    from catalog.services import catalog_load
+    from tests.catalog_snapshot import committed_catalog
 
     with django_db_blocker.unblock():
-        catalog_load(root=settings.BASE_DIR)
-        get_user_model().objects.create_superuser(EDITOR[0], password=EDITOR[1])
-        server = LiveServer("127.0.0.1")
-        server._live_server_modified_settings.enable()
-        try:
-            yield server.url
-        finally:
-            server._live_server_modified_settings.disable()
-            server.stop()
-            tables = [
-                model._meta.db_table
-                for label in ("catalog", "licenses", "hardware", "pghistory")
-                for model in apps.get_app_config(label).get_models()
-                if not model._meta.proxy and model._meta.managed
-            ]
-            with connection.cursor() as cursor:
-                cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-            # The editor, and any account a journey made through the live server (single
-            # sign-on creates one); the test database holds no other.
-            get_user_model().objects.all().delete()
-            # Under Playwright's event loop this connection is a context-local of its own,
-            # which Django's final teardown would not close.
-            connection.close()
+        with committed_catalog(curated_catalog_snapshot):
+            get_user_model().objects.create_superuser(EDITOR[0], password=EDITOR[1])
+            server = LiveServer("127.0.0.1")
+            server._live_server_modified_settings.enable()
+            try:
+                yield server.url
+            finally:
+                server._live_server_modified_settings.disable()
+                server.stop()
+        # The editor, and any account a journey made through the live server (single sign-on
+        # creates one); the test database holds no other.
+        get_user_model().objects.all().delete()
+        # Under Playwright's event loop this connection is a context-local of its own, which
+        # Django's final teardown would not close.
+        connection.close()
 
 
 @pytest.fixture(scope="package")

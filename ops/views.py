@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
-from llmregistry import health
+from ops import health
 
 
 @require_GET
@@ -39,25 +39,3 @@ def readyz(request):
     if failing:
         body["failing"] = failing
     return JsonResponse(body, status=503 if failing else 200)
-
-
-def assistants(request):
-    """How to connect an AI assistant to this registry's MCP endpoint (docs/mcp.md), with this
-    deployment's own address filled in."""
-    from django.conf import settings
-    from django.shortcuts import render
-    from django.urls import reverse
-
-    fit_example = reverse("hardware:fit") + (
-        "?accelerator=nvidia-rtx-4090&count=2&precision=awq-int4&context_tokens=32768"
-        "&commercial_use=allowed"
-    )
-    return render(
-        request,
-        "assistants.html",
-        {
-            "endpoint": request.build_absolute_uri(reverse("mcp")),
-            "public_read": settings.REGISTRY_PUBLIC_READ,
-            "fit_example": fit_example,
-        },
-    )

@@ -1,1 +1,0 @@
-"""The registry as an MCP server for AI assistants (docs/mcp.md)."""
