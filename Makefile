@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test fuzz bench install migrate catalog editor lint audit format messages check-compose clean vendor screenshots
+.PHONY: run test test-fast check fuzz bench install migrate catalog lint audit format messages clean vendor screenshots
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,10 +26,19 @@ run: install
 	$(PY) manage.py bootstrap_editor
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## test: the same bootstrap, then the whole test suite
+## test: the same bootstrap, then the whole test suite on TEST_WORKERS processes (pytest-xdist;
+## each has its own test database and Redis database number); docs/testing.md
+TEST_WORKERS ?= 2
+# A test file runs whole on one worker: its module fixtures are built once.
+XDIST := -n $(TEST_WORKERS) --dist loadfile
 test: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
+
+## test-fast: the inner loop, everything but the browser, fault and fuzz tests (`make test` runs all)
+test-fast: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
+test-fast: install
+	$(PY) -m pytest $(XDIST) -m 'not browser and not faults and not fuzz' $(PYTEST_ARGS)
 
 ## fuzz: schema-fuzz every API operation deeply, FUZZ_EXAMPLES examples each (`make test` runs a few)
 fuzz: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
@@ -57,9 +66,16 @@ migrate: install
 catalog: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py load_catalog
 
+## lint: ruff, the formatting check and the layer contracts (import-linter, pyproject.toml)
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+## check: what CI (.ci/run) checks, without its slow parts (browser, fault and fuzz tests)
+check: lint
+	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	$(MAKE) test-fast
 
 format: install
 	$(VENV)/bin/ruff check --fix .
@@ -85,7 +101,7 @@ messages: install
 	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --ignore='.venv/*'
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache tests/clients/mcp-inspector/node_modules
 
 ## vendor: fetch the pinned front-end assets from the npm registry into static/vendor (needs npm)
 PICO_VERSION := 2.1.1
