@@ -9,7 +9,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "llmregistry.settings")
     from django.core.management import execute_from_command_line
 
-    from llmregistry.env import ImproperlyConfiguredEnv
+    from core.env import ImproperlyConfiguredEnv
 
     try:
         execute_from_command_line(sys.argv)

@@ -9,13 +9,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 
+from assistants.common import acting_user, model_summary, page
 from catalog import selectors
+from catalog.ingest.parse.common import ARCHITECTURE_FIELDS
 from catalog.models import ModelVariant
-from catalog.models.families import ARCHITECTURE_FIELDS
 from licenses.models import License
 from licenses.selectors import license_detail
-from licenses.views import term_cells
-from llmregistry.mcp_server.common import acting_user, model_summary, page
+from licenses.terms import term_cells
 
 
 def _cell(value) -> str:

@@ -5,21 +5,10 @@ import datetime
 from typing import Annotated, Any, Literal
 
 from django.http import QueryDict
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from pydantic import Field
 
-from catalog import selectors
-from catalog.api.serializers import VariantDetailSerializer, VersionDetailSerializer
-from catalog.choices import VariantKind
-from catalog.filters import FIT_PRECISIONS, VariantFilterSet, VersionFilterSet
-from catalog.views.browse import COMPARE_MAX, COMPARE_MIN, hardware_fit
-from hardware.estimator import EstimateOptions
-from hardware.estimator.memory import MAX_CONTEXT_TOKENS
-from hardware.services import INFERENCE_CONTEXTS
-from licenses.api.serializers import LicenseDetailSerializer
-from licenses.selectors import license_detail
-from llmregistry.mcp_server.common import (
+from assistants.common import (
     acting_user,
     argument_error,
     find_variant,
@@ -29,7 +18,7 @@ from llmregistry.mcp_server.common import (
     page,
     variant_key,
 )
-from llmregistry.mcp_server.schemas import (
+from assistants.schemas import (
     CompareResult,
     CompareRow,
     ModelDetail,
@@ -37,6 +26,18 @@ from llmregistry.mcp_server.schemas import (
     ReleaseList,
     SearchResult,
 )
+from catalog import selectors
+from catalog.api.serializers import VariantDetailSerializer, VersionDetailSerializer
+from catalog.choices import VariantKind
+from catalog.filters import FIT_PRECISIONS, VariantFilterSet, VersionFilterSet
+from catalog.keys import version_key
+from catalog.selectors import COMPARE_MAX, COMPARE_MIN
+from hardware.estimator import EstimateOptions
+from hardware.estimator.memory import MAX_CONTEXT_TOKENS
+from hardware.ranking import hardware_fit
+from hardware.services import INFERENCE_CONTEXTS
+from licenses.api.serializers import LicenseDetailSerializer
+from licenses.selectors import license_detail
 
 MAX_RESULTS = 50  # models one search answers: a page an assistant can read whole
 MAX_RELEASES = 50
@@ -164,9 +165,7 @@ def _version_detail(parts: list[str]) -> ModelDetail:
     return ModelDetail(
         kind="version",
         key="/".join(parts),
-        page=page(
-            reverse("catalog:version_detail", kwargs={"family": parts[0], "version": parts[1]})
-        ),
+        page=page(version.get_absolute_url()),
         record=VersionDetailSerializer(version).data,
         license=_license_detail(version.license_id),
         features=[f.slug for f in version.features.all()],
@@ -319,7 +318,7 @@ def list_recent_releases(
         count=count,
         results=[
             Release(
-                key=f"{v.family.slug}/{v.slug}",
+                key=version_key(v),
                 name=v.localized("name"),
                 family=v.family.localized("name"),
                 organization=v.family.organization.localized("name"),
@@ -328,12 +327,7 @@ def list_recent_releases(
                 max_context_tokens=v.max_context_tokens,
                 modalities=list(v.modalities or []),
                 variants=keys.get(v.pk, []),
-                page=page(
-                    reverse(
-                        "catalog:version_detail",
-                        kwargs={"family": v.family.slug, "version": v.slug},
-                    )
-                ),
+                page=page(v.get_absolute_url()),
             )
             for v in versions
         ],

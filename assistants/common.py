@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from mcp.server.mcpserver.exceptions import ToolError
 
+from assistants.schemas import LicenseBrief, ModelSummary
 from catalog import selectors as catalog_selectors
-from licenses.forms import variant_key
-from llmregistry.mcp_server.schemas import LicenseBrief, ModelSummary
+from catalog.effective import effective_context_tokens
+from catalog.keys import variant_key
 
 
 @dataclass(frozen=True)
@@ -88,17 +88,7 @@ def license_brief(license) -> LicenseBrief | None:
 
 
 def variant_page(variant) -> str:
-    version = variant.version
-    return page(
-        reverse(
-            "catalog:variant_detail",
-            kwargs={
-                "family": version.family.slug,
-                "version": version.slug,
-                "variant": variant.slug,
-            },
-        )
-    )
+    return page(variant.get_absolute_url())
 
 
 def model_summary(variant) -> ModelSummary:
@@ -113,7 +103,7 @@ def model_summary(variant) -> ModelSummary:
         organization=version.family.organization.localized("name"),
         total_parameters=variant.total_parameters,
         active_parameters=variant.active_parameters or variant.total_parameters,
-        context_tokens=version.max_context_tokens or variant.max_position_embeddings,
+        context_tokens=effective_context_tokens(variant),
         release_date=released.isoformat() if released else None,
         is_moe=variant.num_experts is not None,
         license=license_brief(variant.license or version.license),

@@ -7,17 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from pydantic import Field
 
-from catalog.filters import VariantFilterSet
-from catalog.selectors import variant_list
-from hardware import selectors
-from hardware.estimator import KV_DTYPES, PRECISIONS, EstimateError, EstimateOptions
-from hardware.estimator.memory import MAX_BATCH, MAX_CONTEXT_TOKENS
-from hardware.forms import MAX_ACCELERATORS, FitForm, FitSort, FitWorkload
-from hardware.ranking import FitRow, hardware_spec, rank_variants
-from hardware.services import EstimateInputError, estimate_for
-from hardware.views._common import FIT_ASSUMPTION, SPEED_ASSUMPTION
-from llmregistry.mcp_server.catalog_tools import Commercial, Count, Keys, Kind, filter_query
-from llmregistry.mcp_server.common import (
+from assistants.catalog_tools import Commercial, Count, Keys, Kind, filter_query
+from assistants.common import (
     acting_user,
     argument_error,
     find_variant,
@@ -25,12 +16,26 @@ from llmregistry.mcp_server.common import (
     model_summary,
     variant_key,
 )
-from llmregistry.mcp_server.schemas import (
+from assistants.schemas import (
     EstimateResult,
     HardwareAnswer,
     HardwareCatalog,
     HardwareFit,
 )
+from catalog.filters import VariantFilterSet
+from catalog.selectors import variant_list
+from hardware import selectors
+from hardware.estimator import KV_DTYPES, PRECISIONS, EstimateError, EstimateOptions
+from hardware.estimator.memory import MAX_BATCH, MAX_CONTEXT_TOKENS
+from hardware.forms import MAX_ACCELERATORS, FitForm, FitSort, FitWorkload
+from hardware.ranking import (
+    FIT_ASSUMPTION,
+    SPEED_ASSUMPTION,
+    FitRow,
+    hardware_spec,
+    rank_variants,
+)
+from hardware.services import EstimateInputError, estimate_for
 
 Precision = Literal[tuple(PRECISIONS)]
 KvDtype = Literal[tuple(KV_DTYPES)]

@@ -6,7 +6,7 @@ The view is a DRF view, so MCP has the API's access rules: its authentication (a
 session with its CSRF check), its permission (anonymous callers only while public read is on)
 and its anonymous rate limit. The SDK's ASGI handler runs per request in an event loop of its
 own (``async_to_sync``); the tools come back to this thread for the database
-(llmregistry/mcp_server/server.py).
+(assistants/server.py).
 """
 
 import json
@@ -26,9 +26,9 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import BaseParser
 from rest_framework.views import APIView
 
-from llmregistry.api.permissions import PublicReadComputation
-from llmregistry.mcp_server.common import acting_as
-from llmregistry.mcp_server.server import registry_server
+from assistants.common import acting_as
+from assistants.server import registry_server
+from core.api.permissions import PublicReadComputation
 
 # A tool call is a few hundred bytes; a pasted config.json is the largest argument (the
 # estimator's page accepts 256 KB of it).

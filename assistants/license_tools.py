@@ -6,19 +6,19 @@ from typing import Annotated
 from django.utils.translation import gettext as _
 from pydantic import Field
 
-from licenses.checker import IntendedUse, check
-from licenses.forms import LicenseCheckForm
-from licenses.models import License
-from licenses.selectors import license_check_variants, license_detail
-from licenses.views import license_terms, shown_answer
-from llmregistry.mcp_server.common import (
+from assistants.common import (
     acting_user,
     find_variant,
     form_errors,
     license_brief,
     variant_key,
 )
-from llmregistry.mcp_server.schemas import Clause, LicenseAnswer, LicenseCheck, LicenseReason
+from assistants.schemas import Clause, LicenseAnswer, LicenseCheck, LicenseReason
+from licenses.checker import IntendedUse, check
+from licenses.forms import LicenseCheckForm
+from licenses.models import License
+from licenses.selectors import license_check_variants, license_detail
+from licenses.terms import license_terms, shown_answer
 
 # The tool's argument names for the checker form's fields.
 FORM_ARGUMENTS = {"variant": "model", "monthly_users": "monthly_active_users"}

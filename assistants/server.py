@@ -2,7 +2,7 @@
 catalog, resources for model cards and licence texts, and prompts for the common questions.
 
 Every tool is a synchronous function over the Django ORM, run by ``sync_to_async``: under the
-Streamable HTTP view (llmregistry/mcp_server/http.py) it runs in the request's own thread with
+Streamable HTTP view (assistants/http.py) it runs in the request's own thread with
 the request's database connection; under stdio (``manage.py mcp``) in one worker thread.
 """
 
@@ -15,9 +15,9 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 from pydantic import ValidationError
 
-from llmregistry.api.serializers import NUL_REFUSED
-from llmregistry.mcp_server import cards, catalog_tools, hardware_tools, license_tools
-from llmregistry.middleware import DATABASE_UNAVAILABLE_ERRORS, DATABASE_UNAVAILABLE_MESSAGE
+from assistants import cards, catalog_tools, hardware_tools, license_tools
+from core.api.serializers import NUL_REFUSED
+from core.middleware import DATABASE_UNAVAILABLE_ERRORS, DATABASE_UNAVAILABLE_MESSAGE
 
 INSTRUCTIONS = (
     "LLM Registry: curated facts about open large language models (architecture, parameter "

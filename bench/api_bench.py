@@ -76,7 +76,7 @@ def run(target: int, seconds: float) -> None:
     from django.urls import path
 
     from catalog.models import ModelVariant
-    from catalog.services import catalog_load
+    from curation.services import catalog_load
 
     call_command("migrate", verbosity=0)
     catalog_load(root=ROOT)

@@ -16,9 +16,10 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.urls import path
 
+from catalog.effective import effective_context_expression
 from catalog.filters import variant_search_matches
+from catalog.ingest.parse.common import ARCHITECTURE_FIELDS
 from catalog.models import ModelVariant
-from catalog.models.families import ARCHITECTURE_FIELDS
 from llmregistry import urls as registry_urls
 
 PAGE_SIZE = 50
@@ -75,7 +76,7 @@ def _rows(queryset, start: int = 0, stop: int = PAGE_SIZE, extra=()) -> list[dic
     """Rows ``start:stop`` of ``queryset`` in the API's order, with the list's columns."""
     return list(
         queryset.annotate(
-            context_tokens=Coalesce("version__max_context_tokens", "max_position_embeddings"),
+            context_tokens=effective_context_expression(),
             effective_release_date=Coalesce("release_date", "version__release_date"),
             **{
                 f"effective_license_{name}": Coalesce(

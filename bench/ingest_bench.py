@@ -89,10 +89,10 @@ def timed_run(location: str):
 def run(records: int) -> None:
     from django.core.management import call_command
 
-    from catalog.export import catalog_export
     from catalog.ingest.parse import feed_entries, parse_feed_entry
     from catalog.models import ReleaseCandidate
-    from catalog.services import catalog_load
+    from curation.services import catalog_load
+    from curation.services.export import catalog_export
 
     call_command("migrate", verbosity=0)
     catalog_load(root=ROOT)

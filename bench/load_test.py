@@ -119,7 +119,7 @@ def run(seconds: int, workers: int, redis_url: str, variants: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from catalog.services import catalog_load
+    from curation.services import catalog_load
 
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (Debian: apt-get install wrk).")

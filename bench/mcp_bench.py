@@ -138,7 +138,7 @@ def run(requests: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from catalog.services import catalog_load
+    from curation.services import catalog_load
 
     call_command("migrate", verbosity=0)
     catalog_load(root=settings.BASE_DIR)

@@ -336,7 +336,7 @@ def run(scales: list[int], started: float) -> dict:
     from django.conf import settings
     from django.core.management import call_command
 
-    from catalog.services import catalog_load
+    from curation.services import catalog_load
 
     call_command("migrate", verbosity=0)
     catalog_load(root=ROOT)

@@ -31,7 +31,7 @@ def main() -> None:
 def run(target: int) -> None:
     from django.core.management import call_command
 
-    from catalog.services import catalog_load
+    from curation.services import catalog_load
     from hardware.estimator import count_parameters, estimate
     from hardware.models import Recommendation
     from hardware.selectors import profile_specs, variant_architecture, variants_for_recommendations

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from catalog.admin_mixins import URL_FIELDS_ASSUME_HTTPS, CuratedAdmin
+from catalog.admin_mixins import URL_FIELDS_ASSUME_HTTPS, CuratedAdmin, ServiceWriteAdmin
 from catalog.ingest import admin as ingest_admin  # noqa: F401 - registers the ingestion admin
 from catalog.models import (
     ArchitectureFeature,
@@ -16,7 +16,8 @@ from catalog.models import (
     Source,
     VersionFeature,
 )
-from catalog.services import curated_record_save
+from core.lib.units import bytes_to_gib
+from curation.services import curated_record_delete, curated_record_save
 from hardware.models import Recommendation
 from hardware.services import variants_changed
 
@@ -95,7 +96,7 @@ class ModelVersionAdmin(CuratedAdmin):
             for variant in formset.save(commit=False):
                 curated_record_save(record=variant)
             for variant in formset.deleted_objects:
-                variant.delete()
+                curated_record_delete(record=variant)
             formset.save_m2m()
         else:
             super().save_formset(request, form, formset, change)
@@ -138,7 +139,7 @@ class RecommendationInline(admin.TabularInline):
     def memory(self, obj):
         if obj is None or obj.total_bytes is None:  # the inline's empty form
             return "—"
-        return f"{obj.total_bytes / 1024**3:,.1f} GiB"
+        return f"{bytes_to_gib(obj.total_bytes):,.1f} GiB"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("smallest_profile")
@@ -244,35 +245,26 @@ class ModelVariantAdmin(CuratedAdmin):
 
 
 @admin.register(Lineage)
-class LineageAdmin(admin.ModelAdmin):
+class LineageAdmin(ServiceWriteAdmin):
     list_display = ("child", "kind", "parent")
     list_filter = ("kind",)
     list_select_related = ("child", "parent")
     search_fields = ("child__name", "parent__name")
     autocomplete_fields = ("child", "parent")
 
-    def save_model(self, request, obj, form, change):
-        curated_record_save(record=obj)
-
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(ServiceWriteAdmin):
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_display = ("title", "publisher", "url", "accessed_on")
     list_filter = ("publisher",)
     search_fields = ("title", "url", "publisher")
 
-    def save_model(self, request, obj, form, change):
-        curated_record_save(record=obj)
-
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(ServiceWriteAdmin):
     list_display = ("source", "content_type", "object_id", "fields")
     list_filter = ("content_type",)
     list_select_related = ("source", "content_type")
     search_fields = ("source__title", "source__url", "quote", "note")
     autocomplete_fields = ("source",)
-
-    def save_model(self, request, obj, form, change):
-        curated_record_save(record=obj)

@@ -7,9 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import PublicationStatus
 from catalog.models import Citation
-from catalog.services import curated_record_save, curated_records_set_status
-from llmregistry.forms import StrictJSONField
-from llmregistry.history_admin import HistoryRestoreAdmin
+from core.forms import StrictJSONField
+from core.history_admin import HistoryRestoreAdmin
+from curation.services import (
+    curated_record_delete,
+    curated_record_save,
+    curated_records_delete,
+    curated_records_set_status,
+)
 
 # URLs typed without a scheme are https (Django 6.0's default, chosen now).
 URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
@@ -46,8 +51,31 @@ class SeedClaimFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CuratedAdmin(HistoryRestoreAdmin, admin.ModelAdmin):
-    """A curated record's admin: saves through the service layer, shows citations, and
+class ServiceWriteAdmin(admin.ModelAdmin):
+    """An admin whose saves and deletes (one record, the bulk action, inline rows) go
+    through the curation services, so what depends on a record is recomputed after commit."""
+
+    def save_model(self, request, obj, form, change):
+        curated_record_save(record=obj)
+
+    def delete_model(self, request, obj):
+        curated_record_delete(record=obj)
+
+    def delete_queryset(self, request, queryset):
+        curated_records_delete(queryset=queryset)
+
+    def save_formset(self, request, form, formset, change):
+        # formset.save() would delete the rows marked for deletion itself.
+        records = formset.save(commit=False)
+        for record in formset.deleted_objects:
+            curated_record_delete(record=record)
+        for record in records:
+            record.save()
+        formset.save_m2m()
+
+
+class CuratedAdmin(HistoryRestoreAdmin, ServiceWriteAdmin):
+    """A curated record's admin: saves and deletes through the service layer, shows citations, and
     links to the record's history ("Events", recorded by database triggers). Its "History"
     page lists every version, and editors restore one from there."""
 
@@ -64,9 +92,6 @@ class CuratedAdmin(HistoryRestoreAdmin, admin.ModelAdmin):
 
     def get_list_filter(self, request):
         return (*super().get_list_filter(request), SeedClaimFilter)
-
-    def save_model(self, request, obj, form, change):
-        curated_record_save(record=obj)
 
     @admin.action(description=_("Publish selected records"), permissions=["change"])
     def publish(self, request, queryset):

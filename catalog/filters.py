@@ -14,10 +14,7 @@ from catalog.models import (
     VersionFeature,
 )
 from catalog.models.families import variant_name_vector, variant_search_vector
-from hardware.estimator import PRECISIONS
-from hardware.models import Recommendation
-from licenses.choices import CommercialUse
-from llmregistry.filtering import (
+from core.filtering import (
     BoundedIntegerFilter,
     ChoicesFilter,
     IdsFilter,
@@ -28,7 +25,10 @@ from llmregistry.filtering import (
     ValuesFilter,
     full_text_search,
 )
-from llmregistry.search import names_hold, run_together_query, search_query
+from core.search import names_hold, run_together_query, search_query
+from hardware.estimator import PRECISIONS
+from hardware.models import Recommendation
+from licenses.choices import CommercialUse
 
 # Text the free-text search `q` covers; the same expressions are indexed (GIN) in migrations.
 ORGANIZATION_TEXT = ("name", "name_zh", "description", "description_zh")
@@ -188,7 +188,7 @@ def variant_search_matches(text: str) -> QuerySet:
     """The ids of the variants ``q=text`` finds, as a subquery: the words of the variant (its
     own GIN index), or its name run together (``qwen 2.5``, ``deepseekr1``: a second GIN
     index), or any variant of a version whose names or family's names hold the text
-    (:func:`~llmregistry.search.names_hold`: Chinese names are not split into words). The
+    (:func:`~core.search.names_hold`: Chinese names are not split into words). The
     versions are read first (a small table), so the variant side stays index scans at any
     catalog size."""
     versions = list(

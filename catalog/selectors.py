@@ -7,6 +7,8 @@ from django.db.models.functions import Coalesce
 from django.utils.formats import number_format
 
 from catalog.choices import PublicationStatus
+from catalog.effective import effective_context_expression
+from catalog.keys import variant_key
 from catalog.models import (
     ArchitectureFeature,
     Citation,
@@ -21,6 +23,10 @@ PUBLISHED = PublicationStatus.PUBLISHED
 # The parents a variant needs published, as well as itself, before everyone may see it: a
 # published variant of a draft version or of a draft family stays hidden with them.
 VARIANT_PARENTS = ("version__", "version__family__")
+
+# The compare page and the MCP tool compare_models take 2 to 4 variants.
+COMPARE_MIN = 2
+COMPARE_MAX = 4
 
 
 def visible(queryset: QuerySet, user, *, path: str | tuple[str, ...] = "") -> QuerySet:
@@ -96,7 +102,7 @@ def variant_list(*, user=None) -> QuerySet[ModelVariant]:
         ModelVariant.objects.select_related(
             "version__family__organization", "version__license", "license"
         ).annotate(
-            effective_context=Coalesce("version__max_context_tokens", "max_position_embeddings"),
+            effective_context=effective_context_expression(),
             effective_release_date=Coalesce("release_date", "version__release_date"),
             effective_license_id=Coalesce("license_id", "version__license_id"),
             effective_active_parameters=Coalesce("active_parameters", "total_parameters"),
@@ -449,9 +455,10 @@ def variant_list_rows(*, user=None) -> QuerySet[ModelVariant]:
 
 
 def family_versions(family: ModelFamily, *, user=None) -> QuerySet[ModelVersion]:
-    """The visible versions of ``family`` in release order, with their licence."""
+    """The visible versions of ``family`` in release order, with their licence (and the family,
+    for their addresses)."""
     return (
-        visible(ModelVersion.objects.select_related("license"), user)
+        visible(ModelVersion.objects.select_related("family", "license"), user)
         .filter(family=family)
         .order_by("release_date", "slug", "pk")
     )
@@ -860,9 +867,7 @@ def variant_picker(
         ),
     )
     wanted = {"/".join(key) for key in keys}
-    kept = {v.pk for v in by_recency[:limit]} | {
-        v.pk for v in rows if f"{v.version.family.slug}/{v.version.slug}/{v.slug}" in wanted
-    }
+    kept = {v.pk for v in by_recency[:limit]} | {v.pk for v in rows if variant_key(v) in wanted}
     return [v for v in rows if v.pk in kept], len(rows) > limit
 
 

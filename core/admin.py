@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from llmregistry.models import ApiToken
+from core.models import ApiToken
 
 
 @admin.register(ApiToken)

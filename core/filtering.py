@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from llmregistry.search import names_hold, search_query, search_vector
+from core.search import names_hold, search_query, search_vector
 
 MAX_INTEGER = 2**62  # below PostgreSQL's bigint limit: larger values are refused, not a 500
 _HUMAN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmbt])?\s*$", re.IGNORECASE)
@@ -135,7 +135,7 @@ def full_text_search(
 ):
     """Rows whose ``vector_fields`` match ``text`` (PostgreSQL full text, every word as a
     prefix, or websearch syntax), or whose ``names`` and ``aliases`` (array fields) hold each
-    of its terms, punctuation and spaces left out (:func:`~llmregistry.search.names_hold`:
+    of its terms, punctuation and spaces left out (:func:`~core.search.names_hold`:
     Chinese is not split into words by the parser, and people type ``llama3`` for
     ``Llama 3``)."""
     queryset = queryset.annotate(_search=search_vector(*vector_fields))

@@ -5,7 +5,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.forms.fields import InvalidJSONInput
 from django.utils.translation import gettext_lazy as _
 
-from llmregistry.jsonsafe import NOT_FINITE, NUL, unstorable
+from core.jsonsafe import NOT_FINITE, NUL, unstorable
 
 JSON_TOO_NESTED = _("This JSON is nested too deeply to read.")
 JSON_NOT_FINITE = _("Numbers must be finite: NaN, Infinity and values beyond 1e308 are refused.")

@@ -1,5 +1,5 @@
 """The admin's "History" page of a curated record: every version, who made it and what changed,
-with "Restore this version" for editors (llmregistry/history_restore.py)."""
+with "Restore this version" for editors (core/history_restore.py)."""
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from llmregistry.history_restore import (
+from core.history_restore import (
     history_event_model,
     record_history,
     record_version_restore,

@@ -1,6 +1,6 @@
 """Reading a curated record's history and putting an earlier version back.
 
-Every history event (django-pghistory, llmregistry/history.py) is a full copy of the row as
+Every history event (django-pghistory, core/history.py) is a full copy of the row as
 it was after the change. Restoring writes those values back through the same service as an
 admin save (validation, recompute after commit); the database triggers then record the
 restore as a new event, with the editor as its actor and the restored event's id beside.
@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from pghistory import core
 
-from catalog.services import curated_record_save
+from curation.services import curated_record_save
 
 # Not part of a version: the key, the row's own timestamps, and the digest of the catalog file
 # entry last applied (a restore is an editor's change, which the next load must keep).

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 logger = logging.getLogger(__name__)
 
 
-# Machine endpoints: the API and MCP (llmregistry/mcp_server) get their errors as JSON.
+# Machine endpoints: the API and MCP (assistants/) get their errors as JSON.
 JSON_PREFIXES = ("/api/", "/mcp")
 
 

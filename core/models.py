@@ -64,7 +64,7 @@ class ApiToken(models.Model):
 
 class CatalogGeneration(models.Model):
     """The one row counting committed changes to the catalog: licences, hardware and
-    recommendations included. Database triggers (``llmregistry/generation.py``) bump it in the
+    recommendations included. Database triggers (``core/generation.py``) bump it in the
     committing transaction itself, whichever path wrote (admin, API, loader, task, SQL), so a
     cache keyed by it never serves what a committed write changed."""
 

@@ -8,7 +8,7 @@ served to GET and HEAD):
 - API reads in JSON and CSV (lists, details, lineage, export, schema), for anonymous callers
   and for signed-in or token callers alike. The browsable API (HTML from /api/) never is.
 
-The key is the catalog generation (``llmregistry/generation.py``: every committed write bumps
+The key is the catalog generation (``core/generation.py``: every committed write bumps
 it, so a save is visible on the very next request and nothing stale is served), the audience,
 the scheme and host, the language, for the API the ``Accept`` header, for pages whether htmx
 asked for a fragment, the path, and the query with its parameters sorted by name (the values
@@ -43,8 +43,8 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import parse_etags
 from rest_framework.exceptions import AuthenticationFailed
 
-from llmregistry.api.authentication import HashedTokenAuthentication
-from llmregistry.generation import CATALOG_APPS, current_generation
+from core.api.authentication import HashedTokenAuthentication
+from core.generation import CATALOG_APPS, current_generation
 
 logger = logging.getLogger(__name__)
 

@@ -7,6 +7,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from catalog.admin_mixins import CuratedAdmin
+from core.lib.units import bytes_to_gib
 from hardware.models import (
     Accelerator,
     HardwareProfile,
@@ -60,7 +61,7 @@ class SizeTierAdmin(CuratedAdmin):
 
 
 def _gib(value: int | None) -> str:
-    return "—" if value is None else f"{value / 1024**3:,.1f} GiB"
+    return "—" if value is None else f"{bytes_to_gib(value):,.1f} GiB"
 
 
 @admin.register(Recommendation)

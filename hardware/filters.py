@@ -1,10 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from hardware.choices import AcceleratorForm
-from hardware.estimator import PRECISIONS
-from hardware.models import Accelerator, HardwareProfile, Recommendation, SizeTier, Workload
-from llmregistry.filtering import (
+from core.filtering import (
     BoundedDecimalFilter,
     BoundedIntegerFilter,
     ChoicesFilter,
@@ -14,6 +11,9 @@ from llmregistry.filtering import (
     ValuesFilter,
     full_text_search,
 )
+from hardware.choices import AcceleratorForm
+from hardware.estimator import PRECISIONS
+from hardware.models import Accelerator, HardwareProfile, Recommendation, SizeTier, Workload
 
 
 class AcceleratorFilterSet(RegistryFilterSet):

@@ -10,8 +10,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models.base import CuratedRecord
+from core.history import track_history
 from hardware.choices import AcceleratorForm
-from llmregistry.history import track_history
 
 
 def _positive_or_null(field: str, message) -> models.CheckConstraint:

@@ -1,17 +1,23 @@
 """Every variant on one piece of hardware: fitting ones ranked, the others closest first.
 
 The "can I run it" page (hardware/views/fit.py) and the MCP tool ``recommend_hardware``
-(llmregistry/mcp_server) both rank with these, so they give the same answer."""
+(assistants/) both rank with these, so they give the same answer."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy
+
+from catalog.effective import effective_context_tokens
+from catalog.keys import variant_key
 from catalog.models import ModelVariant
+from core.templatetags.registry import tokens as format_tokens
 from hardware import selectors
 from hardware.estimator import (
     Architecture,
+    EstimateError,
     EstimateOptions,
     ParameterCount,
     ProfileSpec,
@@ -20,8 +26,22 @@ from hardware.estimator import (
 )
 from hardware.estimator.memory import kv_replication
 from hardware.forms import FitSort
-from hardware.services import variant_max_context
-from licenses.forms import variant_key
+
+SPEED_ASSUMPTION = gettext_lazy(
+    "Decode speed is a memory-bandwidth roofline, an upper bound that real engines do not "
+    "reach: each generated token reads the active weights once and each sequence's KV cache. "
+    "Reading the prompt (prefill) is not included."
+)
+FIT_ASSUMPTION = gettext_lazy(
+    # xgettext:no-python-format
+    "A model fits when, per accelerator, its share of the weights, KV cache, activations and "
+    "1 GiB of runtime overhead stays within 90% of the memory (75% on Apple unified memory). "
+    "Several accelerators split the model with tensor parallelism, which needs their count to "
+    "divide the attention heads; fine-tuning shards everything (ZeRO-3/FSDP)."
+)
+NO_ARCHITECTURE = gettext_lazy("No architecture numbers to estimate from.")
+CONTEXT_OVER_MAXIMUM = gettext_lazy("Beyond this model's maximum context (%(maximum)s).")
+FITS_SHOWN = 3  # smallest fitting profiles listed per variant on the compare page
 
 
 @dataclass(frozen=True)
@@ -121,7 +141,7 @@ def fit_row(
     result = estimate(arch, options, [spec], parameters=params)
     memory = result.memory
     fit = ProfileFit.from_answer(result.fits[0].as_dict(), link=False)
-    max_context = variant_max_context(variant)
+    max_context = effective_context_tokens(variant)
     count = spec.count
     weights = math.ceil(memory.weights_bytes / count)
     kv = memory.kv_cache_bytes
@@ -179,3 +199,47 @@ def rank_variants(
         rows.append(fit_row(variant, arch, count_parameters(arch), options, spec))
     fitting, missing = rank(rows, sort)
     return fitting, missing, skipped
+
+
+def hardware_fit(variants, options: EstimateOptions) -> list[dict]:
+    """Memory and the smallest fitting profiles of each variant: the estimator in memory on
+    the published profiles, loaded once (one query for any number of variants)."""
+    profiles = selectors.profile_specs()
+    names = {spec.slug: profile.localized("name") for profile, spec in profiles}
+    specs = [spec for _profile, spec in profiles]
+    results = []
+    for variant in variants:
+        arch = selectors.variant_architecture(variant)
+        if arch is None:
+            results.append({"error": str(NO_ARCHITECTURE)})
+            continue
+        try:
+            result = estimate(arch, options, specs)
+        except EstimateError as exc:
+            results.append({"error": str(exc)})
+            continue
+        fitting = sorted(
+            (fit for fit in result.fits if fit.fits),
+            key=lambda f: (f.profile.memory_bytes, f.profile.count, f.profile.slug),
+        )[:FITS_SHOWN]
+        maximum = variant.effective_context
+        results.append(
+            {
+                "total_bytes": result.memory.total_bytes,
+                "weights_bytes": result.memory.weights_bytes,
+                "kv_cache_bytes": result.memory.kv_cache_bytes,
+                "note": str(CONTEXT_OVER_MAXIMUM % {"maximum": format_tokens(maximum)})
+                if maximum and options.context_tokens > maximum
+                else "",
+                "fitting": [
+                    {
+                        "slug": fit.profile.slug,
+                        "name": names.get(fit.profile.slug, fit.profile.name),
+                        "per_device_bytes": fit.per_device_bytes,
+                        "tokens_per_s": fit.decode_tokens_per_s_per_sequence,
+                    }
+                    for fit in fitting
+                ],
+            }
+        )
+    return results

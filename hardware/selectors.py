@@ -8,8 +8,9 @@ from decimal import Decimal
 from django.db.models import F, QuerySet
 
 from catalog.choices import PublicationStatus
+from catalog.ingest.parse.common import ARCHITECTURE_FIELDS
 from catalog.models import ModelVariant
-from catalog.models.families import ARCHITECTURE_FIELDS
+from core.lib.units import gib_to_bytes
 from hardware.estimator import (
     AcceleratorSpec,
     Architecture,
@@ -20,7 +21,6 @@ from hardware.estimator import (
 )
 from hardware.models import Accelerator, HardwareProfile, Recommendation, SizeTier
 
-GIB = 1024**3
 _NUMBER_FIELDS = (
     "num_layers",
     "hidden_size",
@@ -86,7 +86,7 @@ def profile_specs() -> list[tuple[HardwareProfile, ProfileSpec]]:
         spec = AcceleratorSpec(
             slug=accelerator.slug,
             name=str(accelerator),
-            memory_bytes=int(accelerator.memory_gib * GIB),
+            memory_bytes=gib_to_bytes(accelerator.memory_gib),
             bandwidth_bytes_per_s=_bandwidth(accelerator.memory_bandwidth_gbps),
             form=accelerator.form,
         )
@@ -188,7 +188,7 @@ def accelerator_spec(accelerator: Accelerator) -> AcceleratorSpec:
     return AcceleratorSpec(
         slug=accelerator.slug,
         name=str(accelerator),
-        memory_bytes=int(accelerator.memory_gib * GIB),
+        memory_bytes=gib_to_bytes(accelerator.memory_gib),
         bandwidth_bytes_per_s=_bandwidth(accelerator.memory_bandwidth_gbps),
         form=accelerator.form,
     )

@@ -14,7 +14,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from catalog.effective import effective_context_tokens
 from catalog.models import ModelVariant
+from core.statistics import refresh_statistics_on_commit
 from hardware.estimator import (
     ESTIMATOR_VERSION,
     ConfigError,
@@ -33,7 +35,6 @@ from hardware.selectors import (
     variant_architecture,
     variants_for_recommendations,
 )
-from llmregistry.statistics import refresh_statistics_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -58,13 +59,9 @@ class RecomputeReport:
         return self.written + self.deleted
 
 
-def variant_max_context(variant: ModelVariant) -> int | None:
-    return variant.version.max_context_tokens or variant.max_position_embeddings
-
-
 def recommendation_grid(variant: ModelVariant) -> list[EstimateOptions]:
     """The workloads, precisions and contexts a variant gets recommendations for."""
-    maximum = variant_max_context(variant)
+    maximum = effective_context_tokens(variant)
     contexts = [c for c in INFERENCE_CONTEXTS if maximum is None or c <= maximum]
     if not contexts:
         contexts = [maximum]

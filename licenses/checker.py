@@ -21,7 +21,7 @@ CONDITIONAL = "conditional"
 RESTRICTED = "restricted"
 NOT_ALLOWED = "not_allowed"
 
-# The catalog loader (catalog/services/catalog_load.py) joins the quotes of one source cited
+# The catalog loader (curation/services/load.py) joins the quotes of one source cited
 # several times for one record with this separator: one stored quote may hold several clauses.
 QUOTE_SEPARATOR = "\n…\n"
 

@@ -1,9 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from licenses.choices import CommercialUse, LicenseKind, OutputsUse
-from licenses.models import License
-from llmregistry.filtering import (
+from core.filtering import (
     BoundedIntegerFilter,
     ChoicesFilter,
     NullsLastOrderingFilter,
@@ -12,6 +10,8 @@ from llmregistry.filtering import (
     ValuesFilter,
     full_text_search,
 )
+from licenses.choices import CommercialUse, LicenseKind, OutputsUse
+from licenses.models import License
 
 LICENSE_TEXT = ("name", "name_zh", "summary", "summary_zh")
 

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from catalog.keys import variant_key
 from licenses.models import License
 
 # Error messages users see (tests assert on them).
@@ -56,12 +57,6 @@ class UserCountField(forms.Field):
         if users != users.to_integral_value():
             raise forms.ValidationError(BAD_USER_COUNT, code="invalid")
         return int(users)
-
-
-def variant_key(variant) -> str:
-    """``family/version/variant``: how the API and this form name a variant."""
-    version = variant.version
-    return f"{version.family.slug}/{version.slug}/{variant.slug}"
 
 
 class LicenseCheckForm(forms.Form):

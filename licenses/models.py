@@ -7,8 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models.base import CuratedRecord
+from core.history import track_history
 from licenses.choices import CommercialUse, LicenseKind, OutputsUse
-from llmregistry.history import track_history
 
 MAU_WITHOUT_CONDITION = _(
     "A monthly-active-user threshold only applies when commercial use is conditional."
@@ -66,7 +66,7 @@ class License(CuratedRecord):
     class Meta:
         ordering = ["name", "pk"]
         indexes = [
-            # Serves the API's and pages' free-text search `q` (llmregistry.filtering).
+            # Serves the API's and pages' free-text search `q` (core.filtering).
             GinIndex(
                 SearchVector("name", "name_zh", "summary", "summary_zh", config="simple"),
                 name="licenses_license_search_idx",

@@ -13,6 +13,7 @@ from catalog.api.views import (
     VariantViewSet,
     VersionViewSet,
 )
+from core.api.views import SwaggerView
 from hardware.api.views import (
     AcceleratorViewSet,
     EstimateView,
@@ -21,7 +22,6 @@ from hardware.api.views import (
     SizeTierViewSet,
 )
 from licenses.api.views import LicenseViewSet
-from llmregistry.api.views import SwaggerView
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")

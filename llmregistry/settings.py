@@ -1,6 +1,6 @@
 """LLM Registry settings: one module, every deployment difference read from the environment.
 
-See README.md ("Configuration") for every variable. Helpers in ``llmregistry.env`` fail
+See README.md ("Configuration") for every variable. Helpers in ``core.env`` fail
 loudly on bad values and read ``NAME_FILE`` secrets.
 """
 
@@ -14,7 +14,7 @@ from csp.constants import NONE, SELF
 from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
 
-from llmregistry.env import (
+from core.env import (
     ImproperlyConfiguredEnv,
     env_bool,
     env_choice,
@@ -57,7 +57,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "django_htmx",
-    "llmregistry",
+    # The shared framework (API tokens, catalog generation); its app label is "llmregistry".
+    "core.apps.CoreConfig",
     # Failed-login lockout, kept in the database (holds across workers); its admin unlocks.
     "axes",
     "pgtrigger",
@@ -65,18 +66,21 @@ INSTALLED_APPS = [
     "catalog",
     "licenses",
     "hardware",
+    "curation",
+    "assistants",
+    "ops",
 ]
 
 MIDDLEWARE = [
     # First: refuses an oversized body (413) before anything reads it ("Request limits").
-    "llmregistry.middleware.RequestSizeLimitMiddleware",
-    "llmregistry.middleware.RejectNulBytesMiddleware",
+    "core.middleware.RequestSizeLimitMiddleware",
+    "core.middleware.RejectNulBytesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # gzip for pages and API answers (static files are WhiteNoise's, precompressed): above all
     # that reads or writes the body, so cached answers are stored plain and compressed per
     # request. Answers carrying a CSRF token are left plain (BREACH; docs/operations.md).
-    "llmregistry.middleware.CompressionMiddleware",
+    "core.middleware.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -87,14 +91,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # As early as it can be (it needs the session's user and the language): a hit skips
     # everything below. Stored answers keep the headers added below (CSP, X-Frame-Options).
-    "llmregistry.response_cache.ResponseCacheMiddleware",
+    "core.response_cache.ResponseCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Inside the header middleware (its 503 gets them), above everything that reads the database.
-    "llmregistry.middleware.DatabaseUnavailableMiddleware",
-    "llmregistry.middleware.PublicReadMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.PublicReadMiddleware",
     # After authentication: records the acting user and URL with every history event.
     "pghistory.middleware.HistoryMiddleware",
     # Last, as django-axes asks: turns a refused login into the lockout answer.
@@ -114,8 +118,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "llmregistry.context_processors.language_switch",
-                "llmregistry.context_processors.single_sign_on",
+                "core.context_processors.language_switch",
+                "core.context_processors.single_sign_on",
             ],
         },
     },
@@ -138,7 +142,7 @@ DATABASES = {
     )
 }
 # A database that cannot be reached fails the request within this time (answered 503 by
-# llmregistry.middleware.DatabaseUnavailableMiddleware) instead of holding a worker until the
+# core.middleware.DatabaseUnavailableMiddleware) instead of holding a worker until the
 # network gives up. A ?connect_timeout= in DATABASE_URL wins.
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
     "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", default=5, minimum=1)
@@ -160,8 +164,8 @@ if REDIS_URL:
     CACHES = {
         "default": {
             # Redis, and per-process local memory for a few seconds after a Redis call fails
-            # (llmregistry/cache_backends.py): an outage costs one timeout, not one a request.
-            "BACKEND": "llmregistry.cache_backends.FailoverRedisCache",
+            # (core/cache_backends.py): an outage costs one timeout, not one a request.
+            "BACKEND": "core.cache_backends.FailoverRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "llmregistry",
             "TIMEOUT": 300,
@@ -172,7 +176,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Whole responses (public pages for anonymous visitors, API reads for everyone), keyed by the
-# catalog generation (llmregistry/response_cache.py); how long one is kept, 0 turns it off.
+# catalog generation (core/response_cache.py); how long one is kept, 0 turns it off.
 REGISTRY_PAGE_CACHE_SECONDS = env_int("REGISTRY_PAGE_CACHE_SECONDS", default=86400, minimum=0)
 # Each process also keeps the answers it served last in its own memory, up to this many MiB
 # (keys hold the generation: such a copy is never stale); 0 turns it off.
@@ -304,7 +308,7 @@ AXES_PERMALOCK_MESSAGE = _(
     "administrator unlocks it."
 )
 
-# --- Single sign-on (OpenID Connect; llmregistry/sso.py, docs/security.md) -----------------------
+# --- Single sign-on (OpenID Connect; ops/sso.py, docs/security.md) -----------------------
 # Off unless OIDC_RP_CLIENT_ID is set. The endpoints come from the provider's discovery document
 # (/.well-known/openid-configuration). Local accounts keep working beside it.
 OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", default="")
@@ -337,7 +341,7 @@ if OIDC_ENABLED:
         raise ImproperlyConfiguredEnv(
             f"OIDC_RP_CLIENT_ID is set, so single sign-on needs {', '.join(_oidc_missing)}."
         )
-    AUTHENTICATION_BACKENDS.insert(1, "llmregistry.sso.RegistryOIDCBackend")
+    AUTHENTICATION_BACKENDS.insert(1, "ops.sso.RegistryOIDCBackend")
 OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", default="openid email profile")
 OIDC_USE_PKCE = True
 OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", default=10, minimum=1)
@@ -435,29 +439,29 @@ PGHISTORY_ADMIN_LIST_DISPLAY = [
 REGISTRY_PUBLIC_READ = env_bool("REGISTRY_PUBLIC_READ", default=True)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "llmregistry.api.authentication.HashedTokenAuthentication",
+        "core.api.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # JSON nested past Python's recursion limit is a 400, not a 500.
     "DEFAULT_PARSER_CLASSES": [
-        "llmregistry.api.parsers.NestingSafeJSONParser",
+        "core.api.parsers.NestingSafeJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["llmregistry.api.permissions.RegistryPermission"],
-    "DEFAULT_FILTER_BACKENDS": ["llmregistry.api.filters.StrictFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "llmregistry.api.pagination.RegistryPagination",
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.RegistryPermission"],
+    "DEFAULT_FILTER_BACKENDS": ["core.api.filters.StrictFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.RegistryPagination",
     "DEFAULT_RENDERER_CLASSES": [
         # orjson: the same JSON as DRF's renderer, an order of magnitude faster.
         "drf_orjson_renderer.renderers.ORJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
-        "llmregistry.api.renderers.ListCSVRenderer",
+        "core.api.renderers.ListCSVRenderer",
     ],
     # drf-spectacular's, and public reads described as open to anonymous clients.
-    "DEFAULT_SCHEMA_CLASS": "llmregistry.api.schema.RegistryAutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["llmregistry.api.throttling.ResilientAnonRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.RegistryAutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.ResilientAnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("REGISTRY_ANON_RATE", default="600/min")},
-    "EXCEPTION_HANDLER": "llmregistry.api.exceptions.registry_exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exceptions.registry_exception_handler",
     # Validation errors of list items are keyed by index ({"aliases": {0: [...]}}): orjson
     # writes such keys as strings, as DRF's own renderer did.
     "ORJSON_RENDERER_OPTIONS": (orjson.OPT_NON_STR_KEYS,),
@@ -471,7 +475,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and its docs follow the API's read rule (REGISTRY_PUBLIC_READ).
-    "SERVE_PERMISSIONS": ["llmregistry.api.permissions.RegistryPermission"],
+    "SERVE_PERMISSIONS": ["core.api.permissions.RegistryPermission"],
     # Swagger UI and ReDoc from the installed sidecar package: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -509,7 +513,7 @@ LOGGING = {
 }
 
 # --- Compression and robots -------------------------------------------------------------------
-# gzip pages and API answers for clients that accept it (llmregistry.middleware.
+# gzip pages and API answers for clients that accept it (core.middleware.
 # CompressionMiddleware); turn it off where the proxy in front compresses instead.
 REGISTRY_COMPRESSION = env_bool("REGISTRY_COMPRESSION", default=True)
 # /robots.txt: an intranet registry keeps every crawler out; on, crawlers may index the pages
@@ -520,7 +524,7 @@ REGISTRY_ROBOTS_ALLOW = env_bool("REGISTRY_ROBOTS_ALLOW", default=False)
 # The largest request body: API writes, admin forms, the pasted config.json (itself limited to
 # 256 KB by its form). The registry's largest legitimate body, a variant with its config.json,
 # is a few kilobytes; anything above this is refused with 413 before it is read
-# (llmregistry.middleware.RequestSizeLimitMiddleware, first of all middleware: the API's
+# (core.middleware.RequestSizeLimitMiddleware, first of all middleware: the API's
 # parsers would otherwise read any size).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB, Django's default, made explicit
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000  # fields in one form post, Django's default

@@ -2,9 +2,10 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from llmregistry.mcp_server.http import MCPView
-from llmregistry.site_files import favicon, robots_txt
-from llmregistry.views import assistants, healthz, readyz
+from assistants.http import MCPView
+from assistants.views import assistants
+from core.site_files import favicon, robots_txt
+from ops.views import healthz, readyz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -12,14 +13,14 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots_txt"),
     path("favicon.ico", favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/", include("llmregistry.api.urls")),
+    path("api/", include("llmregistry.api_urls")),
     # The MCP endpoint for AI assistants (docs/mcp.md); without the slash too, as clients are
     # configured either way and a POST cannot follow the slash redirect.
     path("mcp/", MCPView.as_view(), name="mcp"),
     path("mcp", MCPView.as_view(), name="mcp-no-slash"),
     # Single sign-on (404 unless configured); outside the language prefix, so the callback
     # address registered at the provider is one fixed URL.
-    path("oidc/", include("llmregistry.sso")),
+    path("oidc/", include("ops.sso")),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
@@ -31,7 +32,7 @@ urlpatterns += i18n_patterns(
 )
 
 # Unknown paths under /api/ answer JSON, like the API's own 404s; the HTML page elsewhere.
-handler404 = "llmregistry.api.exceptions.not_found"
+handler404 = "core.api.exceptions.not_found"
 
 admin.site.site_header = "LLM Registry"
 admin.site.site_title = "LLM Registry"

@@ -160,7 +160,8 @@ def check_worker() -> dict[str, CheckResult]:
     nothing can go stale; the first answer ends the wait. Skipped when tasks run eagerly
     (no broker configured).
     """
-    from llmregistry.celery import app as celery_app
+    # The project's app: llmregistry/__init__.py makes it current when Django starts.
+    from celery import current_app as celery_app
 
     if celery_app.conf.task_always_eager:
         return {"worker": CheckResult(SKIPPED, BROKER_NOT_CONFIGURED)}

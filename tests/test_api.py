@@ -11,7 +11,7 @@ from pghistory.models import Events
 from rest_framework.test import APIClient
 
 from catalog.models import ModelVariant, Organization
-from llmregistry.models import ApiToken
+from core.models import ApiToken
 from tests import factories
 from tests.queries import assert_same_query_count, count_queries
 
@@ -418,7 +418,7 @@ def test_anonymous_throttling_holds_when_the_cache_is_down(anonymous, settings):
 
 
 def test_anonymous_clients_are_throttled(anonymous, monkeypatch):
-    from llmregistry.api.throttling import ResilientAnonRateThrottle
+    from core.api.throttling import ResilientAnonRateThrottle
 
     monkeypatch.setattr(ResilientAnonRateThrottle, "THROTTLE_RATES", {"anon": "2/min"})
     statuses = [anonymous.get(reverse("organization-list")).status_code for _ in range(3)]

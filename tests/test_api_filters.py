@@ -7,6 +7,8 @@ from django.urls import reverse
 from mcp import Client
 from rest_framework.test import APIClient
 
+from assistants.common import acting_as
+from assistants.server import registry_server
 from catalog.filters import (
     FamilyFilterSet,
     FeatureFilterSet,
@@ -14,6 +16,7 @@ from catalog.filters import (
     VariantFilterSet,
     VersionFilterSet,
 )
+from catalog.keys import variant_key
 from hardware.filters import (
     AcceleratorFilterSet,
     ProfileFilterSet,
@@ -22,9 +25,6 @@ from hardware.filters import (
 )
 from hardware.services import recommendations_recompute
 from licenses.filters import LicenseFilterSet
-from licenses.forms import variant_key
-from llmregistry.mcp_server.common import acting_as
-from llmregistry.mcp_server.server import registry_server
 
 pytestmark = pytest.mark.django_db
 

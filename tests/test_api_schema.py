@@ -11,9 +11,9 @@ from rest_framework.exceptions import NotFound
 from rest_framework.test import APIClient
 
 import catalog.api.serializers
+import core.api.serializers
 import hardware.api.serializers
 import licenses.api.serializers
-import llmregistry.api.serializers
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +133,7 @@ def _api_model_serializers():
         catalog.api.serializers,
         hardware.api.serializers,
         licenses.api.serializers,
-        llmregistry.api.serializers,
+        core.api.serializers,
     )
     found = {
         value

@@ -104,7 +104,7 @@ def _seconds(duration: str) -> float:
 
 
 def test_web_health_check_asks_for_readiness_of_the_database_and_its_migrations(compose):
-    from llmregistry import health
+    from ops import health
 
     url, urlopen_timeout = _web_probe(compose)
     assert url.path == "/readyz"

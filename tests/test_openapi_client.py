@@ -21,18 +21,14 @@ DEEPSEEK_V3_TOTAL_PARAMETERS = 671_026_419_200
 
 
 @pytest.fixture(scope="module")
-def registry_url(django_db_setup, django_db_blocker):
+def registry_url(curated_catalog_snapshot, django_db_blocker):
     """A live server over the test database holding the curated catalog, committed so the
     server's own connection sees it, and emptied again afterwards."""
-    from django.apps import apps
-    from django.conf import settings
-    from django.db import connection
     from pytest_django.live_server_helper import LiveServer
 
-    from catalog.services import catalog_load
+    from tests.catalog_snapshot import committed_catalog
 
-    with django_db_blocker.unblock():
-        catalog_load(root=settings.BASE_DIR)
+    with django_db_blocker.unblock(), committed_catalog(curated_catalog_snapshot):
         server = LiveServer("127.0.0.1")
         server._live_server_modified_settings.enable()
         try:
@@ -40,14 +36,6 @@ def registry_url(django_db_setup, django_db_blocker):
         finally:
             server._live_server_modified_settings.disable()
             server.stop()
-            tables = [
-                model._meta.db_table
-                for label in ("catalog", "licenses", "hardware", "pghistory")
-                for model in apps.get_app_config(label).get_models()
-                if not model._meta.proxy and model._meta.managed
-            ]
-            with connection.cursor() as cursor:
-                cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
 
 
 @pytest.fixture(scope="module")

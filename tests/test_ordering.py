@@ -13,10 +13,10 @@ from django.urls import reverse
 from mcp import Client
 from rest_framework.test import APIClient
 
-from llmregistry.api.urls import router
-from llmregistry.filtering import NullsLastOrderingFilter
-from llmregistry.mcp_server.common import acting_as
-from llmregistry.mcp_server.server import registry_server
+from assistants.common import acting_as
+from assistants.server import registry_server
+from core.filtering import NullsLastOrderingFilter
+from llmregistry.api_urls import router
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -28,7 +28,7 @@ from django.urls.resolvers import LocalePrefixPattern
 from django.utils import translation
 from pghistory.models import Events
 
-from llmregistry.models import ApiToken
+from core.models import ApiToken
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -69,10 +69,10 @@ ROUTES: dict[str, Access] = {
     "healthz": PROBE,
     "readyz": PROBE,
     "set_language": ANY_REDIRECT,
-    # Asked of every site by crawlers and browsers (tests/llmregistry/test_robots.py).
+    # Asked of every site by crawlers and browsers (tests/core/test_robots.py).
     "robots_txt": Access("ok", "ok", "ok", "ok", "ok"),
     "favicon": ANY_REDIRECT,
-    # Single sign-on: not configured here, so absent for everyone (tests/llmregistry/test_sso.py
+    # Single sign-on: not configured here, so absent for everyone (tests/ops/test_sso.py
     # signs in through a provider).
     "oidc_authentication_init": Access("404", "404", "404", "404", "404"),
     "oidc_authentication_callback": Access("404", "404", "404", "404", "404"),
@@ -84,7 +84,7 @@ ROUTES: dict[str, Access] = {
     "api-redoc": ANY_REDIRECT,
     "api-export": API_READ,
     "api-estimate": API_GET_NOT_ALLOWED,
-    # MCP (Streamable HTTP, POST only): the API's rules (tests/llmregistry/test_mcp_transport.py).
+    # MCP (Streamable HTTP, POST only): the API's rules (tests/assistants/test_mcp_transport.py).
     "mcp": API_GET_NOT_ALLOWED,
     "mcp-no-slash": API_GET_NOT_ALLOWED,
     "assistants": PAGE,
@@ -139,8 +139,9 @@ ROUTES: dict[str, Access] = {
     "admin:jsi18n": STAFF,
     "admin:app_list": STAFF,
     "admin:catch_all": Access("login", "login", "404", "404", "404"),
-    # "View on site": staff only; no model of ours has get_absolute_url, so it finds nothing.
-    "admin:view_on_site": Access("login", "login", "404", "404", "404"),
+    # "View on site": staff only; a variant has get_absolute_url (catalog.keys), so it redirects
+    # to the variant's page.
+    "admin:view_on_site": Access("login", "login", "redirect", "redirect", "redirect"),
     "admin:catalog_ingestrun_ingest_now": STAFF_POST_ONLY,
     "admin:hardware_recomputerun_recompute": STAFF_POST_ONLY,
 }
@@ -432,7 +433,7 @@ def _url_kwargs(route: Route, world: World, *, missing: bool = False) -> dict[st
 
 
 def _history_event(record):
-    from llmregistry.history_restore import history_event_model
+    from core.history_restore import history_event_model
 
     return history_event_model(type(record)).objects.filter(pgh_obj_id=record.pk).first()
 

@@ -4,8 +4,8 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.export import catalog_export, catalog_export_json
-from llmregistry.api.permissions import RegistryPermission
+from core.api.permissions import RegistryPermission
+from curation.services.export import catalog_export, catalog_export_json
 
 
 class CanonicalJSONRenderer(JSONRenderer):

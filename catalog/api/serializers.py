@@ -2,6 +2,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from catalog.effective import effective_context_tokens
+from catalog.ingest.parse.common import ARCHITECTURE_FIELDS
+from catalog.keys import variant_key, version_key
 from catalog.models import (
     ArchitectureFeature,
     ModelFamily,
@@ -9,15 +12,14 @@ from catalog.models import (
     ModelVersion,
     Organization,
 )
-from catalog.models.families import ARCHITECTURE_FIELDS
 from catalog.services import version_features_set
-from licenses.models import License
-from llmregistry.api.serializers import (
+from core.api.serializers import (
     BriefRelatedField,
     CitationSerializer,
     ServiceModelSerializer,
     with_sources,
 )
+from licenses.models import License
 
 CURATED_FIELDS = ["status", "seed_claim", "created_at", "updated_at"]
 
@@ -58,7 +60,7 @@ class VersionKeyField(serializers.RelatedField):
     }
 
     def to_representation(self, value):
-        return f"{value.family.slug}/{value.slug}"
+        return version_key(value)
 
     def to_internal_value(self, data):
         if not isinstance(data, str) or data.count("/") != 1:
@@ -80,7 +82,7 @@ class VersionBriefSerializer(serializers.ModelSerializer):
         fields = ["key", "slug", "name", "name_zh", "release_date"]
 
     def get_key(self, version) -> str:
-        return f"{version.family.slug}/{version.slug}"
+        return version_key(version)
 
 
 class VersionBriefField(BriefRelatedField):
@@ -214,7 +216,7 @@ class VersionSerializer(ServiceModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
     def get_key(self, version) -> str:
-        return f"{version.family.slug}/{version.slug}"
+        return version_key(version)
 
     def save_many(self, instance, many):
         if "features" in many:
@@ -271,7 +273,7 @@ class VariantSerializer(ServiceModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
     def get_key(self, variant) -> str:
-        return f"{variant.version.family.slug}/{variant.version.slug}/{variant.slug}"
+        return variant_key(variant)
 
     @extend_schema_field(LicenseBriefSerializer(allow_null=True))
     def get_effective_license(self, variant):
@@ -289,7 +291,7 @@ class VariantSerializer(ServiceModelSerializer):
         return date.isoformat() if date else None
 
     def get_context_tokens(self, variant) -> int | None:
-        return variant.version.max_context_tokens or variant.max_position_embeddings
+        return effective_context_tokens(variant)
 
     def get_is_moe(self, variant) -> bool:
         return variant.num_experts is not None
@@ -316,7 +318,7 @@ class VariantKeySerializer(serializers.ModelSerializer):
         fields = ["key", "slug", "name", "family"]
 
     def get_key(self, variant) -> str:
-        return f"{variant.version.family.slug}/{variant.version.slug}/{variant.slug}"
+        return variant_key(variant)
 
 
 class LineageEdgeSerializer(serializers.Serializer):

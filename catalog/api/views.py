@@ -12,7 +12,7 @@ from catalog.filters import (
     VariantFilterSet,
     VersionFilterSet,
 )
-from llmregistry.api.views import CuratedViewSet
+from core.api.views import CuratedViewSet
 
 VERSION_KEY = r"[-\w]+/[-\w]+"
 VARIANT_KEY = r"[-\w]+/[-\w]+/[-\w]+"

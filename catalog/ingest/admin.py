@@ -21,12 +21,6 @@ from catalog.admin_mixins import URL_FIELDS_ASSUME_HTTPS
 from catalog.ingest.diff import REVIEW_FIELDS, field_label
 from catalog.ingest.forms import NEW, CandidateReviewForm
 from catalog.ingest.messages import note_message
-from catalog.ingest.review import (
-    NewVersion,
-    ReviewError,
-    release_candidate_approve,
-    release_candidate_reject,
-)
 from catalog.ingest.services import IngestOptions, ingest_run_enqueue
 from catalog.models import (
     IngestRun,
@@ -34,7 +28,13 @@ from catalog.models import (
     ReleaseCandidate,
     WatchedPublisher,
 )
-from catalog.services import curated_record_save
+from curation.services import curated_record_save
+from curation.services.review import (
+    NewVersion,
+    ReviewError,
+    release_candidate_approve,
+    release_candidate_reject,
+)
 
 PAYLOAD_SHOWN_CHARS = 200_000  # the raw payload shown on the review page, past which it is cut
 INGEST_QUEUED = _("Ingestion queued; its run appears below when it starts.")

@@ -17,9 +17,10 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from catalog.fileformat import KINDS
+from catalog.ingest.parse.common import ARCHITECTURE_FIELDS
+from catalog.keys import variant_key
 from catalog.models import Lineage, ModelFamily, ModelVariant, ModelVersion
-from catalog.models.families import ARCHITECTURE_FIELDS
-from catalog.services.catalog_load import KINDS
 from licenses.models import License
 
 # Variant fields an upstream release may propose, in the order editors see them: the catalog
@@ -96,10 +97,6 @@ def _same(a: Any, b: Any) -> bool:
 
 def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
-
-
-def variant_key(variant: ModelVariant) -> str:
-    return f"{variant.version.family.slug}/{variant.version.slug}/{variant.slug}"
 
 
 @dataclass

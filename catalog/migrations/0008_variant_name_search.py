@@ -4,7 +4,7 @@ import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 from django.db import migrations, models
 
-from llmregistry.search import RUN_TOGETHER_FUNCTION, RUN_TOGETHER_SQL
+from core.search import RUN_TOGETHER_FUNCTION, RUN_TOGETHER_SQL
 
 
 class Migration(migrations.Migration):
@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # The function the index below is built on (llmregistry/search.py: run_together).
+        # The function the index below is built on (core/search.py: run_together).
         migrations.RunSQL(
             RUN_TOGETHER_SQL, reverse_sql=f"DROP FUNCTION {RUN_TOGETHER_FUNCTION}(text)"
         ),

@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import Capability, LineageKind, Modality, VariantKind
+from catalog.keys import family_url, variant_url, version_url
 from catalog.models.base import CuratedRecord
-from llmregistry.history import track_history
-from llmregistry.search import run_together, search_vector, words
+from core.history import track_history
+from core.search import run_together, search_vector, words
 
 # Messages users see; tests assert on them.
 RELEASE_DATE_IN_FUTURE = _("The release date cannot be in the future.")
@@ -31,35 +32,6 @@ MOE_ONLY_FIELD = _("Only a mixture-of-experts variant can have this.")
 EXPERTS_PER_TOKEN_EXCEED = _("Experts per token cannot exceed the number of experts.")
 LINEAGE_SELF = _("A variant cannot derive from itself.")
 
-# The architecture numbers of a variant, as stored and as the estimator reads them.
-ARCHITECTURE_FIELDS = (
-    "architecture_class",
-    "model_type",
-    "num_layers",
-    "hidden_size",
-    "num_attention_heads",
-    "num_kv_heads",
-    "head_dim",
-    "intermediate_size",
-    "vocab_size",
-    "tie_word_embeddings",
-    "qkv_bias",
-    "num_experts",
-    "num_experts_per_token",
-    "num_shared_experts",
-    "moe_intermediate_size",
-    "shared_expert_intermediate_size",
-    "first_dense_layers",
-    "q_lora_rank",
-    "kv_lora_rank",
-    "qk_rope_head_dim",
-    "qk_nope_head_dim",
-    "v_head_dim",
-    "sliding_window",
-    "max_position_embeddings",
-    "rope_theta",
-    "rope_scaling_type",
-)
 MOE_CORE_FIELDS = ("num_experts", "num_experts_per_token", "moe_intermediate_size")
 MOE_ONLY_FIELDS = ("num_shared_experts", "first_dense_layers", "shared_expert_intermediate_size")
 POSITIVE_FIELDS = (
@@ -136,6 +108,9 @@ class ModelFamily(CuratedRecord):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return family_url(self)
 
 
 @track_history()
@@ -250,6 +225,10 @@ class ModelVersion(CuratedRecord):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        """Reads the family: select it with the version."""
+        return version_url(self)
 
     def clean(self) -> None:
         errors: dict[str, list] = {}
@@ -470,6 +449,10 @@ class ModelVariant(CuratedRecord):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        """Reads the version and family: select them with the variant."""
+        return variant_url(self)
 
     @property
     def is_moe(self) -> bool:

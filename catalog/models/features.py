@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import FeatureCategory
 from catalog.models.base import CuratedRecord
-from llmregistry.history import track_history
+from core.history import track_history
 
 
 @track_history()
@@ -38,7 +38,7 @@ class ArchitectureFeature(CuratedRecord):
     class Meta:
         ordering = ["category", "slug", "pk"]
         indexes = [
-            # Serves the API's and pages' free-text search `q` (llmregistry.filtering).
+            # Serves the API's and pages' free-text search `q` (core.filtering).
             GinIndex(
                 SearchVector("name", "name_zh", "description", "description_zh", config="simple"),
                 name="catalog_feature_search_idx",

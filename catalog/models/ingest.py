@@ -1,6 +1,6 @@
 """Ingestion: the publishers we watch upstream, each ingest run, and the release candidates
 it prepares for editors to review. Nothing here is published data: a candidate only becomes
-part of the catalog when an editor approves it (``catalog/ingest/review.py``)."""
+part of the catalog when an editor approves it (``curation/services/review.py``)."""
 
 import fnmatch
 
@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from llmregistry.history import track_history
+from core.history import track_history
 
 FEED_NEEDS_LOCATION = _("A feed needs the address or path of the export to follow.")
 LOCATION_ONLY_FOR_FEEDS = _("Only a feed has a location; hubs are reached at their endpoint.")

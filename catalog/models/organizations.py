@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import OrganizationKind
 from catalog.models.base import CuratedRecord
-from llmregistry.history import track_history
+from core.history import track_history
 
 
 @track_history()
@@ -30,7 +30,7 @@ class Organization(CuratedRecord):
     class Meta:
         ordering = ["name", "pk"]
         indexes = [
-            # Serves the API's and pages' free-text search `q` (llmregistry.filtering).
+            # Serves the API's and pages' free-text search `q` (core.filtering).
             GinIndex(
                 SearchVector("name", "name_zh", "description", "description_zh", config="simple"),
                 name="catalog_org_search_idx",

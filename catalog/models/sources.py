@@ -6,7 +6,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from llmregistry.history import track_history
+from core.history import track_history
 
 
 @track_history()

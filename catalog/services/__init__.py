@@ -1,17 +1,7 @@
-"""Write paths of the catalog. Every write with side effects goes through a function here."""
+"""Writes of the catalog's own records. Write paths that span apps (saving a curated record,
+its status, deleting, loading and exporting the catalog, reviewing release candidates) live
+one layer up, in ``curation/services/``."""
 
-from catalog.services.catalog_load import CatalogLoadError, CatalogLoadReport, catalog_load
-from catalog.services.records import (
-    curated_record_save,
-    curated_records_set_status,
-    version_features_set,
-)
+from catalog.services.versions import version_features_set
 
-__all__ = [
-    "CatalogLoadError",
-    "CatalogLoadReport",
-    "catalog_load",
-    "curated_record_save",
-    "curated_records_set_status",
-    "version_features_set",
-]
+__all__ = ["version_features_set"]

@@ -30,26 +30,25 @@ from catalog.filters import (
     VariantFilterSet,
     VersionFilterSet,
 )
+from catalog.ingest.parse.common import ARCHITECTURE_FIELDS
+from catalog.keys import family_url, variant_key, variant_url, version_url
 from catalog.lineage_graph import Edge, Node, lineage_svg
 from catalog.models import ModelVariant
-from catalog.models.families import ARCHITECTURE_FIELDS
-from hardware.estimator import EstimateError, EstimateOptions, estimate
+from catalog.selectors import COMPARE_MAX, COMPARE_MIN
+from core.pagination import DeferredJoinPaginator
+from core.templatetags.registry import count as format_count
+from core.templatetags.registry import gib as format_gib
+from core.templatetags.registry import tokens as format_tokens
+from hardware.estimator import EstimateOptions
 from hardware.estimator.memory import MAX_CONTEXT_TOKENS
-from hardware.selectors import profile_specs, variant_architecture
+from hardware.ranking import hardware_fit
 from licenses.choices import CommercialUse, OutputsUse
-from llmregistry.pagination import DeferredJoinPaginator
-from llmregistry.templatetags.registry import count as format_count
-from llmregistry.templatetags.registry import gib as format_gib
-from llmregistry.templatetags.registry import tokens as format_tokens
 
-PAGE_SIZE = 50  # rows per list page, as the API's pages (llmregistry/api/pagination.py)
+PAGE_SIZE = 50  # rows per list page, as the API's pages (core/api/pagination.py)
 FAMILY_PAGE_SIZE = 100
 API_MAX_PAGE_SIZE = 500  # RegistryPagination.max_page_size: the "all rows" CSV link's size
-COMPARE_MIN = 2
-COMPARE_MAX = 4
 DEFAULT_PRECISION = "bf16"
 DEFAULT_CONTEXT_TOKENS = 8192
-FITS_SHOWN = 3  # smallest fitting profiles listed per variant on the compare page
 # Variants each compare picker offers (the most recently released, and the chosen ones): four
 # pickers of about 80 bytes an option keep the page under 100 KB (issue 5).
 COMPARE_CHOICES = 120
@@ -66,9 +65,7 @@ COMPARE_TOO_MANY = gettext_lazy(
 COMPARE_UNKNOWN = gettext_lazy(
     "No published variant has the key %(keys)s (keys are family/version/variant)."
 )
-NO_ARCHITECTURE = gettext_lazy("No architecture numbers to estimate from.")
 NO_PROFILE_FITS = gettext_lazy("No published hardware profile fits.")
-CONTEXT_OVER_MAXIMUM = gettext_lazy("Beyond this model's maximum context (%(maximum)s).")
 FIT_OPTIONS_INVALID = gettext_lazy("Correct the precision and context to see the hardware fit.")
 
 
@@ -526,17 +523,6 @@ def family_detail(request, family):
     )
 
 
-def _variant_url(variant) -> str:
-    return reverse(
-        "catalog:variant_detail",
-        kwargs={
-            "family": variant.version.family.slug,
-            "version": variant.version.slug,
-            "variant": variant.slug,
-        },
-    )
-
-
 def _lineage(family, edges) -> tuple[str, list[dict]]:
     """The lineage graph's SVG (empty without edges) and its edges as text."""
     nodes: dict[int, Node] = {}
@@ -565,9 +551,9 @@ def _lineage(family, edges) -> tuple[str, list[dict]]:
         listed.append(
             {
                 "parent": edge.parent,
-                "parent_url": _variant_url(edge.parent),
+                "parent_url": variant_url(edge.parent),
                 "child": edge.child,
-                "child_url": _variant_url(edge.child),
+                "child_url": variant_url(edge.child),
                 "kind": kind,
                 "note": edge.note,
             }
@@ -622,10 +608,6 @@ class Row:
 class Section:
     title: str
     rows: list[Row]
-
-
-def _key_of(variant) -> str:
-    return f"{variant.version.family.slug}/{variant.version.slug}/{variant.slug}"
 
 
 def _parse_keys(raw: list[str]) -> tuple[list[tuple[str, str, str]], list[str]]:
@@ -691,7 +673,7 @@ def _compare_sections(variants, fits) -> list[Section]:
             [
                 Cell(
                     v.version.family.localized("name"),
-                    reverse("catalog:family_detail", kwargs={"family": v.version.family.slug}),
+                    family_url(v.version.family),
                 )
                 for v in variants
             ],
@@ -702,10 +684,7 @@ def _compare_sections(variants, fits) -> list[Section]:
             [
                 Cell(
                     v.version.localized("name"),
-                    reverse(
-                        "catalog:version_detail",
-                        kwargs={"family": v.version.family.slug, "version": v.version.slug},
-                    ),
+                    version_url(v.version),
                 )
                 for v in variants
             ],
@@ -882,50 +861,6 @@ def _fit_rows(fits: list[dict]) -> list[Row]:
     ]
 
 
-def hardware_fit(variants, options: EstimateOptions) -> list[dict]:
-    """Memory and the smallest fitting profiles of each variant: the estimator in memory on
-    the published profiles, loaded once (one query for any number of variants)."""
-    profiles = profile_specs()
-    names = {spec.slug: profile.localized("name") for profile, spec in profiles}
-    specs = [spec for _profile, spec in profiles]
-    results = []
-    for variant in variants:
-        arch = variant_architecture(variant)
-        if arch is None:
-            results.append({"error": str(NO_ARCHITECTURE)})
-            continue
-        try:
-            result = estimate(arch, options, specs)
-        except EstimateError as exc:
-            results.append({"error": str(exc)})
-            continue
-        fitting = sorted(
-            (fit for fit in result.fits if fit.fits),
-            key=lambda f: (f.profile.memory_bytes, f.profile.count, f.profile.slug),
-        )[:FITS_SHOWN]
-        maximum = variant.effective_context
-        results.append(
-            {
-                "total_bytes": result.memory.total_bytes,
-                "weights_bytes": result.memory.weights_bytes,
-                "kv_cache_bytes": result.memory.kv_cache_bytes,
-                "note": str(CONTEXT_OVER_MAXIMUM % {"maximum": format_tokens(maximum)})
-                if maximum and options.context_tokens > maximum
-                else "",
-                "fitting": [
-                    {
-                        "slug": fit.profile.slug,
-                        "name": names.get(fit.profile.slug, fit.profile.name),
-                        "per_device_bytes": fit.per_device_bytes,
-                        "tokens_per_s": fit.decode_tokens_per_s_per_sequence,
-                    }
-                    for fit in fitting
-                ],
-            }
-        )
-    return results
-
-
 def compare(request):
     """Two to four variants side by side, differing rows marked, with the hardware that fits
     each at a chosen precision and context (a fixed number of queries for any of them)."""
@@ -949,7 +884,7 @@ def compare(request):
 
     variants = []
     if keys:
-        found = {_key_of(v): v for v in selectors.variants_by_keys(keys, user=request.user)}
+        found = {variant_key(v): v for v in selectors.variants_by_keys(keys, user=request.user)}
         unknown = [*malformed, *("/".join(k) for k in keys if "/".join(k) not in found)]
         variants = [found["/".join(k)] for k in keys if "/".join(k) in found]
     else:
@@ -990,7 +925,7 @@ def compare(request):
     groups: dict[str, list[tuple[str, str]]] = {}
     for variant in choices:
         groups.setdefault(variant.version.family.localized("name"), []).append(
-            (_key_of(variant), variant.name)
+            (variant_key(variant), variant.name)
         )
     others = [
         (name, value)
@@ -1000,11 +935,11 @@ def compare(request):
     ]
     columns = []
     for variant in variants:
-        rest = [("variant", _key_of(v)) for v in variants if v is not variant]
+        rest = [("variant", variant_key(v)) for v in variants if v is not variant]
         columns.append(
             {
                 "variant": variant,
-                "url": _variant_url(variant),
+                "url": variant_url(variant),
                 "remove_url": f"{request.path}?{urlencode([*rest, *others])}",
             }
         )

@@ -21,7 +21,9 @@ from django.utils.translation import get_language_info, gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import Capability, Modality, PublicationStatus
+from catalog.effective import effective_context_tokens
 from catalog.filters import DERIVED_FEATURES
+from catalog.keys import variant_key
 from catalog.models import ArchitectureFeature, ModelVariant, ModelVersion
 from catalog.selectors import (
     derived_features_of,
@@ -33,14 +35,13 @@ from catalog.selectors import (
     version_previous,
 )
 from catalog.version_diff import FieldChange, Status, diff_versions
+from core.lib import charts
+from core.lib.units import GIB
+from core.templatetags.registry import count, gib, tokens
 from hardware.estimator import PRECISIONS, EstimateError, EstimateOptions, estimate
 from hardware.estimator import count_parameters as estimator_count_parameters
 from hardware.models import Recommendation, Workload
 from hardware.selectors import variant_architecture, variant_recommendations
-from llmregistry import charts
-from llmregistry.templatetags.registry import count, gib, tokens
-
-GIB = 1024**3
 
 # -- shared helpers ------------------------------------------------------------------------
 
@@ -124,10 +125,6 @@ class _Marks(dict):
 def _choice_labels(choices, values: Iterable[str]) -> list[str]:
     labels = dict(choices.choices)
     return [str(labels.get(value, value)) for value in values]
-
-
-def _variant_key(variant: ModelVariant) -> str:
-    return f"{variant.version.family.slug}/{variant.version.slug}/{variant.slug}"
 
 
 # -- version page ---------------------------------------------------------------------------
@@ -668,7 +665,7 @@ def variant_detail(request, family: str, version: str, variant: str):
     marks = _citation_marks(record)
     arch = variant_architecture(record)
     parameters = estimator_count_parameters(arch) if arch is not None else None
-    maximum = record.version.max_context_tokens or record.max_position_embeddings
+    maximum = effective_context_tokens(record)
     memory_rows = _memory_rows(arch, parameters, maximum) if arch is not None else []
     license = _shown(record.license, user) or _shown(record.version.license, user)
     embedding_percent = None
@@ -677,7 +674,7 @@ def variant_detail(request, family: str, version: str, variant: str):
     derivable = {f.slug: f for f in feature_list(user=user).filter(slug__in=DERIVED_FEATURES)}
     lineage = lineage_of(record, user=user)
     groups = _architecture_groups(record, marks)
-    key = _variant_key(record)
+    key = variant_key(record)
     context = {
         "variant": record,
         "version": record.version,

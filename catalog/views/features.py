@@ -1,5 +1,5 @@
 """Architecture features (the index, one feature's page) and trends: pictures of the catalog
-over time. Charts are server-rendered SVG (llmregistry.charts), each with a data table."""
+over time. Charts are server-rendered SVG (core.lib.charts), each with a data table."""
 
 import datetime
 import re
@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from catalog import selectors
 from catalog.choices import FeatureCategory
 from catalog.filters import DERIVED_FEATURES, FeatureFilterSet, VariantFilterSet
+from catalog.keys import variant_url, version_url
 from catalog.models import ArchitectureFeature, ModelVariant, ModelVersion
-from llmregistry import charts
-from llmregistry.templatetags.registry import tokens
+from core.lib import charts
+from core.templatetags.registry import tokens
 
 # Lines in the index's adoption chart: more than six tangle on a phone.
 ADOPTION_FEATURES = 6
@@ -52,23 +53,6 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s|(?<=[。！？])")
 def _first_sentence(text: str) -> str:
     """The first sentence of ``text``: the one-line explanation of a feature in a list."""
     return _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
-
-
-def _version_url(version: ModelVersion) -> str:
-    return reverse(
-        "catalog:version_detail", kwargs={"family": version.family.slug, "version": version.slug}
-    )
-
-
-def _variant_url(variant: ModelVariant) -> str:
-    return reverse(
-        "catalog:variant_detail",
-        kwargs={
-            "family": variant.version.family.slug,
-            "version": variant.version.slug,
-            "variant": variant.slug,
-        },
-    )
 
 
 def _feature_url(feature: ArchitectureFeature) -> str:
@@ -148,7 +132,7 @@ def _adoption_chart(features: list[ArchitectureFeature], totals, adoption) -> Sa
         ]
         for feature in features
     }
-    return mark_safe(  # noqa: S308 - llmregistry.charts escapes every text it draws
+    return mark_safe(  # noqa: S308 - core.lib.charts escapes every text it draws
         charts.line_chart(
             series,
             title=_("Adoption of architecture features over time"),
@@ -284,7 +268,7 @@ def feature_detail(request, slug: str):
 # the heaviest case), three of 120 did not.
 TREND_POINTS = 100
 # Organisations the release timeline and the context chart tell apart: the palette has eight
-# colours (llmregistry.charts._svg.PALETTE), the eighth is for all the others.
+# colours (core.lib.charts._svg.PALETTE), the eighth is for all the others.
 TREND_ORGANISATIONS = 7
 
 
@@ -357,7 +341,7 @@ def _timeline_chart(versions, month_rows, series, series_of, *, per_version) -> 
                     version.release_date,
                     len(line) + 1,
                     version.localized("name"),
-                    href=_version_url(version),
+                    href=version_url(version),
                 )
             )
     else:
@@ -415,7 +399,7 @@ def _parameters_chart(variants, largest, *, per_variant) -> SafeString:
             variant.total_parameters,
             variant.name,
             series=moe if variant.num_experts else dense,
-            href=_variant_url(variant),
+            href=variant_url(variant),
         )
         for variant in (variants if per_variant else largest)
     ]
@@ -447,7 +431,7 @@ def _context_chart(versions, longest, series_of, *, per_version) -> SafeString:
             version.max_context_tokens,
             version.localized("name"),
             series=series_of(version.family.organization.slug).name if per_version else "",
-            href=_version_url(version),
+            href=version_url(version),
         )
         for version in (versions if per_version else longest)
     ]

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from llmregistry.models import ApiToken, hash_token
+from core.models import ApiToken, hash_token
 
 INVALID_TOKEN = _("Invalid, expired or revoked token.")
 # last_used_at is written at most this often per token, not on every request.

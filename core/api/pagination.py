@@ -1,6 +1,6 @@
 from rest_framework.pagination import PageNumberPagination
 
-from llmregistry.pagination import DeferredJoinPaginator
+from core.pagination import DeferredJoinPaginator
 
 
 class RegistryPagination(PageNumberPagination):

@@ -8,7 +8,7 @@ class RegistryPermission(permissions.DjangoModelPermissions):
 
     def allows_anonymous(self, method: str) -> bool:
         """Whether a client without credentials may call ``method`` (also what the OpenAPI
-        schema says, llmregistry/api/schema.py)."""
+        schema says, core/api/schema.py)."""
         return method.upper() in permissions.SAFE_METHODS and settings.REGISTRY_PUBLIC_READ
 
     def has_permission(self, request, view):

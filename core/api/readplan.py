@@ -19,7 +19,7 @@ from rest_framework import serializers
 from rest_framework.relations import PKOnlyObject
 from rest_framework.response import Response
 
-from llmregistry.api.serializers import BriefRelatedField
+from core.api.serializers import BriefRelatedField
 
 # Fields whose ``to_representation`` is one builtin call on a non-null value.
 _DIRECT: dict[type, Callable[[Any], Any]] = {

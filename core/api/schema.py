@@ -38,7 +38,7 @@ class RegistryFilterExtension(DjangoFilterExtension):
     parameter is one array of values, sent as repeated parameters (``family=a&family=b``).
     """
 
-    target_class = "llmregistry.api.filters.StrictFilterBackend"
+    target_class = "core.api.filters.StrictFilterBackend"
     match_subclasses = True
     priority = 1
 
@@ -59,7 +59,7 @@ class RegistryFilterExtension(DjangoFilterExtension):
 class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
     """Requests send the slug (or key); responses carry the brief object."""
 
-    target_class = "llmregistry.api.serializers.BriefRelatedField"
+    target_class = "core.api.serializers.BriefRelatedField"
     match_subclasses = True
 
     def map_serializer_field(self, auto_schema, direction):
@@ -70,7 +70,7 @@ class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
 
 
 class OptionalURLFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = "llmregistry.api.serializers.OptionalURLField"
+    target_class = "core.api.serializers.OptionalURLField"
 
     def map_serializer_field(self, auto_schema, direction):
         return {"type": "string", "description": "A URL, or an empty string."}

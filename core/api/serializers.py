@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from catalog.models import Citation
-from llmregistry.jsonsafe import NUL, unstorable
+from core.jsonsafe import NUL, unstorable
 
 
 class CitationSerializer(serializers.ModelSerializer):
@@ -54,7 +54,7 @@ class ServiceModelSerializer(serializers.ModelSerializer):
         return self._save(instance, validated_data)
 
     def _save(self, instance, validated_data):
-        from catalog.services import curated_record_save
+        from curation.services import curated_record_save
 
         many = {
             k: validated_data.pop(k)

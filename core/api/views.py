@@ -3,7 +3,6 @@
 import hashlib
 
 import pghistory
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import parse_etags, quote_etag
 from django.utils.translation import gettext as _
@@ -13,10 +12,10 @@ from rest_framework import status, viewsets
 from rest_framework.exceptions import APIException
 from rest_framework.settings import api_settings
 
-from llmregistry.api.readplan import PlannedReadMixin
-from llmregistry.api.renderers import ListCSVRenderer
-from llmregistry.generation import current_generation
-from llmregistry.response_cache import etag_generation
+from core.api.readplan import PlannedReadMixin
+from core.api.renderers import ListCSVRenderer
+from core.generation import current_generation
+from core.response_cache import etag_generation
 
 
 class PreconditionFailed(APIException):
@@ -67,7 +66,7 @@ class CuratedViewSet(PlannedReadMixin, viewsets.ModelViewSet):
             pghistory.context(user=request.user.pk, url=request.path)
 
     def _check_if_match(self, instance) -> None:
-        """Accept the ETag of a cached GET (``W/"<generation>-…"``, llmregistry/
+        """Accept the ETag of a cached GET (``W/"<generation>-…"``, core/
         response_cache.py) while no committed write moved the catalog generation since, or
         the ETag of the record's current JSON (the uncached GET's); else 412."""
         expected = self.request.headers.get("If-Match")
@@ -90,9 +89,10 @@ class CuratedViewSet(PlannedReadMixin, viewsets.ModelViewSet):
         serializer.save()
 
     def perform_destroy(self, instance):
+        from curation.services import curated_record_delete
+
         self._check_if_match(instance)
-        with transaction.atomic():
-            instance.delete()
+        curated_record_delete(record=instance)
 
 
 class SwaggerView(SpectacularSwaggerSplitView):

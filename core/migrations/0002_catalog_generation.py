@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from llmregistry.generation import install_triggers
+from core.generation import install_triggers
 
 
 class Migration(migrations.Migration):

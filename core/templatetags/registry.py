@@ -6,11 +6,12 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from core.lib.units import GIB
+
 register = template.Library()
 
 # Decimal (SI) prefixes, as model cards write parameter and token counts ("7B", "1.5T").
 _COUNT_UNITS = ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K"))
-_GIB = 1024**3
 
 
 @register.filter
@@ -36,7 +37,7 @@ def gib(value, places: int = 1):
     """Bytes → ``15.2 GiB`` (binary gibibytes, as accelerator memory is sold and reported)."""
     if value in (None, ""):
         return "—"
-    amount = (Decimal(value) / _GIB).quantize(Decimal(1).scaleb(-int(places)), ROUND_HALF_UP)
+    amount = (Decimal(value) / GIB).quantize(Decimal(1).scaleb(-int(places)), ROUND_HALF_UP)
     return _("%(amount)s GiB") % {"amount": number_format(amount, decimal_pos=int(places))}
 
 

@@ -1,4 +1,5 @@
-"""The published catalog as one JSON document in the catalog file format (docs/api.md).
+"""The published catalog as one JSON document in the catalog file format
+(``catalog/fileformat.py``, docs/api.md).
 
 ``load_catalog --file export.json`` imports it back, so one registry can feed another.
 
@@ -18,6 +19,9 @@ from typing import Any
 from django.db.models import Prefetch, Q
 
 from catalog.choices import PublicationStatus
+from catalog.fileformat import EXPORT_FORMAT, EXPORT_VERSION, KINDS
+from catalog.ingest.parse.common import ARCHITECTURE_FIELDS as ARCHITECTURE_KEYS
+from catalog.keys import variant_key, version_key
 from catalog.models import (
     ArchitectureFeature,
     Citation,
@@ -27,7 +31,6 @@ from catalog.models import (
     ModelVersion,
     Organization,
 )
-from catalog.services.catalog_load import ARCHITECTURE_KEYS, EXPORT_FORMAT, EXPORT_VERSION, KINDS
 from hardware.models import Accelerator, HardwareProfile, SizeTier
 from licenses.models import License
 
@@ -163,9 +166,7 @@ def catalog_export() -> dict:
                 family=v.family.slug,
                 license=v.license.slug if v.license else None,
                 predecessor=(
-                    f"{v.predecessor.family.slug}/{v.predecessor.slug}"
-                    if v.predecessor_id in exported_version_ids
-                    else None
+                    version_key(v.predecessor) if v.predecessor_id in exported_version_ids else None
                 ),
                 features=sorted(f.slug for f in v.features.all()),
             )
@@ -175,7 +176,7 @@ def catalog_export() -> dict:
             _entry(
                 v,
                 "variants",
-                version=f"{v.version.family.slug}/{v.version.slug}",
+                version=version_key(v.version),
                 license=v.license.slug if v.license else None,
                 architecture={
                     k: _plain(getattr(v, k))
@@ -187,8 +188,8 @@ def catalog_export() -> dict:
         ],
         "lineage": [
             {
-                "child": _variant_key(e.child),
-                "parent": _variant_key(e.parent),
+                "child": variant_key(e.child),
+                "parent": variant_key(e.parent),
                 "kind": e.kind,
                 "note": e.note,
                 "sources": _sources(e),
@@ -222,7 +223,3 @@ def catalog_export_json(document: dict) -> bytes:
     return json.dumps(
         document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     ).encode("utf-8")
-
-
-def _variant_key(variant: ModelVariant) -> str:
-    return f"{variant.version.family.slug}/{variant.version.slug}/{variant.slug}"

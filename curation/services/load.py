@@ -9,7 +9,8 @@ The load is an upsert by natural key (slugs), idempotent and atomic:
   whole load with a :class:`CatalogLoadError` naming the file, the entry and the field, and the
   transaction leaves the database as it was.
 
-The file format is documented in docs/catalog-format.md.
+The file format is defined in ``catalog/fileformat.py`` and documented in
+docs/catalog-format.md.
 """
 
 from __future__ import annotations
@@ -29,6 +30,17 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from catalog.fileformat import (
+    EXPORT_FORMAT,
+    EXPORT_META_KEYS,
+    EXPORT_VERSION,
+    KINDS,
+    REFERENCE_KINDS,
+    SOURCE_KEYS,
+    Kind,
+    catalog_files,
+)
+from catalog.ingest.parse.common import ARCHITECTURE_FIELDS as ARCHITECTURE_KEYS
 from catalog.models import (
     ArchitectureFeature,
     Citation,
@@ -39,23 +51,19 @@ from catalog.models import (
     Organization,
     Source,
 )
-from catalog.models.families import ARCHITECTURE_FIELDS as ARCHITECTURE_KEYS
-from catalog.services.records import version_features_set
+from catalog.services import version_features_set
+from core.jsonsafe import NOT_FINITE, NUL, unstorable
+from core.statistics import refresh_statistics_on_commit
+from curation.services.records import records_changed
 from hardware.estimator import ConfigError, parse_config
 from hardware.models import Accelerator, HardwareProfile, SizeTier
 from licenses.models import License
-from llmregistry.jsonsafe import NOT_FINITE, NUL, unstorable
-from llmregistry.statistics import refresh_statistics_on_commit
 
-# What a file's value may not hold (llmregistry.jsonsafe names the problem).
+# What a file's value may not hold (core.jsonsafe names the problem).
 UNSTORABLE = {
     NUL: "null characters are not allowed.",
     NOT_FINITE: "numbers must be finite (not .nan or .inf).",
 }
-EXPORT_FORMAT = "llmregistry-catalog"
-EXPORT_VERSION = 1
-EXPORT_META_KEYS = {"format", "format_version", "exported_at"}
-SOURCE_KEYS = {"url", "title", "publisher", "accessed", "fields", "quote", "note"}
 
 
 class CatalogLoadError(Exception):
@@ -108,236 +116,19 @@ class _Entry:
         return CatalogLoadError(self.path, self.label, field_name, message)
 
 
-@dataclass(frozen=True)
-class _Kind:
-    """How one top-level key of a catalog file maps onto a model."""
-
-    key: str
-    model: type[models.Model]
-    plain: tuple[str, ...]
-    required: tuple[str, ...]
-    references: dict[str, str] = field(default_factory=dict)  # field -> reference kind
-    deferred: tuple[str, ...] = ()  # references resolved after every entry of the kind exists
-    extra: tuple[str, ...] = ()  # keys handled by code of their own
-
-
-_BILINGUAL_NAME = ("name", "name_zh")
-_BILINGUAL_DESCRIPTION = ("description", "description_zh")
-_CURATED = ("status", "seed_claim")
-
-KINDS: dict[str, _Kind] = {
-    kind.key: kind
-    for kind in (
-        _Kind(
-            "organizations",
-            Organization,
-            plain=(
-                "slug",
-                *_BILINGUAL_NAME,
-                "country",
-                "kind",
-                "website",
-                *_BILINGUAL_DESCRIPTION,
-                *_CURATED,
-            ),
-            required=("slug", "name"),
-        ),
-        _Kind(
-            "features",
-            ArchitectureFeature,
-            plain=(
-                "slug",
-                *_BILINGUAL_NAME,
-                "category",
-                "derivable",
-                *_BILINGUAL_DESCRIPTION,
-                "paper_url",
-                *_CURATED,
-            ),
-            required=("slug", "name", "category"),
-            references={"parent": "feature"},
-            deferred=("parent",),
-        ),
-        _Kind(
-            "licenses",
-            License,
-            plain=(
-                "slug",
-                "spdx_id",
-                *_BILINGUAL_NAME,
-                "version",
-                "url",
-                "kind",
-                "summary",
-                "summary_zh",
-                "commercial_use",
-                "mau_threshold",
-                "attribution_required",
-                "naming_requirement",
-                "patent_grant",
-                "modification_allowed",
-                "redistribution_allowed",
-                "share_alike",
-                "outputs_train_other_models",
-                "acceptable_use_policy_url",
-                "registration_required",
-                *_CURATED,
-            ),
-            required=("slug", "name", "kind"),
-        ),
-        _Kind(
-            "accelerators",
-            Accelerator,
-            plain=(
-                "slug",
-                "vendor",
-                "name",
-                "form",
-                "memory_gib",
-                "memory_type",
-                "memory_bandwidth_gbps",
-                "bf16_dense_tflops",
-                "fp8_dense_tflops",
-                "int8_dense_tops",
-                "supports_fp8",
-                "supports_int4",
-                "interconnect",
-                "interconnect_bandwidth_gbps",
-                "tdp_watts",
-                "release_year",
-                "datasheet_url",
-                *_CURATED,
-            ),
-            required=("slug", "vendor", "name", "form", "memory_gib"),
-        ),
-        _Kind(
-            "profiles",
-            HardwareProfile,
-            plain=(
-                "slug",
-                *_BILINGUAL_NAME,
-                "count",
-                "host_memory_gib",
-                *_BILINGUAL_DESCRIPTION,
-                *_CURATED,
-            ),
-            required=("slug", "name", "accelerator", "count"),
-            references={"accelerator": "accelerator"},
-        ),
-        _Kind(
-            "size_tiers",
-            SizeTier,
-            plain=(
-                "slug",
-                "label",
-                "parameters_billion",
-                "training_memory",
-                "inference_memory",
-                "cpu_memory",
-                "compute",
-                "training_time",
-                "multi_gpu",
-                "use_case",
-                "use_case_zh",
-                *_CURATED,
-            ),
-            required=("slug", "label", "parameters_billion"),
-        ),
-        _Kind(
-            "families",
-            ModelFamily,
-            plain=(
-                "slug",
-                *_BILINGUAL_NAME,
-                "aliases",
-                "website",
-                *_BILINGUAL_DESCRIPTION,
-                *_CURATED,
-            ),
-            required=("slug", "name", "organization"),
-            references={"organization": "organization"},
-        ),
-        _Kind(
-            "versions",
-            ModelVersion,
-            plain=(
-                "slug",
-                *_BILINGUAL_NAME,
-                "aliases",
-                "release_date",
-                "default_context_tokens",
-                "max_context_tokens",
-                "training_tokens",
-                "tokenizer",
-                "vocab_size",
-                "languages",
-                "language_count",
-                "modalities",
-                "capabilities",
-                "paper_url",
-                "blog_url",
-                "repo_url",
-                *_BILINGUAL_DESCRIPTION,
-                *_CURATED,
-            ),
-            required=("slug", "name", "family"),
-            references={"family": "family", "license": "license", "predecessor": "version"},
-            deferred=("predecessor",),
-            extra=("features",),
-        ),
-        _Kind(
-            "variants",
-            ModelVariant,
-            plain=(
-                "slug",
-                "name",
-                "kind",
-                *_BILINGUAL_DESCRIPTION,
-                "release_date",
-                "hf_repo_id",
-                "modelscope_repo_id",
-                "total_parameters",
-                "active_parameters",
-                "config",
-                *_CURATED,
-            ),
-            required=("slug", "name", "version"),
-            references={"version": "version", "license": "license"},
-            extra=("architecture",),
-        ),
-        _Kind(
-            "lineage",
-            Lineage,
-            plain=("kind", "note"),
-            required=("child", "parent", "kind"),
-            references={"child": "variant", "parent": "variant"},
-        ),
-    )
+# The model each section of the file format fills (catalog/fileformat.py).
+MODELS: dict[str, type[models.Model]] = {
+    "organizations": Organization,
+    "features": ArchitectureFeature,
+    "licenses": License,
+    "accelerators": Accelerator,
+    "profiles": HardwareProfile,
+    "size_tiers": SizeTier,
+    "families": ModelFamily,
+    "versions": ModelVersion,
+    "variants": ModelVariant,
+    "lineage": Lineage,
 }
-
-# Load order: a kind only refers to kinds before it (deferred references aside).
-FILE_ORDER = (
-    ("catalog/data/organizations.yaml", ("organizations",)),
-    ("catalog/data/features.yaml", ("features",)),
-    ("licenses/data/licenses.yaml", ("licenses",)),
-    ("hardware/data/accelerators.yaml", ("accelerators",)),
-    ("hardware/data/profiles.yaml", ("profiles",)),
-    ("hardware/data/size_tiers.yaml", ("size_tiers",)),
-)
-FAMILY_GLOB = "catalog/data/families/*.yaml"
-FAMILY_KINDS = ("families", "versions", "variants", "lineage")
-NATURAL_KEYS = {
-    "versions": ("family", "slug"),
-    "variants": ("version", "slug"),
-    "lineage": ("child", "parent", "kind"),
-}
-
-
-def catalog_files(root: Path) -> list[tuple[Path, tuple[str, ...]]]:
-    """The catalog files under ``root`` in load order, each with the keys it may hold."""
-    files = [(root / name, kinds) for name, kinds in FILE_ORDER]
-    files += [(path, FAMILY_KINDS) for path in sorted(root.glob(FAMILY_GLOB))]
-    return files
 
 
 def _read(root: Path, path: Path, allowed: tuple[str, ...]) -> list[_Entry]:
@@ -452,23 +243,13 @@ class _Loader:
                     (e.child_id, e.parent_id, e.kind): e for e in Lineage.objects.all()
                 }
             else:
-                self.by_key[kind] = {r.slug: r for r in KINDS[kind].model.objects.all()}
+                self.by_key[kind] = {r.slug: r for r in MODELS[kind].objects.all()}
         return self.by_key[kind]
-
-    _REFERENCE_KINDS = {
-        "organization": ("organizations", 1),
-        "feature": ("features", 1),
-        "license": ("licenses", 1),
-        "accelerator": ("accelerators", 1),
-        "family": ("families", 1),
-        "version": ("versions", 2),
-        "variant": ("variants", 3),
-    }
 
     def resolve(self, entry: _Entry, field_name: str, reference: str, value: Any):
         if value is None:
             return None
-        kind, parts = self._REFERENCE_KINDS[reference]
+        kind, parts = REFERENCE_KINDS[reference]
         if not isinstance(value, str):
             raise entry.error(field_name, f"must be a {reference} reference (text).")
         key: Any = value if parts == 1 else tuple(value.split("/"))
@@ -497,7 +278,7 @@ class _Loader:
         except ValidationError as exc:
             raise entry.error(name, " ".join(exc.messages)) from None
 
-    def _values(self, entry: _Entry, spec: _Kind) -> dict[str, Any]:
+    def _values(self, entry: _Entry, spec: Kind) -> dict[str, Any]:
         data = entry.data
         known = {*spec.plain, *spec.references, *spec.extra, "sources"}
         if spec.key == "versions":
@@ -509,7 +290,8 @@ class _Loader:
             if data.get(key) in (None, ""):
                 raise entry.error(key, "is required.")
         values = {
-            name: self._clean_value(entry, spec.model, name, data.get(name)) for name in spec.plain
+            name: self._clean_value(entry, MODELS[spec.key], name, data.get(name))
+            for name in spec.plain
         }
         for name, reference in spec.references.items():
             if name not in spec.deferred:
@@ -560,7 +342,7 @@ class _Loader:
             return
         created = record is None
         if created:
-            record = spec.model()
+            record = MODELS[entry.kind]()
         changed = created
         for name, value in values.items():
             if name in spec.references:
@@ -726,8 +508,6 @@ class _Loader:
         return self.report
 
     def _enqueue_recompute(self) -> None:
-        from catalog.services.records import records_changed
-
         variant_ids = [r.pk for r in self.written.get("variants", [])]
         version_ids = [r.pk for r in self.written.get("versions", [])]
         family_ids = [r.pk for r in self.written.get("families", [])]

@@ -1,16 +1,17 @@
-"""Saving curated records: the one path shared by the admin, the loader and later the API."""
+"""Saving, publishing and deleting curated records: the one path shared by the admin, the
+API, the loader and the candidate review.
+
+A curated record of any app (catalog, licences, hardware) is written here so that what
+depends on it across apps, the hardware recommendations, is recomputed after commit.
+"""
 
 from collections.abc import Iterable
 
 from django.db import models, transaction
 
-from catalog.models import (
-    ArchitectureFeature,
-    ModelFamily,
-    ModelVariant,
-    ModelVersion,
-    VersionFeature,
-)
+from catalog.models import ModelFamily, ModelVariant, ModelVersion
+from hardware.models import Accelerator, HardwareProfile
+from hardware.services import profiles_changed, variants_changed
 
 
 def curated_record_save(*, record: models.Model, update_fields: Iterable[str] | None = None):
@@ -27,11 +28,42 @@ def curated_record_save(*, record: models.Model, update_fields: Iterable[str] | 
     return record
 
 
+def curated_records_set_status(*, queryset: models.QuerySet, status: str) -> int:
+    """Set the publication status of every record in ``queryset``; return how many changed.
+
+    One UPDATE; the history triggers record an event for each row that changed.
+    """
+    with transaction.atomic():
+        pks = list(queryset.exclude(status=status).values_list("pk", flat=True))
+        changed = queryset.model.objects.filter(pk__in=pks).update(status=status)
+        records_changed(model=queryset.model, pks=pks)
+        return changed
+
+
+def curated_record_delete(*, record: models.Model) -> None:
+    """Delete ``record`` (and what cascades with it); after commit, recompute what it fed.
+
+    Raises ``django.db.models.ProtectedError`` and deletes nothing while curated records
+    refer to it. History is recorded by database triggers in the same transaction.
+    """
+    model = type(record)
+    with transaction.atomic():
+        record.delete()
+        records_deleted(model=model)
+
+
+def curated_records_delete(*, queryset: models.QuerySet) -> int:
+    """Delete every record in ``queryset``, as :func:`curated_record_delete` does one;
+    return how many rows were deleted, cascades included."""
+    with transaction.atomic():
+        deleted, _ = queryset.delete()
+        if deleted:
+            records_deleted(model=queryset.model)
+    return deleted
+
+
 def records_changed(*, model: type[models.Model], pks: Iterable[int]) -> None:
     """Enqueue (after commit) the recompute of what depends on the changed records."""
-    from hardware.models import Accelerator, HardwareProfile
-    from hardware.services import profiles_changed, variants_changed
-
     pks = list(pks)
     if not pks:
         return
@@ -51,27 +83,12 @@ def records_changed(*, model: type[models.Model], pks: Iterable[int]) -> None:
         profiles_changed()
 
 
-def version_features_set(*, version: ModelVersion, features: Iterable[ArchitectureFeature]) -> bool:
-    """Make ``version``'s curated features exactly ``features``; return whether anything changed."""
-    wanted = {feature.pk for feature in features}
-    current = set(version.version_features.values_list("feature_id", flat=True))
-    if wanted == current:
-        return False
-    with transaction.atomic():
-        version.version_features.filter(feature_id__in=current - wanted).delete()
-        VersionFeature.objects.bulk_create(
-            VersionFeature(version=version, feature_id=pk) for pk in sorted(wanted - current)
-        )
-    return True
+def records_deleted(*, model: type[models.Model]) -> None:
+    """Enqueue (after commit) the recompute of what depended on deleted records.
 
-
-def curated_records_set_status(*, queryset: models.QuerySet, status: str) -> int:
-    """Set the publication status of every record in ``queryset``; return how many changed.
-
-    One UPDATE; the history triggers record an event for each row that changed.
+    A deleted profile or accelerator leaves every recommendation's fit stale. A deleted
+    variant takes its recommendations with it (``CASCADE``), and versions and families
+    cannot be deleted while variants refer to them (``PROTECT``): nothing to recompute.
     """
-    with transaction.atomic():
-        pks = list(queryset.exclude(status=status).values_list("pk", flat=True))
-        changed = queryset.model.objects.filter(pk__in=pks).update(status=status)
-        records_changed(model=queryset.model, pks=pks)
-        return changed
+    if model in (Accelerator, HardwareProfile):
+        profiles_changed()

@@ -22,8 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import PublicationStatus, VariantKind
-from catalog.ingest.diff import LICENSE_FIELD, LINEAGE_FIELD, PROPOSABLE_FIELDS, variant_key
+from catalog.fileformat import KINDS
+from catalog.ingest.diff import LICENSE_FIELD, LINEAGE_FIELD, PROPOSABLE_FIELDS
+from catalog.keys import variant_key
 from catalog.models import (
+    ArchitectureFeature,
     Citation,
     Lineage,
     ModelFamily,
@@ -33,8 +36,8 @@ from catalog.models import (
     ReleaseCandidate,
     Source,
 )
-from catalog.services.catalog_load import KINDS
-from catalog.services.records import curated_record_save, version_features_set
+from catalog.services import version_features_set
+from curation.services.records import curated_record_save
 from licenses.models import License
 
 # Messages editors see; tests assert on them.
@@ -233,8 +236,6 @@ def _create_version(
     _save(version)
     features = entry.get("features") or []
     if features:
-        from catalog.models import ArchitectureFeature
-
         version_features_set(
             version=version, features=ArchitectureFeature.objects.filter(slug__in=features)
         )

@@ -2,17 +2,18 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from catalog.keys import variant_key
 from catalog.models import ModelVariant
 from catalog.selectors import VARIANT_PARENTS, visible
-from hardware.estimator import KV_DTYPES, PRECISIONS
-from hardware.estimator.memory import LORA_TARGETS, MAX_BATCH, MAX_CONTEXT_TOKENS
-from hardware.models import Accelerator, HardwareProfile, Recommendation, SizeTier, Workload
-from llmregistry.api.serializers import (
+from core.api.serializers import (
     BriefRelatedField,
     CitationSerializer,
     ServiceModelSerializer,
     with_sources,
 )
+from hardware.estimator import KV_DTYPES, PRECISIONS
+from hardware.estimator.memory import LORA_TARGETS, MAX_BATCH, MAX_CONTEXT_TOKENS
+from hardware.models import Accelerator, HardwareProfile, Recommendation, SizeTier, Workload
 
 CURATED_FIELDS = ["status", "seed_claim", "created_at", "updated_at"]
 
@@ -153,8 +154,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
         ]
 
     def get_variant(self, rec) -> str:
-        version = rec.variant.version
-        return f"{version.family.slug}/{version.slug}/{rec.variant.slug}"
+        return variant_key(rec.variant)
 
 
 class RecommendationDetailSerializer(RecommendationSerializer):

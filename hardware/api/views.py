@@ -3,6 +3,9 @@ from rest_framework import status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.permissions import PublicReadComputation
+from core.api.readplan import PlannedReadMixin
+from core.api.views import CuratedViewSet
 from hardware import selectors
 from hardware.api import serializers
 from hardware.api.serializers import EstimateRequestSerializer, EstimateSerializer
@@ -14,9 +17,6 @@ from hardware.filters import (
     SizeTierFilterSet,
 )
 from hardware.services import EstimateInputError, estimate_for
-from llmregistry.api.permissions import PublicReadComputation
-from llmregistry.api.readplan import PlannedReadMixin
-from llmregistry.api.views import CuratedViewSet
 
 
 class EstimateView(APIView):

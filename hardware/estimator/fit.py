@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
+from core.lib.units import GIB
 from hardware.estimator.architecture import Architecture
 from hardware.estimator.memory import (
     RUNTIME_OVERHEAD_BYTES_PER_GPU,
@@ -19,7 +20,6 @@ DEFAULT_USABLE_FRACTION = Fraction(9, 10)
 # macOS lets the GPU wire about three quarters of unified memory by default
 # (Metal's recommendedMaxWorkingSetSize on machines with more than 36 GB; approximate).
 UNIFIED_MEMORY_USABLE_FRACTION = Fraction(3, 4)
-GIB = 1024**3
 
 
 @dataclass(frozen=True)

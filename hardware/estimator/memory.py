@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from core.lib.units import GIB
 from hardware.estimator.architecture import Architecture
 from hardware.estimator.parameters import ParameterCount
 from hardware.estimator.precision import (
@@ -23,7 +24,6 @@ from hardware.estimator.precision import (
     gguf_more_bits_layer,
 )
 
-GIB = 1024**3
 # Per-GPU runtime overhead: CUDA context, cuBLAS/NCCL workspaces and allocator slack.
 # Assumption: ~0.3-0.5 GiB of CUDA context on recent GPUs plus workspaces; 1 GiB is a
 # conservative round figure (bench/gpu_memory.py measures it where a GPU is available).

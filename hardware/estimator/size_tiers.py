@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from core.lib.units import GB  # the seed's "GB" figures are decimal
 from hardware.estimator.memory import GRADIENT_BYTES, OPTIMIZER_BYTES, WEIGHT_BYTES_16
 from hardware.estimator.precision import INT4_GROUP, NF4
 
-GB = 10**9  # the seed's "GB" figures are decimal
 OPEN_RANGE_SLACK = Fraction(3, 2)
 _RANGE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:-\s*(\d+(?:\.\d+)?))?\s*(GB|TB)(\+)?", re.IGNORECASE)
 

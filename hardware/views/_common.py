@@ -5,32 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.http import QueryDict
-from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog.models import ModelVariant
+from core.lib.units import GB, GIB
 from hardware.estimator import PRECISIONS, EstimateOptions
 from hardware.forms import CONFIG_FIELD_ERROR
 from hardware.models import Workload
-from hardware.ranking import ProfileFit
 
-GIB = 1024**3
-GB = 10**9
+# The assumptions are the ranking's; the hardware pages show them from here.
+from hardware.ranking import FIT_ASSUMPTION, SPEED_ASSUMPTION, ProfileFit  # noqa: F401
 
-SPEED_ASSUMPTION = gettext_lazy(
-    "Decode speed is a memory-bandwidth roofline, an upper bound that real engines do not "
-    "reach: each generated token reads the active weights once and each sequence's KV cache. "
-    "Reading the prompt (prefill) is not included."
-)
-FIT_ASSUMPTION = gettext_lazy(
-    # xgettext:no-python-format
-    "A model fits when, per accelerator, its share of the weights, KV cache, activations and "
-    "1 GiB of runtime overhead stays within 90% of the memory (75% on Apple unified memory). "
-    "Several accelerators split the model with tensor parallelism, which needs their count to "
-    "divide the attention heads; fine-tuning shards everything (ZeRO-3/FSDP)."
-)
 TERM_LABELS = {
     "weights": gettext_lazy("Weights"),
     "lora_weights": gettext_lazy("LoRA adapters"),
@@ -61,29 +47,12 @@ def _with_defaults(data: QueryDict, form_class) -> QueryDict:
     return data
 
 
-def _variant_key(variant: ModelVariant) -> str:
-    return f"{variant.version.family.slug}/{variant.version.slug}/{variant.slug}"
-
-
-def _variant_url(variant: ModelVariant) -> str:
-    version = variant.version
-    return reverse(
-        "catalog:variant_detail",
-        kwargs={"family": version.family.slug, "version": version.slug, "variant": variant.slug},
-    )
-
-
 def _gib_text(value: float) -> str:
     return _("%(amount)s GiB") % {"amount": number_format(value / GIB, decimal_pos=1)}
 
 
 def _gb_text(value: float) -> str:
     return _("%(amount)s GB") % {"amount": number_format(value / GB, decimal_pos=1)}
-
-
-def _variant_max_context(variant: ModelVariant) -> int | None:
-    # The same effective maximum the recommendation grid uses (hardware.services).
-    return variant.version.max_context_tokens or variant.max_position_embeddings
 
 
 def _add_option_errors(form, errors: dict[str, str]) -> None:

@@ -13,9 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from catalog.choices import VariantKind
+from catalog.effective import effective_context_tokens
 from catalog.filters import VariantFilterSet
+from catalog.keys import variant_url
 from catalog.models import ModelVariant
 from catalog.selectors import variant_list
+from core.lib.units import GIB
 from hardware import selectors
 from hardware.estimator import (
     ESTIMATOR_VERSION,
@@ -33,14 +36,11 @@ from hardware.services import FINE_TUNE_CONTEXT, INFERENCE_CONTEXTS, INFERENCE_P
 from hardware.views._common import (
     _TUNE_PRECISION,
     FIT_ASSUMPTION,
-    GIB,
     SPEED_ASSUMPTION,
     _add_option_errors,
     _gib_text,
     _options_summary,
     _profile_fits,
-    _variant_max_context,
-    _variant_url,
     _with_defaults,
 )
 from licenses.choices import CommercialUse
@@ -134,7 +134,7 @@ def _fit_matrix(
         }
     matrix = FitMatrix(profiles=profiles, rows=[], total=total)
     for variant, arch, params in candidates:
-        max_context = _variant_max_context(variant)
+        max_context = effective_context_tokens(variant)
         if max_context is not None and options.context_tokens > max_context:
             matrix.rows.append(
                 MatrixRow(
@@ -179,7 +179,7 @@ def _chart_rows(fitting: list[FitRow], missing: list[FitRow]) -> list[FitRow]:
 
 
 def _fit_chart(rows: list[FitRow], spec: ProfileSpec) -> str:
-    from llmregistry.charts import BarRow, Segment, stacked_bar_chart
+    from core.lib.charts import BarRow, Segment, stacked_bar_chart
 
     names = (_("Weights"), _("KV cache"), _("Activations and overhead"))
     bars = [
@@ -189,7 +189,7 @@ def _fit_chart(rows: list[FitRow], spec: ProfileSpec) -> str:
                 Segment(name, value / GIB)
                 for name, value in zip(names, row.chart_segments, strict=True)
             ),
-            href=_variant_url(row.variant),
+            href=variant_url(row.variant),
         )
         for row in rows
     ]
@@ -300,7 +300,7 @@ def fit(request):
                     (f.as_dict() for f in result.fits),
                     result.smallest.profile.slug if result.smallest else None,
                 ),
-                single_max_context=_variant_max_context(variant),
+                single_max_context=effective_context_tokens(variant),
             )
         matrix = _fit_matrix(matrix_candidates, options, profile_pairs, len(candidates))
     except EstimateError as exc:

@@ -1,5 +1,5 @@
+from core.api.serializers import ServiceModelSerializer, with_sources
 from licenses.models import License
-from llmregistry.api.serializers import ServiceModelSerializer, with_sources
 
 
 class LicenseSerializer(ServiceModelSerializer):

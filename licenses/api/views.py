@@ -1,7 +1,7 @@
+from core.api.views import CuratedViewSet
 from licenses import selectors
 from licenses.api.serializers import LicenseDetailSerializer, LicenseSerializer
 from licenses.filters import LicenseFilterSet
-from llmregistry.api.views import CuratedViewSet
 
 
 class LicenseViewSet(CuratedViewSet):

@@ -11,12 +11,12 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from mcp import Client
 
+from assistants.common import acting_as
+from assistants.server import registry_server
 from catalog.models import ModelVariant
 from hardware.estimator import EstimateOptions, ProfileSpec, estimate
 from hardware.models import Accelerator
 from hardware.selectors import accelerator_spec, variant_architecture
-from llmregistry.mcp_server.common import acting_as
-from llmregistry.mcp_server.server import registry_server
 from tests.factories import VariantFactory, make_editor
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("curated_catalog")]

@@ -15,8 +15,8 @@ from django.db import connection
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
-from llmregistry.mcp_server.http import NO_ANSWER, NOT_ACCEPTABLE, REFUSED, _json_rpc_error
-from llmregistry.models import ApiToken
+from assistants.http import NO_ANSWER, NOT_ACCEPTABLE, REFUSED, _json_rpc_error
+from core.models import ApiToken
 from tests.factories import VariantFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -20,10 +20,10 @@ import pytest
 from django.apps import apps
 from django.db import connections
 
-from catalog.export import catalog_export
 from catalog.ingest.forms import NEW_VERSION_INCOMPLETE
 from catalog.ingest.services import IngestOptions, ingest_run_execute
 from catalog.models import IngestRun, ModelVariant, ModelVersion, ReleaseCandidate
+from curation.services.export import catalog_export
 from tests.browser.conftest import EDITOR
 
 pytestmark = pytest.mark.django_db

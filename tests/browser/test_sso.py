@@ -4,8 +4,8 @@ Connect server, tests/oidc_provider.py) and back into the admin as an editor."""
 import pytest
 
 from tests.browser.conftest import DESKTOP, PageWatch
-from tests.llmregistry.test_sso import ALICE, BACKENDS
 from tests.oidc_provider import OIDCProvider
+from tests.ops.test_sso import ALICE, BACKENDS
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from pghistory.models import Events
 
 from catalog.models import Citation, ModelVariant, ModelVersion, Organization, Source
-from catalog.services import CatalogLoadError, catalog_load
+from curation.services import CatalogLoadError, catalog_load
 from hardware.models import Accelerator
 from licenses.models import License
 
@@ -139,8 +139,8 @@ def test_an_editors_change_survives_a_reload_of_an_unchanged_entry():
 @pytest.mark.django_db(transaction=True)
 def test_a_committed_load_leaves_the_planner_statistics_of_what_it_wrote():
     """Without them PostgreSQL takes the fresh tables for a handful of rows and the variant
-    search runs its word match once per variant (llmregistry/statistics.py)."""
-    from catalog.services import catalog_load
+    search runs its word match once per variant (core/statistics.py)."""
+    from curation.services import catalog_load
 
     catalog_load(root=settings.BASE_DIR)
     with connection.cursor() as cursor:

@@ -17,7 +17,7 @@ from catalog.models import (
     Organization,
     VersionFeature,
 )
-from catalog.services import catalog_load
+from curation.services import catalog_load
 from hardware.models import Accelerator, HardwareProfile, Recommendation, SizeTier
 from licenses.models import License
 

@@ -12,7 +12,7 @@ from django.db import connection
 from django.urls import reverse
 
 from catalog.models import ModelVariant, Organization, VersionFeature
-from catalog.services import catalog_load
+from curation.services import catalog_load
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,7 @@ from catalog.views.browse import (
     UNKNOWN_PARAMETERS,
     UNKNOWN_VALUES,
 )
-from llmregistry.filtering import BAD_COUNT
+from core.filtering import BAD_COUNT
 from tests import factories
 from tests.queries import assert_same_query_count, count_queries
 

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from catalog.models.families import ARCHITECTURE_FIELDS
+from catalog.ingest.parse.common import ARCHITECTURE_FIELDS
 from catalog.views.detail import ARCHITECTURE_GROUPS
 from hardware.services import recommendations_recompute
 from tests import factories

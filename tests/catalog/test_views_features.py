@@ -16,7 +16,7 @@ from catalog.models import (
     Organization,
 )
 from catalog.views import features
-from llmregistry.filtering import NOT_A_BOOLEAN
+from core.filtering import NOT_A_BOOLEAN
 from tests import factories
 from tests.queries import assert_same_query_count, count_queries
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from llmregistry.charts import (
+from core.lib.charts import (
     BarRow,
     Point,
     Segment,
@@ -20,8 +20,8 @@ from llmregistry.charts import (
     short_number,
     stacked_bar_chart,
 )
-from llmregistry.charts._svg import FONT_SIZE, text_width
-from llmregistry.charts.scales import date_axis, linear_axis, log_axis
+from core.lib.charts._svg import FONT_SIZE, text_width
+from core.lib.charts.scales import date_axis, linear_axis, log_axis
 
 ROOT = Path(__file__).resolve().parents[2]
 SVG = "{http://www.w3.org/2000/svg}"
@@ -74,7 +74,7 @@ def _all_charts() -> list[str]:
 
 
 def test_charts_import_only_the_standard_library():
-    for path in (ROOT / "llmregistry/charts").glob("*.py"):
+    for path in (ROOT / "core/lib/charts").glob("*.py"):
         tree = ast.parse(path.read_text("utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
@@ -85,7 +85,7 @@ def test_charts_import_only_the_standard_library():
                 continue
             for name in names:
                 top = name.split(".")[0]
-                assert top in sys.stdlib_module_names or name.startswith("llmregistry.charts"), (
+                assert top in sys.stdlib_module_names or name.startswith("core.lib.charts"), (
                     f"{path.name} imports {name}"
                 )
 

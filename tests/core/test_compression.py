@@ -12,9 +12,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from catalog.models import Organization
-from llmregistry.middleware import CompressionMiddleware
-from llmregistry.models import ApiToken
-from llmregistry.response_cache import HEADER
+from core.middleware import CompressionMiddleware
+from core.models import ApiToken
+from core.response_cache import HEADER
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 import pytest
 
-from llmregistry.env import (
+from core.env import (
     ImproperlyConfiguredEnv,
     env_bool,
     env_choice,

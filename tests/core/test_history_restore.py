@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import ModelVariantEvent
-from catalog.services import curated_record_save
-from llmregistry.history_admin import NOT_RESTORED, RESTORED
+from core.history_admin import NOT_RESTORED, RESTORED
+from curation.services import curated_record_save
 from tests import factories
 
 pytestmark = pytest.mark.django_db

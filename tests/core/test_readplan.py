@@ -6,9 +6,9 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from catalog.models import ModelVariant
+from core.api.readplan import ReadPlan, read_plan
 from hardware.services import recommendations_recompute
-from llmregistry.api.readplan import ReadPlan, read_plan
-from llmregistry.api.urls import router
+from llmregistry.api_urls import router
 
 pytestmark = pytest.mark.django_db
 

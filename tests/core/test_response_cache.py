@@ -12,9 +12,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from catalog.models import ModelFamily, Organization
-from llmregistry.generation import TRIGGER_NAME, current_generation, tracked_tables
-from llmregistry.models import ApiToken
-from llmregistry.response_cache import HEADER, LocalResponses, etag_generation
+from core.generation import TRIGGER_NAME, current_generation, tracked_tables
+from core.models import ApiToken
+from core.response_cache import HEADER, LocalResponses, etag_generation
 from tests import factories
 from tests.queries import count_queries
 

@@ -14,7 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from llmregistry.models import ApiToken, hash_token
+from core.models import ApiToken, hash_token
 from tests import factories
 
 pytestmark = pytest.mark.django_db

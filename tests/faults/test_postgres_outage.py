@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from llmregistry.middleware import DATABASE_UNAVAILABLE_MESSAGE
+from core.middleware import DATABASE_UNAVAILABLE_MESSAGE
 from tests.faults.servers import PrivatePostgres, free_port, postgres_bindir
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -4,7 +4,7 @@ leaves its run recorded as queued; once Redis is back the nightly recompute cove
 new saves reach the queue again and pages are cached again. Redis hung (accepting connections,
 never answering): every request still answers; the first Redis call gives up after the client
 timeout and the cache answers from local memory for a few seconds (circuit breaker,
-llmregistry/cache_backends.py), so later requests do not wait at all.
+core/cache_backends.py), so later requests do not wait at all.
 
 Redis here is a private server on a free port (the shared one is never stopped), used the way
 production uses it: the page cache and throttle counters in database 1, the Celery queue in
@@ -19,9 +19,9 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from catalog.models import ModelVariant
+from core.cache_backends import FailoverRedisCache
 from hardware.models import Recommendation, RecomputeRun
 from hardware.tasks import recompute_recommendations
-from llmregistry.cache_backends import FailoverRedisCache
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,7 +39,7 @@ CIRCUIT_OPEN_SECONDS = 1.0
 def redis_backed(settings, private_redis, celery_on):
     settings.CACHES = {
         "default": {
-            "BACKEND": "llmregistry.cache_backends.FailoverRedisCache",
+            "BACKEND": "core.cache_backends.FailoverRedisCache",
             "LOCATION": private_redis.url(1),
             "KEY_PREFIX": "llmregistry",
             "OPTIONS": settings.REDIS_CLIENT_OPTIONS,

@@ -30,10 +30,10 @@ from catalog.models import (
     ModelVersion,
     Organization,
 )
+from core.api.throttling import ResilientAnonRateThrottle
+from core.models import ApiToken
 from hardware.models import Accelerator, HardwareProfile, Recommendation, SizeTier
 from licenses.models import License
-from llmregistry.api.throttling import ResilientAnonRateThrottle
-from llmregistry.models import ApiToken
 from llmregistry.wsgi import application
 from tests import factories
 

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from core.api.parsers import JSON_TOO_NESTED
 from hardware.estimator.architecture import MAX_LAYERS, TOO_LARGE
-from llmregistry.api.parsers import JSON_TOO_NESTED
 from tests import factories
 from tests.hardware.conftest import FIXTURES, fixture_config, fixture_names
 

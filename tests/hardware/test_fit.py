@@ -2,10 +2,10 @@
 
 from fractions import Fraction
 
+from core.lib.units import GIB
 from hardware.estimator import AcceleratorSpec, EstimateOptions, ProfileSpec, estimate, parse_config
 from tests.hardware.conftest import fixture_config
 
-GIB = 1024**3
 RTX_4090 = AcceleratorSpec("rtx-4090", "RTX 4090", 24 * GIB, 1_008 * 10**9, "consumer")
 H100 = AcceleratorSpec("h100", "H100 SXM", 80 * GIB, 3_350 * 10**9)
 M2_ULTRA = AcceleratorSpec("m2-ultra", "M2 Ultra", 192 * GIB, 800 * 10**9, "unified_memory")

@@ -12,7 +12,6 @@ from hardware.estimator import (
 from hardware.estimator.memory import inference_memory, kv_replication, training_memory
 from tests.hardware.conftest import fixture_config, fixture_names
 
-GIB = 1024**3
 # Precisions of one scheme from fewer to more bits (schemes differ in what they keep at 16 bits).
 LADDERS = [
     ("awq-int4", "int8", "fp16"),

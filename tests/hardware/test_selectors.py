@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import ModelFamily
-from catalog.services import curated_records_set_status
+from curation.services import curated_records_set_status
 from hardware.models import Recommendation
 from hardware.selectors import variants_for_recommendations
 from hardware.services import recommendation_grid, recommendations_recompute

@@ -1,6 +1,5 @@
+from core.lib.units import GB
 from hardware.estimator.size_tiers import parse_seed_range, tier_figures
-
-GB = 10**9
 
 
 def test_parses_the_seeds_cells():

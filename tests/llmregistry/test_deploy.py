@@ -259,7 +259,7 @@ def test_the_wsgi_application_loads_every_view_and_freezes_the_heap():
     collections that made the MCP p99, bench/mcp_bench.py)."""
     probe = (
         "import gc, sys; import llmregistry.wsgi; "
-        "print(gc.get_freeze_count() > 100_000, 'llmregistry.mcp_server.http' in sys.modules)"
+        "print(gc.get_freeze_count() > 100_000, 'assistants.http' in sys.modules)"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe],

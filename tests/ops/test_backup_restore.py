@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from llmregistry.backups import (
+from ops.backups import (
     ERROR_ARCHIVE_FORMAT,
     ERROR_ARCHIVE_MISSING,
     ERROR_ARCHIVE_NOT_FILE,

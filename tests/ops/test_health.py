@@ -15,7 +15,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.test import Client
 from django.urls import reverse
 
-from llmregistry import health
+from ops import health
 from tests.faults.servers import (
     PrivatePostgres,
     PrivateRedis,

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from llmregistry.models import ApiToken
+from core.models import ApiToken
 from tests import factories
 
 pytestmark = pytest.mark.django_db

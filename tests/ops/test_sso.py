@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "llmregistry.sso.RegistryOIDCBackend",
+    "ops.sso.RegistryOIDCBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 ALICE = {
@@ -203,7 +203,7 @@ def test_the_sign_in_page_offers_the_provider(provider):
 
 def test_single_sign_on_is_absent_until_configured(settings):
     assert settings.OIDC_ENABLED is False
-    assert "llmregistry.sso.RegistryOIDCBackend" not in settings.AUTHENTICATION_BACKENDS
+    assert "ops.sso.RegistryOIDCBackend" not in settings.AUTHENTICATION_BACKENDS
     client = Client()
     assert client.get("/oidc/authenticate/").status_code == 404
     assert client.get("/oidc/callback/", {"code": "x", "state": "y"}).status_code == 404

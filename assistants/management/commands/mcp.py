@@ -4,8 +4,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from llmregistry.mcp_server.common import act_for_process
-from llmregistry.mcp_server.server import clean_up_between_calls, registry_server
+from assistants.common import act_for_process
+from assistants.server import clean_up_between_calls, registry_server
 
 
 class Command(BaseCommand):

@@ -25,8 +25,9 @@ NOTE_CODES: tuple[str, ...] = (
     "lineage_parent_unrecognised",
 )
 
-# The variant fields that hold architecture numbers (catalog.models.families; a test keeps the
-# two equal, since this package cannot import the models).
+# The variant fields that hold architecture numbers: the one list of them, which the models, the
+# API, the catalog file and the estimator's selectors import (a test checks each is a variant
+# field).
 ARCHITECTURE_FIELDS: tuple[str, ...] = (
     "architecture_class",
     "model_type",
@@ -71,7 +72,7 @@ LINEAGE_KINDS = (
     "adapter",
 )
 
-EXPORT_FORMAT = "llmregistry-catalog"  # catalog.services.catalog_load.EXPORT_FORMAT
+EXPORT_FORMAT = "llmregistry-catalog"  # catalog.fileformat.EXPORT_FORMAT (a test keeps them equal)
 EXPORT_VERSION = 1
 
 # Bounds. Each is far above any real value; together they keep what is stored small and sane.

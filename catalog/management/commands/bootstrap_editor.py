@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from llmregistry.env import env_str
+from core.env import env_str
 
 
 class Command(BaseCommand):

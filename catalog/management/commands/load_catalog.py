@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from catalog.services import CatalogLoadError, catalog_load
+from curation.services import CatalogLoadError, catalog_load
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from catalog.models import ModelFamily, Organization, WatchedPublisher
-from catalog.services import curated_record_save
+from curation.services import curated_record_save
 
 DEFAULTS_FILE = Path(settings.BASE_DIR) / "catalog" / "data" / "watched_publishers.yaml"
 

@@ -12,9 +12,9 @@ Class names: ``chart-svg`` ``chart-<kind>`` on the root; ``chart-axes`` ``chart-
 ``chart-limit`` ``chart-legend`` ``chart-swatch`` ``chart-empty``; ``series-0`` .. ``series-7``.
 """
 
-from llmregistry.charts.bars import BarRow, Segment, bar_chart, stacked_bar_chart
-from llmregistry.charts.scales import short_number
-from llmregistry.charts.xy import Point, line_chart, scatter_chart
+from core.lib.charts.bars import BarRow, Segment, bar_chart, stacked_bar_chart
+from core.lib.charts.scales import short_number
+from core.lib.charts.xy import Point, line_chart, scatter_chart
 
 __all__ = [
     "BarRow",

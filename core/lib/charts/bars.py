@@ -7,9 +7,9 @@ bars keep the whole width of the drawing, on a phone as on a wide screen.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from llmregistry.charts import _svg
-from llmregistry.charts._svg import WIDTH, esc, num
-from llmregistry.charts.scales import linear_axis, short_number
+from core.lib.charts import _svg
+from core.lib.charts._svg import WIDTH, esc, num
+from core.lib.charts.scales import linear_axis, short_number
 
 # One row: the label's line (its baseline LABEL_BASELINE below the row's top), the bar under
 # it, and a gap before the next row.

@@ -4,9 +4,9 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from llmregistry.charts import _svg
-from llmregistry.charts._svg import WIDTH, esc, num
-from llmregistry.charts.scales import (
+from core.lib.charts import _svg
+from core.lib.charts._svg import WIDTH, esc, num
+from core.lib.charts.scales import (
     Axis,
     date_axis,
     linear_axis,

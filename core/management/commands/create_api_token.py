@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from llmregistry.models import ApiToken
+from core.models import ApiToken
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from llmregistry.backups import BackupError, PgTarget, database_backup
+from ops.backups import BackupError, PgTarget, database_backup
 
 
 class Command(BaseCommand):

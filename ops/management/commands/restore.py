@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from llmregistry.backups import BackupError, PgTarget, database_restore
+from ops.backups import BackupError, PgTarget, database_restore
 
 
 class Command(BaseCommand):

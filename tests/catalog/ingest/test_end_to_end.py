@@ -20,9 +20,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from catalog.export import catalog_export
 from catalog.models import ModelVariant, ReleaseCandidate
-from catalog.services import catalog_load
+from curation.services import catalog_load
+from curation.services.export import catalog_export
 from hardware.models import Recommendation
 from llmregistry.celery import app as celery_app
 from tests.faults.servers import start_celery_worker

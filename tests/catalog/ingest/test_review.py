@@ -11,8 +11,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from catalog.export import catalog_export
-from catalog.ingest.review import (
+from catalog.ingest.services import IngestOptions, ingest_run_execute
+from catalog.models import Citation, IngestRun, ModelVariant, ModelVersion, ReleaseCandidate
+from curation.services.export import catalog_export
+from curation.services.review import (
     NEEDS_VERSION,
     NOT_PENDING,
     UPSTREAM_CHANGED,
@@ -21,8 +23,6 @@ from catalog.ingest.review import (
     release_candidate_approve,
     release_candidate_reject,
 )
-from catalog.ingest.services import IngestOptions, ingest_run_execute
-from catalog.models import Citation, IngestRun, ModelVariant, ModelVersion, ReleaseCandidate
 from hardware.models import RecomputeRun
 from tests import factories
 from tests.queries import assert_same_query_count, count_queries

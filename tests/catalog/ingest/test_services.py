@@ -10,9 +10,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from catalog.export import catalog_export
 from catalog.ingest.services import INTERRUPTED, RUN_LOCK_KEY, IngestOptions, ingest_run_execute
 from catalog.models import IngestRun, ModelVariant, ReleaseCandidate
+from curation.services.export import catalog_export
 from tests import factories
 from tests.queries import count_queries
 
@@ -174,7 +174,7 @@ def test_a_run_started_while_another_holds_the_lock_is_skipped():
 def test_upstream_changing_a_reviewed_candidate_reopens_it(
     curated_catalog, export_document, tmp_path, admin_user
 ):
-    from catalog.ingest.review import release_candidate_reject
+    from curation.services.review import release_candidate_reject
 
     document = copy.deepcopy(export_document)
     _variant_entry(document, "qwen2-5-7b")["total_parameters"] = 7_000_000_000
@@ -196,7 +196,7 @@ def test_upstream_changing_a_reviewed_candidate_reopens_it(
 def test_a_rejected_value_is_not_proposed_again_while_another_change_is(
     curated_catalog, export_document, tmp_path, admin_user
 ):
-    from catalog.ingest.review import release_candidate_reject
+    from curation.services.review import release_candidate_reject
 
     document = copy.deepcopy(export_document)
     entry = _variant_entry(document, "qwen2-5-7b")
