@@ -66,11 +66,12 @@ migrate: install
 catalog: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py load_catalog
 
-## lint: ruff, the formatting check and the layer contracts (import-linter, pyproject.toml)
+## lint: ruff, the formatting check, the layer contracts (import-linter) and mypy on the pure cores
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 ## check: what CI (.ci/run) checks, without its slow parts (browser, fault and fuzz tests)
 check: lint
@@ -101,7 +102,7 @@ messages: install
 	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --ignore='.venv/*'
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache tests/clients/mcp-inspector/node_modules
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache tests/clients/mcp-inspector/node_modules
 
 ## vendor: fetch the pinned front-end assets from the npm registry into static/vendor (needs npm)
 PICO_VERSION := 2.1.1

@@ -12,7 +12,7 @@ import math
 import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, Literal, overload
 
 # Bounds on a config's numbers. Each sits far above the largest published value, so no real
 # config meets one; together they keep the estimator's work and its figures small whatever a
@@ -295,6 +295,10 @@ _FAMILY_NAMES = (
 )
 
 
+@overload
+def _int(config: Mapping[str, Any], key: str, *, required: Literal[True] = ...) -> int: ...
+@overload
+def _int(config: Mapping[str, Any], key: str, *, required: bool) -> int | None: ...
 def _int(config: Mapping[str, Any], key: str, *, required: bool = True) -> int | None:
     """The positive integer ``config[key]`` within its bound (``_LIMITS``); ``None`` when
     absent and not ``required``. Raises :class:`ConfigError` naming ``key``."""
@@ -526,14 +530,20 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
                 "num_shared_experts": _int(config, "n_shared_experts", required=False),
                 "first_dense_layers": _count(config, "first_k_dense_replace") or None,
             }
+        # Read in this order (it decides which missing field is reported first).
+        q_lora_rank = _int(config, "q_lora_rank", required=False)
+        kv_lora_rank = _int(config, "kv_lora_rank")
+        qk_rope_head_dim = _int(config, "qk_rope_head_dim")
+        qk_nope_head_dim = _int(config, "qk_nope_head_dim")
+        v_head_dim = _int(config, "v_head_dim")
         mla = {
-            "q_lora_rank": _int(config, "q_lora_rank", required=False),
-            "kv_lora_rank": _int(config, "kv_lora_rank"),
-            "qk_rope_head_dim": _int(config, "qk_rope_head_dim"),
-            "qk_nope_head_dim": _int(config, "qk_nope_head_dim"),
-            "v_head_dim": _int(config, "v_head_dim"),
+            "q_lora_rank": q_lora_rank,
+            "kv_lora_rank": kv_lora_rank,
+            "qk_rope_head_dim": qk_rope_head_dim,
+            "qk_nope_head_dim": qk_nope_head_dim,
+            "v_head_dim": v_head_dim,
         }
-        head_dim = mla["qk_nope_head_dim"] + mla["qk_rope_head_dim"]
+        head_dim = qk_nope_head_dim + qk_rope_head_dim
     mtp_layers = 0
     if model_type == "deepseek_v3":
         mtp_layers = _count(config, "num_nextn_predict_layers")

@@ -149,6 +149,7 @@ def weight_bits(arch: Architecture, params: ParameterCount, precision: Precision
     for (layer, more_bits), repeat in groups.items():
         matrices = layer.attention + layer.ffn + layer.routed_experts
         if more_bits:
+            assert precision.gguf_more_bits is not None  # more_bits is False without it
             more = layer.attention_v + layer.ffn_down
             layer_bits = more * precision.gguf_more_bits + (matrices - more) * precision.matrix_bits
         else:
@@ -166,6 +167,8 @@ def kv_bytes_per_token_per_layer(arch: Architecture, kv_dtype_bytes: int) -> int
     if arch.uses_mla:
         # DeepSeek-V2 §2.1.2: the compressed latent (d_c) and the decoupled RoPE key (d_h^R)
         # are cached once per token per layer, shared by all heads.
+        assert arch.kv_lora_rank is not None  # uses_mla
+        assert arch.qk_rope_head_dim is not None  # parse_config reads it with kv_lora_rank
         return (arch.kv_lora_rank + arch.qk_rope_head_dim) * kv_dtype_bytes
     return 2 * arch.num_kv_heads * arch.head_dim * kv_dtype_bytes
 
@@ -194,6 +197,7 @@ def kv_cache_bytes(
     full_layers = arch.num_layers - windowed
     tokens = full_layers * context_tokens
     if windowed:
+        assert arch.sliding_window is not None  # windowed is 0 without a window
         tokens += windowed * min(context_tokens, arch.sliding_window)
     return batch * tokens * per_layer
 
@@ -201,6 +205,9 @@ def kv_cache_bytes(
 def _ffn_width(arch: Architecture) -> int:
     if not arch.is_moe:
         return arch.intermediate_size
+    # An MoE architecture has both (see parameters._layer).
+    assert arch.num_experts_per_token is not None
+    assert arch.moe_intermediate_size is not None
     width = arch.num_experts_per_token * arch.moe_intermediate_size
     width += arch.shared_expert_intermediate_size or 0
     width += (arch.num_shared_experts or 0) * arch.moe_intermediate_size
@@ -345,6 +352,11 @@ def lora_parameters(arch: Architecture, *, rank: int, targets: str) -> int:
         )
     hidden = arch.hidden_size
     if arch.uses_mla:
+        # With kv_lora_rank set, parse_config has read the other MLA dimensions too.
+        assert arch.kv_lora_rank is not None
+        assert arch.v_head_dim is not None
+        assert arch.qk_nope_head_dim is not None
+        assert arch.qk_rope_head_dim is not None
         qk_head = arch.qk_nope_head_dim + arch.qk_rope_head_dim
         q_out = arch.num_attention_heads * qk_head
         attention = (
@@ -361,9 +373,10 @@ def lora_parameters(arch: Architecture, *, rank: int, targets: str) -> int:
         branches = 2 if arch.structure.ffn_gated else 1
         for index in range(arch.num_layers):
             if arch.is_moe and index >= (arch.first_dense_layers or 0):
-                width = arch.shared_expert_intermediate_size or (
-                    (arch.num_shared_experts or 0) * arch.moe_intermediate_size
-                )
+                width = arch.shared_expert_intermediate_size
+                if not width:
+                    assert arch.moe_intermediate_size is not None  # an MoE architecture has it
+                    width = (arch.num_shared_experts or 0) * arch.moe_intermediate_size
             else:
                 width = arch.intermediate_size
             if width:

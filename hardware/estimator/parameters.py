@@ -78,6 +78,11 @@ def _attention(arch: Architecture) -> tuple[int, int, int]:
     hidden, heads = arch.hidden_size, arch.num_attention_heads
     structure = arch.structure
     if arch.uses_mla:
+        # With kv_lora_rank set, parse_config has read the other MLA dimensions too.
+        assert arch.kv_lora_rank is not None
+        assert arch.v_head_dim is not None
+        assert arch.qk_nope_head_dim is not None
+        assert arch.qk_rope_head_dim is not None
         qk_head = arch.qk_nope_head_dim + arch.qk_rope_head_dim
         if arch.q_lora_rank:
             query = hidden * arch.q_lora_rank + arch.q_lora_rank * heads * qk_head
@@ -124,6 +129,11 @@ def _layer(arch: Architecture, index: int) -> LayerParameters:
         return LayerParameters(
             attention, attention_v, attention_small, ffn, down, ffn_small, 0, 0, norms
         )
+    # An MoE architecture has all three (parse_config reads them; the catalog's
+    # moe_all_or_none constraint and architecture_from_numbers' defaults for curated numbers).
+    assert arch.num_experts is not None
+    assert arch.num_experts_per_token is not None
+    assert arch.moe_intermediate_size is not None
     expert, expert_down, expert_bias = _mlp(arch, arch.moe_intermediate_size)
     routed = arch.num_experts * (expert + expert_bias)
     active = arch.num_experts_per_token * (expert + expert_bias)

@@ -197,7 +197,7 @@ def _bars(
         )
     parts.extend(labels)
 
-    height = bottom + MARGIN_BOTTOM
+    height: float = bottom + MARGIN_BOTTOM
     if with_legend and len(names) > 1:
         markup, legend_height = _svg.legend(names, left, height, WIDTH - left, swatches=True)
         parts.append(markup)

@@ -204,7 +204,7 @@ def _xy_chart(
             )
         parts.append("</g>")
 
-    height = bottom + MARGIN_BOTTOM
+    height: float = bottom + MARGIN_BOTTOM
     names = list(series)
     if len(names) > 1:
         markup, legend_height = _svg.legend(names, left, height, right - left)
