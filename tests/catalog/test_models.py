@@ -28,7 +28,8 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 MOE = {"num_experts": 8, "num_experts_per_token": 2, "moe_intermediate_size": 14336}
-TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
+# Computed at import: two days ahead, so it is still in the future when a run crosses midnight.
+IN_TWO_DAYS = timezone.localdate() + datetime.timedelta(days=2)
 
 
 def _integrity_error(**changes):
@@ -52,7 +53,7 @@ def _clean_errors(record) -> dict[str, list[str]]:
         {"total_parameters": 0},
         {"num_layers": 0},
         {"num_experts": 8},
-        {"release_date": TOMORROW},
+        {"release_date": IN_TWO_DAYS},
         {"num_experts": 2, "num_experts_per_token": 4, "moe_intermediate_size": 1},
         {"active_parameters": 1_000},
     ],
@@ -85,7 +86,7 @@ def test_same_variant_slug_is_allowed_in_another_version():
 def test_database_refuses_version_released_in_the_future():
     version = VersionFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
-        ModelVersion.objects.filter(pk=version.pk).update(release_date=TOMORROW)
+        ModelVersion.objects.filter(pk=version.pk).update(release_date=IN_TWO_DAYS)
 
 
 def test_database_refuses_duplicate_version_slug_in_one_family():
@@ -135,7 +136,7 @@ def test_clean_names_experts_per_token_over_experts():
 
 
 def test_clean_names_future_release_date():
-    variant = VariantFactory.build(version=VersionFactory(), release_date=TOMORROW)
+    variant = VariantFactory.build(version=VersionFactory(), release_date=IN_TWO_DAYS)
     assert _clean_errors(variant)["release_date"] == [str(RELEASE_DATE_IN_FUTURE)]
 
 
