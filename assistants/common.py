@@ -87,7 +87,7 @@ def license_brief(license) -> LicenseBrief | None:
     )
 
 
-def variant_page(variant) -> str:
+def variant_page_url(variant) -> str:
     return page(variant.get_absolute_url())
 
 
@@ -108,7 +108,7 @@ def model_summary(variant) -> ModelSummary:
         is_moe=variant.num_experts is not None,
         license=license_brief(variant.license or version.license),
         hf_repo_id=variant.hf_repo_id,
-        page=variant_page(variant),
+        page=variant_page_url(variant),
     )
 
 

@@ -339,7 +339,7 @@ def version_previous(version: ModelVersion, *, user=None) -> ModelVersion | None
     return queryset.first()
 
 
-def variant_page(*, user=None) -> QuerySet[ModelVariant]:
+def variant_for_page(*, user=None) -> QuerySet[ModelVariant]:
     """Variants for the variant page: ``variant_list`` (version, family, organisation and both
     licences joined) of visible families, with derived features, the variant's citations and
     the citations of its own and its version's licence (their quoted clauses)."""

@@ -2,7 +2,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class AcceleratorForm(models.TextChoices):
+class FormFactor(models.TextChoices):
+    """An accelerator's form factor (a choice of field values, not a Django form)."""
+
     DATACENTER = "datacenter", _("Datacenter GPU")
     WORKSTATION = "workstation", _("Workstation GPU")
     CONSUMER = "consumer", _("Consumer GPU")

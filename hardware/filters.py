@@ -11,7 +11,7 @@ from core.filtering import (
     ValuesFilter,
     full_text_search,
 )
-from hardware.choices import AcceleratorForm
+from hardware.choices import FormFactor
 from hardware.estimator import PRECISIONS
 from hardware.models import Accelerator, HardwareProfile, Recommendation, SizeTier, Workload
 
@@ -19,7 +19,7 @@ from hardware.models import Accelerator, HardwareProfile, Recommendation, SizeTi
 class AcceleratorFilterSet(RegistryFilterSet):
     q = django_filters.CharFilter(method="search", label=_("search"))
     vendor = ValuesFilter()
-    form = ChoicesFilter(choices=AcceleratorForm.choices)
+    form = ChoicesFilter(choices=FormFactor.choices)
     memory_gib__gte = BoundedDecimalFilter(field_name="memory_gib", lookup_expr="gte")
     memory_gib__lte = BoundedDecimalFilter(field_name="memory_gib", lookup_expr="lte")
     memory_bandwidth_gbps__gte = BoundedDecimalFilter(
@@ -53,7 +53,7 @@ class AcceleratorFilterSet(RegistryFilterSet):
 class ProfileFilterSet(RegistryFilterSet):
     accelerator = ValuesFilter(field_name="accelerator__slug")
     vendor = ValuesFilter(field_name="accelerator__vendor")
-    form = ChoicesFilter(field_name="accelerator__form", choices=AcceleratorForm.choices)
+    form = ChoicesFilter(field_name="accelerator__form", choices=FormFactor.choices)
     count = BoundedIntegerFilter()
     count__lte = BoundedIntegerFilter(field_name="count", lookup_expr="lte")
     ordering = NullsLastOrderingFilter(fields=("name", "count"))

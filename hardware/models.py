@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models.base import CuratedRecord
 from core.history import track_history
-from hardware.choices import AcceleratorForm
+from hardware.choices import FormFactor
 
 
 def _positive_or_null(field: str, message) -> models.CheckConstraint:
@@ -32,7 +32,7 @@ class Accelerator(CuratedRecord):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     vendor = models.CharField(_("vendor"), max_length=60)
     name = models.CharField(_("name"), max_length=120)
-    form = models.CharField(_("form"), max_length=16, choices=AcceleratorForm.choices)
+    form = models.CharField(_("form"), max_length=16, choices=FormFactor.choices)
     memory_gib = models.DecimalField(
         _("memory (GiB)"),
         max_digits=9,

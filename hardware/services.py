@@ -104,7 +104,7 @@ def recommendations_recompute(
     profiles = profile_specs()
     specs = [spec for _, spec in profiles]
     profile_ids = {spec.slug: profile.pk for profile, spec in profiles}
-    profiles_digest = _digest([dataclass_tuple(spec) for spec in specs])
+    profiles_digest = _digest([json_ready(spec) for spec in specs])
     existing = {
         (r.variant_id, r.workload, r.precision, r.context_tokens, r.batch): r
         for r in recommendations_for(variant_ids)
@@ -134,7 +134,7 @@ def recommendations_recompute(
                 options.batch,
             )
             digest = _digest(
-                ESTIMATOR_VERSION, arch.as_dict(), dataclass_tuple(options), profiles_digest
+                ESTIMATOR_VERSION, arch.as_dict(), json_ready(options), profiles_digest
             )
             current = existing.get(key)
             if current is not None and current.input_digest == digest:
@@ -173,10 +173,10 @@ def recommendations_recompute(
     return report
 
 
-def dataclass_tuple(value: Any) -> Any:
+def json_ready(value: Any) -> Any:
     """A JSON-friendly form of a (nested) dataclass for digests."""
     if hasattr(value, "__dataclass_fields__"):
-        return {k: dataclass_tuple(getattr(value, k)) for k in value.__dataclass_fields__}
+        return {k: json_ready(getattr(value, k)) for k in value.__dataclass_fields__}
     if isinstance(value, Fraction):
         return str(value)
     return value

@@ -30,7 +30,7 @@ from catalog.selectors import (
     feature_list,
     lineage_of,
     upstream_conflicts,
-    variant_page,
+    variant_for_page,
     version_page,
     version_previous,
 )
@@ -656,7 +656,7 @@ def variant_detail(request, family: str, version: str, variant: str):
     """
     user = request.user
     record = (
-        variant_page(user=user)
+        variant_for_page(user=user)
         .filter(version__family__slug=family, version__slug=version, slug=variant)
         .first()
     )
