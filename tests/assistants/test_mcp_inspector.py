@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.assistants.test_mcp import LLAMA_3_8B, QWEN_7B, QWEN_72B, TOOLS
+
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,19 +38,6 @@ CALL_TIMEOUT_S = 60
 # 2026-07-28 (server/discover, no handshake); the initialize handshake; and the Inspector's own
 # choice, which is what an assistant left at its defaults does.
 ERAS = ["modern", "legacy", "auto"]
-TOOLS = {
-    "search_models",
-    "get_model",
-    "compare_models",
-    "list_recent_releases",
-    "list_hardware",
-    "estimate_memory",
-    "recommend_hardware",
-    "check_license_use",
-}
-QWEN_7B = "qwen/qwen2-5/qwen2-5-7b-instruct"
-QWEN_72B = "qwen/qwen2-5/qwen2-5-72b-instruct"
-LLAMA_3_8B = "llama/llama-3/meta-llama-3-8b"
 
 
 def _lock_digest() -> str:
