@@ -32,8 +32,8 @@ from catalog.choices import VariantKind
 from catalog.filters import FIT_PRECISIONS, VariantFilterSet, VersionFilterSet
 from catalog.keys import version_key
 from catalog.selectors import COMPARE_MAX, COMPARE_MIN
-from hardware.estimator import EstimateOptions
-from hardware.estimator.memory import MAX_CONTEXT_TOKENS
+from estimator import EstimateOptions
+from estimator.memory import MAX_CONTEXT_TOKENS
 from hardware.ranking import hardware_fit
 from hardware.services import INFERENCE_CONTEXTS
 from licenses.api.serializers import LicenseDetailSerializer

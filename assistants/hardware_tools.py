@@ -24,9 +24,9 @@ from assistants.schemas import (
 )
 from catalog.filters import VariantFilterSet
 from catalog.selectors import variant_list
+from estimator import KV_DTYPES, PRECISIONS, EstimateError, EstimateOptions
+from estimator.memory import MAX_BATCH, MAX_CONTEXT_TOKENS
 from hardware import selectors
-from hardware.estimator import KV_DTYPES, PRECISIONS, EstimateError, EstimateOptions
-from hardware.estimator.memory import MAX_BATCH, MAX_CONTEXT_TOKENS
 from hardware.forms import MAX_ACCELERATORS, FitForm, FitSort, FitWorkload
 from hardware.ranking import (
     FIT_ASSUMPTION,

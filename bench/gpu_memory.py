@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hardware.estimator import EstimateOptions, estimate, parse_config  # noqa: E402
+from estimator import EstimateOptions, estimate, parse_config  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "configs"
 CASES = {

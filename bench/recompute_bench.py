@@ -32,7 +32,7 @@ def run(target: int) -> None:
     from django.core.management import call_command
 
     from curation.services import catalog_load
-    from hardware.estimator import count_parameters, estimate
+    from estimator import count_parameters, estimate
     from hardware.models import Recommendation
     from hardware.selectors import profile_specs, variant_architecture, variants_for_recommendations
     from hardware.services import recommendation_grid, recommendations_recompute

@@ -26,7 +26,7 @@ from core.filtering import (
     full_text_search,
 )
 from core.search import names_hold, run_together_query, search_query
-from hardware.estimator import PRECISIONS
+from estimator import PRECISIONS
 from hardware.models import Recommendation
 from licenses.choices import CommercialUse
 

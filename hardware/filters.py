@@ -11,8 +11,8 @@ from core.filtering import (
     ValuesFilter,
     full_text_search,
 )
+from estimator import PRECISIONS
 from hardware.choices import FormFactor
-from hardware.estimator import PRECISIONS
 from hardware.models import Accelerator, HardwareProfile, Recommendation, SizeTier, Workload
 
 

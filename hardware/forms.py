@@ -10,9 +10,9 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from hardware.estimator import KV_DTYPES, PRECISIONS, EstimateOptions
-from hardware.estimator.architecture import MAX_LAYERS
-from hardware.estimator.memory import MAX_BATCH, MAX_CONTEXT_TOKENS
+from estimator import KV_DTYPES, PRECISIONS, EstimateOptions
+from estimator.architecture import MAX_LAYERS
+from estimator.memory import MAX_BATCH, MAX_CONTEXT_TOKENS
 from hardware.models import Accelerator, HardwareProfile
 from hardware.services import INFERENCE_CONTEXTS
 

@@ -14,8 +14,7 @@ from catalog.effective import effective_context_tokens
 from catalog.keys import variant_key
 from catalog.models import ModelVariant
 from core.templatetags.registry import tokens as format_tokens
-from hardware import selectors
-from hardware.estimator import (
+from estimator import (
     Architecture,
     EstimateError,
     EstimateOptions,
@@ -24,7 +23,8 @@ from hardware.estimator import (
     count_parameters,
     estimate,
 )
-from hardware.estimator.memory import kv_replication
+from estimator.memory import kv_replication
+from hardware import selectors
 from hardware.forms import FitSort
 
 SPEED_ASSUMPTION = gettext_lazy(

@@ -11,7 +11,7 @@ from catalog.choices import PublicationStatus
 from catalog.ingest.parse.common import ARCHITECTURE_FIELDS
 from catalog.models import ModelVariant
 from core.lib.units import gib_to_bytes
-from hardware.estimator import (
+from estimator import (
     AcceleratorSpec,
     Architecture,
     ConfigError,

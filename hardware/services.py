@@ -17,7 +17,7 @@ from django.utils import timezone
 from catalog.effective import effective_context_tokens
 from catalog.models import ModelVariant
 from core.statistics import refresh_statistics_on_commit
-from hardware.estimator import (
+from estimator import (
     ESTIMATOR_VERSION,
     ConfigError,
     Estimate,

@@ -39,8 +39,8 @@ from core.pagination import DeferredJoinPaginator
 from core.templatetags.registry import count as format_count
 from core.templatetags.registry import gib as format_gib
 from core.templatetags.registry import tokens as format_tokens
-from hardware.estimator import EstimateOptions
-from hardware.estimator.memory import MAX_CONTEXT_TOKENS
+from estimator import EstimateOptions
+from estimator.memory import MAX_CONTEXT_TOKENS
 from hardware.ranking import hardware_fit
 from licenses.choices import CommercialUse, OutputsUse
 

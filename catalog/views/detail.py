@@ -38,8 +38,8 @@ from catalog.version_diff import FieldChange, Status, diff_versions
 from core.lib import charts
 from core.lib.units import GIB
 from core.templatetags.registry import count, gib, tokens
-from hardware.estimator import PRECISIONS, EstimateError, EstimateOptions, estimate
-from hardware.estimator import count_parameters as estimator_count_parameters
+from estimator import PRECISIONS, EstimateError, EstimateOptions, estimate
+from estimator import count_parameters as estimator_count_parameters
 from hardware.models import Recommendation, Workload
 from hardware.selectors import variant_architecture, variant_recommendations
 
@@ -384,7 +384,7 @@ ARCHITECTURE_GROUPS = (
 )
 
 # Inference estimates drawn on the variant page: precisions the estimator accepts
-# (hardware.estimator.PRECISIONS) and contexts, capped at the variant's maximum.
+# (estimator.PRECISIONS) and contexts, capped at the variant's maximum.
 CHART_PRECISIONS = ("bf16", "fp8", "awq-int4")
 CHART_CONTEXTS = (4096, 32768)
 # Vertical lines on the chart: memory of common accelerators and nodes (datasheets: RTX 4090

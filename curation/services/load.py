@@ -55,7 +55,7 @@ from catalog.services import version_features_set
 from core.jsonsafe import NOT_FINITE, NUL, unstorable
 from core.statistics import refresh_statistics_on_commit
 from curation.services.records import records_changed
-from hardware.estimator import ConfigError, parse_config
+from estimator import ConfigError, parse_config
 from hardware.models import Accelerator, HardwareProfile, SizeTier
 from licenses.models import License
 

@@ -11,8 +11,8 @@ from core.api.serializers import (
     ServiceModelSerializer,
     with_sources,
 )
-from hardware.estimator import KV_DTYPES, PRECISIONS
-from hardware.estimator.memory import LORA_TARGETS, MAX_BATCH, MAX_CONTEXT_TOKENS
+from estimator import KV_DTYPES, PRECISIONS
+from estimator.memory import LORA_TARGETS, MAX_BATCH, MAX_CONTEXT_TOKENS
 from hardware.models import Accelerator, HardwareProfile, Recommendation, SizeTier, Workload
 
 CURATED_FIELDS = ["status", "seed_claim", "created_at", "updated_at"]
@@ -108,7 +108,7 @@ class SizeTierDetailSerializer(SizeTierSerializer):
         fields = [*SizeTierSerializer.Meta.fields, "computed", "sources"]
 
     def get_computed(self, tier) -> list[dict]:
-        from hardware.estimator.size_tiers import tier_figures
+        from estimator.size_tiers import tier_figures
 
         return [
             {
@@ -209,7 +209,7 @@ class EstimateRequestSerializer(serializers.Serializer):
         return attrs
 
 
-# The answer of POST /api/v1/estimate/ (hardware.estimator.Estimate.as_dict), for the schema
+# The answer of POST /api/v1/estimate/ (estimator.Estimate.as_dict), for the schema
 # only: the view answers the estimator's dictionary as it is. tests/test_api_schema.py checks
 # that a real answer has exactly these fields.
 

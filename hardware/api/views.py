@@ -6,10 +6,10 @@ from rest_framework.views import APIView
 from core.api.permissions import PublicReadComputation
 from core.api.readplan import PlannedReadMixin
 from core.api.views import CuratedViewSet
+from estimator import EstimateOptions
 from hardware import selectors
 from hardware.api import serializers
 from hardware.api.serializers import EstimateRequestSerializer, EstimateSerializer
-from hardware.estimator import EstimateOptions
 from hardware.filters import (
     AcceleratorFilterSet,
     ProfileFilterSet,

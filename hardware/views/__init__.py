@@ -2,7 +2,7 @@
 sizing table.
 
 Every page reads through selectors in a fixed number of queries, then computes with the pure
-estimator (hardware/estimator) in memory: the answers are the API's answers.
+estimator (estimator) in memory: the answers are the API's answers.
 """
 
 from hardware.views.config import fit_config

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.lib.units import GB, GIB
-from hardware.estimator import PRECISIONS, EstimateOptions
+from estimator import PRECISIONS, EstimateOptions
 from hardware.forms import CONFIG_FIELD_ERROR
 from hardware.models import Workload
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from catalog.models import ModelVariant
 from core.lib.units import GIB
-from hardware.estimator import PRECISIONS, EstimateOptions, count_parameters, estimate, parse_config
+from estimator import PRECISIONS, EstimateOptions, count_parameters, estimate, parse_config
 from hardware.forms import CONTEXT_SUGGESTIONS, MAX_CONFIG_BYTES, ConfigForm
 from hardware.models import Workload
 from hardware.services import INFERENCE_PRECISIONS, EstimateInputError, estimate_for

@@ -19,8 +19,7 @@ from catalog.keys import variant_url
 from catalog.models import ModelVariant
 from catalog.selectors import variant_list
 from core.lib.units import GIB
-from hardware import selectors
-from hardware.estimator import (
+from estimator import (
     ESTIMATOR_VERSION,
     Architecture,
     EstimateError,
@@ -30,6 +29,7 @@ from hardware.estimator import (
     count_parameters,
     estimate,
 )
+from hardware import selectors
 from hardware.forms import CONTEXT_SUGGESTIONS, UNKNOWN_VARIANT, FitForm, FitSort
 from hardware.ranking import FitRow, fit_row, hardware_spec, rank
 from hardware.services import FINE_TUNE_CONTEXT, INFERENCE_CONTEXTS, INFERENCE_PRECISIONS

@@ -11,8 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from catalog.models import ModelVariant
-from hardware import selectors
-from hardware.estimator import (
+from estimator import (
     ESTIMATOR_VERSION,
     PRECISIONS,
     Estimate,
@@ -21,7 +20,8 @@ from hardware.estimator import (
     count_parameters,
     estimate,
 )
-from hardware.estimator.size_tiers import TierFigure, parse_seed_range, tier_figures
+from estimator.size_tiers import TierFigure, parse_seed_range, tier_figures
+from hardware import selectors
 from hardware.filters import AcceleratorFilterSet
 from hardware.forms import ProfileContextForm
 from hardware.services import INFERENCE_CONTEXTS, INFERENCE_PRECISIONS
@@ -188,7 +188,7 @@ def _smallest(result: Estimate) -> ProfileSpec | None:
 @require_http_methods(["GET", "HEAD"])
 def sizing(request):
     """The seed's sizing table, cell by cell, beside what the estimator computes: the tier's
-    lower bounds (hardware.estimator.size_tiers, as the API's size-tier detail) and, for the
+    lower bounds (estimator.size_tiers, as the API's size-tier detail) and, for the
     catalog's variants of about that size, the memory at the seed's FP16 and at INT4 with
     the smallest published profile that fits. Four queries whatever the number of tiers."""
     tiers = list(selectors.size_tier_detail(user=request.user))

@@ -14,7 +14,7 @@ from mcp import Client
 from assistants.common import acting_as
 from assistants.server import registry_server
 from catalog.models import ModelVariant
-from hardware.estimator import EstimateOptions, ProfileSpec, estimate
+from estimator import EstimateOptions, ProfileSpec, estimate
 from hardware.models import Accelerator
 from hardware.selectors import accelerator_spec, variant_architecture
 from tests.factories import VariantFactory, make_editor

@@ -7,9 +7,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from core.api.parsers import JSON_TOO_NESTED
-from hardware.estimator.architecture import MAX_LAYERS, TOO_LARGE
+from estimator.architecture import MAX_LAYERS, TOO_LARGE
 from tests import factories
-from tests.hardware.conftest import FIXTURES, fixture_config, fixture_names
+from tests.estimator.configs import FIXTURES, fixture_config, fixture_names
 
 pytestmark = pytest.mark.django_db
 KEYS = {

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
+from estimator.architecture import MAX_LAYERS
 from hardware import forms
-from hardware.estimator.architecture import MAX_LAYERS
-from tests.hardware.conftest import fixture_config
+from tests.estimator.configs import fixture_config
 
 
 def _config_errors(text: str) -> list[str]:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from catalog.choices import PublicationStatus
 from catalog.models import ModelVariant
 from curation.services import curated_record_save
-from hardware.estimator import ESTIMATOR_VERSION
+from estimator import ESTIMATOR_VERSION
 from hardware.models import Accelerator, HardwareProfile, Recommendation, RecomputeRun
 from hardware.services import recommendation_grid, recommendations_recompute, recompute_run_execute
 from tests import factories

@@ -11,12 +11,12 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from estimator.memory import MAX_BATCH, MAX_CONTEXT_TOKENS
 from hardware import forms
 from hardware.api.serializers import EstimateRequestSerializer
-from hardware.estimator.memory import MAX_BATCH, MAX_CONTEXT_TOKENS
 from hardware.services import recommendations_recompute
 from tests import factories
-from tests.hardware.conftest import fixture_config
+from tests.estimator.configs import fixture_config
 from tests.queries import assert_same_query_count, count_queries
 
 pytestmark = pytest.mark.django_db

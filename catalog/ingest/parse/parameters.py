@@ -29,7 +29,7 @@ from catalog.ingest.parse.common import (
     Note,
     ParseError,
 )
-from hardware.estimator import ConfigError, count_parameters, parse_config
+from estimator import ConfigError, count_parameters, parse_config
 
 # The config.json key each string comes from (for error messages).
 _CONFIG_KEYS = {

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from core.lib.units import GIB
-from hardware.estimator import KV_DTYPES, PRECISIONS, WORKLOADS, EstimateOptions
+from estimator import KV_DTYPES, PRECISIONS, WORKLOADS, EstimateOptions
 from hardware.services import EstimateInputError, estimate_for
 
 

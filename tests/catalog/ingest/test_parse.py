@@ -212,8 +212,8 @@ def test_parser_imports_only_the_standard_library_the_estimator_and_itself():
                 top = name.split(".")[0]
                 allowed = (
                     top in sys.stdlib_module_names
-                    or name == "hardware.estimator"
-                    or name.startswith("hardware.estimator.")
+                    or name == "estimator"
+                    or name.startswith("estimator.")
                     or name.startswith("catalog.ingest.parse.")
                 )
                 assert allowed, f"{module.name} imports {name}"

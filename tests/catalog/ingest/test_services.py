@@ -6,8 +6,7 @@ import json
 
 import psycopg
 import pytest
-from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from catalog.ingest.services import INTERRUPTED, RUN_LOCK_KEY, IngestOptions, ingest_run_execute
@@ -153,14 +152,8 @@ def test_a_feed_that_is_not_an_export_is_an_error_naming_the_field(tmp_path):
 
 
 def test_a_run_started_while_another_holds_the_lock_is_skipped():
-    database = settings.DATABASES["default"]
-    with psycopg.connect(
-        host=database["HOST"],
-        port=database["PORT"],
-        user=database["USER"],
-        dbname=database["NAME"],
-        autocommit=True,
-    ) as other:
+    # Django's own connection parameters: the embedded server is reached by a socket directory.
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
         other.execute("SELECT pg_advisory_lock(%s)", [RUN_LOCK_KEY])
         run = ingest_run_execute(trigger=IngestRun.Trigger.COMMAND, options=IngestOptions())
         other.execute("SELECT pg_advisory_unlock(%s)", [RUN_LOCK_KEY])

@@ -9,15 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from hardware.estimator.architecture import Architecture
-from hardware.estimator.fit import (
+from estimator.architecture import Architecture
+from estimator.fit import (
     DEFAULT_USABLE_FRACTION,
     Fit,
     ProfileSpec,
     fit_profile,
     smallest_fit,
 )
-from hardware.estimator.memory import (
+from estimator.memory import (
     DEFAULT_PREFILL_CHUNK_TOKENS,
     KV_DTYPES,
     EstimateError,
@@ -26,7 +26,7 @@ from hardware.estimator.memory import (
     kv_bytes_per_token_per_layer,
     training_memory,
 )
-from hardware.estimator.parameters import ParameterCount, count_parameters
+from estimator.parameters import ParameterCount, count_parameters
 
 # Bumped whenever a formula or constant changes: stored with every recommendation so that
 # rows computed by an older estimator can be found and recomputed.

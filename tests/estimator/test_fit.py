@@ -3,8 +3,8 @@
 from fractions import Fraction
 
 from core.lib.units import GIB
-from hardware.estimator import AcceleratorSpec, EstimateOptions, ProfileSpec, estimate, parse_config
-from tests.hardware.conftest import fixture_config
+from estimator import AcceleratorSpec, EstimateOptions, ProfileSpec, estimate, parse_config
+from tests.estimator.configs import fixture_config
 
 RTX_4090 = AcceleratorSpec("rtx-4090", "RTX 4090", 24 * GIB, 1_008 * 10**9, "consumer")
 H100 = AcceleratorSpec("h100", "H100 SXM", 80 * GIB, 3_350 * 10**9)

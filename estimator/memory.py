@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from core.lib.units import GIB
-from hardware.estimator.architecture import Architecture
-from hardware.estimator.parameters import ParameterCount
-from hardware.estimator.precision import (
+from estimator.architecture import Architecture
+from estimator.parameters import ParameterCount
+from estimator.precision import (
     KV_DTYPES,
     NF4,
     PRECISIONS,

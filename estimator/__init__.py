@@ -5,24 +5,24 @@
 memory; ``fit`` places it on hardware profiles; ``estimate`` ties them together.
 """
 
-from hardware.estimator.architecture import (
+from estimator.architecture import (
     SUPPORTED_MODEL_TYPES,
     Architecture,
     ConfigError,
     architecture_from_numbers,
     parse_config,
 )
-from hardware.estimator.estimate import (
+from estimator.estimate import (
     ESTIMATOR_VERSION,
     WORKLOADS,
     Estimate,
     EstimateOptions,
     estimate,
 )
-from hardware.estimator.fit import AcceleratorSpec, ProfileSpec
-from hardware.estimator.memory import EstimateError
-from hardware.estimator.parameters import ParameterCount, count_parameters
-from hardware.estimator.precision import KV_DTYPES, PRECISIONS
+from estimator.fit import AcceleratorSpec, ProfileSpec
+from estimator.memory import EstimateError
+from estimator.parameters import ParameterCount, count_parameters
+from estimator.precision import KV_DTYPES, PRECISIONS
 
 __all__ = [
     "ESTIMATOR_VERSION",

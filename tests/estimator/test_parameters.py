@@ -2,8 +2,8 @@
 
 import pytest
 
-from hardware.estimator import architecture_from_numbers, count_parameters, parse_config
-from tests.hardware.conftest import (
+from estimator import architecture_from_numbers, count_parameters, parse_config
+from tests.estimator.configs import (
     catalog_config,
     catalog_variants,
     fixture_config,

@@ -2,15 +2,15 @@
 
 import pytest
 
-from hardware.estimator import (
+from estimator import (
     EstimateError,
     EstimateOptions,
     count_parameters,
     estimate,
     parse_config,
 )
-from hardware.estimator.memory import inference_memory, kv_replication, training_memory
-from tests.hardware.conftest import fixture_config, fixture_names
+from estimator.memory import inference_memory, kv_replication, training_memory
+from tests.estimator.configs import fixture_config, fixture_names
 
 # Precisions of one scheme from fewer to more bits (schemes differ in what they keep at 16 bits).
 LADDERS = [

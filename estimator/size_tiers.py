@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from core.lib.units import GB  # the seed's "GB" figures are decimal
-from hardware.estimator.memory import GRADIENT_BYTES, OPTIMIZER_BYTES, WEIGHT_BYTES_16
-from hardware.estimator.precision import INT4_GROUP, NF4
+from estimator.memory import GRADIENT_BYTES, OPTIMIZER_BYTES, WEIGHT_BYTES_16
+from estimator.precision import INT4_GROUP, NF4
 
 OPEN_RANGE_SLACK = Fraction(3, 2)
 _RANGE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:-\s*(\d+(?:\.\d+)?))?\s*(GB|TB)(\+)?", re.IGNORECASE)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from core.lib.units import GIB
-from hardware.estimator.architecture import Architecture
-from hardware.estimator.memory import (
+from estimator.architecture import Architecture
+from estimator.memory import (
     RUNTIME_OVERHEAD_BYTES_PER_GPU,
     MemoryBreakdown,
     kv_replication,

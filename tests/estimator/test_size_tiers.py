@@ -1,5 +1,5 @@
 from core.lib.units import GB
-from hardware.estimator.size_tiers import parse_seed_range, tier_figures
+from estimator.size_tiers import parse_seed_range, tier_figures
 
 
 def test_parses_the_seeds_cells():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hardware.estimator.architecture import Architecture, VisionTower
+from estimator.architecture import Architecture, VisionTower
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hardware.estimator import (
+from estimator import (
     SUPPORTED_MODEL_TYPES,
     AcceleratorSpec,
     ConfigError,
@@ -21,7 +21,7 @@ from hardware.estimator import (
     estimate,
     parse_config,
 )
-from tests.hardware.conftest import fixture_config, fixture_names
+from tests.estimator.configs import fixture_config, fixture_names
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,8 +32,8 @@ def _catalog_config(family_file: str, slug: str) -> dict:
 
 
 def test_estimator_imports_only_the_standard_library_and_the_pure_units():
-    allowed_prefixes = ("hardware.estimator", "core.lib.units")
-    for path in (ROOT / "hardware/estimator").glob("*.py"):
+    allowed_prefixes = ("estimator", "core.lib.units")
+    for path in (ROOT / "estimator").glob("*.py"):
         tree = ast.parse(path.read_text("utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
