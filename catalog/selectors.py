@@ -374,11 +374,11 @@ def _published(model, user, path: str):
 
 
 def catalog_counts(*, user=None) -> dict[str, int]:
-    """Numbers of visible families, versions, variants, licences and accelerators: one
-    aggregate query per table (five), whatever the catalog's size."""
+    """Numbers of visible families, versions, variants and licences: one aggregate query per
+    table (four), whatever the catalog's size. The hardware app adds its own count to the home
+    page (core.extensions)."""
     from django.db.models import Count
 
-    from hardware.models import Accelerator
     from licenses.models import License
 
     querysets = {
@@ -386,7 +386,6 @@ def catalog_counts(*, user=None) -> dict[str, int]:
         "versions": visible(ModelVersion.objects.all(), user, path="family__"),
         "variants": visible(ModelVariant.objects.all(), user, path=VARIANT_PARENTS),
         "licenses": visible(License.objects.all(), user),
-        "accelerators": visible(Accelerator.objects.all(), user),
     }
     return {
         name: queryset.order_by().aggregate(n=Count("pk"))["n"]

@@ -115,6 +115,13 @@ def accelerator_list(*, user=None):
     return visible(Accelerator.objects.all(), user)
 
 
+def accelerator_count(*, user=None) -> int:
+    """Visible accelerators, counted in one aggregate query (the home page's figure)."""
+    from django.db.models import Count
+
+    return accelerator_list(user=user).order_by().aggregate(n=Count("pk"))["n"]
+
+
 def accelerator_detail(*, user=None):
     return accelerator_list(user=user).prefetch_related(_citations())
 

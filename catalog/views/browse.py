@@ -35,6 +35,7 @@ from catalog.keys import family_url, variant_key, variant_url, version_url
 from catalog.lineage_graph import Edge, Node, lineage_svg
 from catalog.models import ModelVariant
 from catalog.selectors import COMPARE_MAX, COMPARE_MIN
+from core.extensions import page_context
 from core.pagination import DeferredJoinPaginator
 from core.templatetags.registry import count as format_count
 from core.templatetags.registry import gib as format_gib
@@ -369,7 +370,8 @@ def home(request):
         (counts["versions"], _("versions"), reverse("catalog:version_list")),
         (counts["variants"], _("variants"), reverse("catalog:variant_list")),
         (counts["licenses"], _("licences"), reverse("licenses:license_list")),
-        (counts["accelerators"], _("accelerators"), reverse("hardware:index")),
+        # (count, label, url) rows the apps above add: the hardware app's accelerators
+        *page_context("home", request).get("stats", []),
     ]
     questions = [
         (
