@@ -63,7 +63,7 @@ def recommendation_grid(variant: ModelVariant) -> list[EstimateOptions]:
     """The workloads, precisions and contexts a variant gets recommendations for."""
     maximum = effective_context_tokens(variant)
     contexts = [c for c in INFERENCE_CONTEXTS if maximum is None or c <= maximum]
-    if not contexts:
+    if not contexts and maximum is not None:  # shorter than every grid context: its own
         contexts = [maximum]
     grid = [
         EstimateOptions(workload="inference", precision=precision, context_tokens=context)
@@ -303,12 +303,15 @@ def estimate_for(
         except ConfigError as exc:
             field_name = f"config.{exc.field}" if exc.field else "config"
             raise EstimateInputError({field_name: str(exc)}) from None
-    else:
-        arch = variant_architecture(variant)
-        if arch is None:
+    elif variant is not None:
+        variant_arch = variant_architecture(variant)
+        if variant_arch is None:
             raise EstimateInputError(
                 {"variant": f"Variant '{variant.slug}' has no architecture numbers to estimate."}
             )
+        arch = variant_arch
+    else:
+        raise TypeError("estimate_for needs a config or a variant")
     specs: list[ProfileSpec] = [spec for _, spec in profile_specs()]
     try:
         result = estimate(arch, options, specs)

@@ -217,6 +217,7 @@ def _ingest_hub(
     progress: ProgressCallback,
 ) -> IngestSourceResult:
     recorder = _Recorder(run, publisher.source, publisher.author)
+    source: HubSource | ModelScopeSource
     if publisher.source == IngestSource.HUGGING_FACE:
         source, parse = hub_source(), parse_hf_release
     else:

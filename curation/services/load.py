@@ -231,19 +231,20 @@ class _Loader:
     def _index(self, kind: str) -> dict[Any, models.Model]:
         if kind not in self.by_key:
             if kind == "versions":
-                queryset = ModelVersion.objects.select_related("family")
-                self.by_key[kind] = {(v.family.slug, v.slug): v for v in queryset}
+                versions = ModelVersion.objects.select_related("family")
+                self.by_key[kind] = {(v.family.slug, v.slug): v for v in versions}
             elif kind == "variants":
-                queryset = ModelVariant.objects.select_related("version__family")
+                variants = ModelVariant.objects.select_related("version__family")
                 self.by_key[kind] = {
-                    (v.version.family.slug, v.version.slug, v.slug): v for v in queryset
+                    (v.version.family.slug, v.version.slug, v.slug): v for v in variants
                 }
             elif kind == "lineage":
                 self.by_key[kind] = {
                     (e.child_id, e.parent_id, e.kind): e for e in Lineage.objects.all()
                 }
             else:
-                self.by_key[kind] = {r.slug: r for r in MODELS[kind].objects.all()}
+                records: Any = MODELS[kind]._default_manager.all()  # every kind has a slug
+                self.by_key[kind] = {r.slug: r for r in records}
         return self.by_key[kind]
 
     def resolve(self, entry: _Entry, field_name: str, reference: str, value: Any):
@@ -264,6 +265,7 @@ class _Loader:
     # -- values ----------------------------------------------------------------------------
     def _clean_value(self, entry: _Entry, model: type[models.Model], name: str, value: Any):
         model_field = model._meta.get_field(name)
+        assert isinstance(model_field, models.Field)  # plain fields only, never a relation
         if value is None and not model_field.null:
             if model_field.has_default():
                 value = model_field.get_default()
@@ -336,7 +338,8 @@ class _Loader:
         digest = _digest(entry.data)
         index = self._index(entry.kind)
         key = self._natural_key(entry.kind, values)
-        record = index.get(key)
+        # Any: the loader is generic over the file's kinds, each a CuratedRecord or Lineage.
+        record: Any = index.get(key)
         if record is not None and record.catalog_digest == digest:
             self.report.unchanged[entry.kind] += 1
             return
