@@ -43,7 +43,7 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import parse_etags
 from rest_framework.exceptions import AuthenticationFailed
 
-from core.api.authentication import HashedTokenAuthentication
+from core.authentication import HashedTokenAuthentication
 from core.generation import CATALOG_APPS, current_generation
 
 logger = logging.getLogger(__name__)

@@ -439,7 +439,7 @@ PGHISTORY_ADMIN_LIST_DISPLAY = [
 REGISTRY_PUBLIC_READ = env_bool("REGISTRY_PUBLIC_READ", default=True)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "core.api.authentication.HashedTokenAuthentication",
+        "core.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # JSON nested past Python's recursion limit is a 400, not a 500.

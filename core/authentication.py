@@ -1,3 +1,6 @@
+"""Token authentication for the API, MCP and the response cache: hashed, expiring, revocable
+tokens (core.models.ApiToken); an invalid token is refused, never treated as anonymous."""
+
 from datetime import timedelta
 
 from django.utils import timezone
