@@ -27,6 +27,7 @@ from assistants.schemas import (
     SearchResult,
 )
 from catalog import selectors
+from catalog.api.licenses import LicenseDetailSerializer
 from catalog.api.serializers import VariantDetailSerializer, VersionDetailSerializer
 from catalog.choices import VariantKind
 from catalog.filters import FIT_PRECISIONS, VariantFilterSet, VersionFilterSet
@@ -36,7 +37,6 @@ from estimator import EstimateOptions
 from estimator.memory import MAX_CONTEXT_TOKENS
 from hardware.ranking import hardware_fit
 from hardware.services import INFERENCE_CONTEXTS
-from licenses.api.serializers import LicenseDetailSerializer
 from licenses.selectors import license_detail
 
 MAX_RESULTS = 50  # models one search answers: a page an assistant can read whole

@@ -14,10 +14,11 @@ from assistants.common import (
     variant_key,
 )
 from assistants.schemas import Clause, LicenseAnswer, LicenseCheck, LicenseReason
+from catalog.forms import LicenseCheckForm
+from catalog.selectors import license_check_variants
 from licenses.checker import IntendedUse, check
-from licenses.forms import LicenseCheckForm
 from licenses.models import License
-from licenses.selectors import license_check_variants, license_detail
+from licenses.selectors import license_detail
 from licenses.terms import license_terms, shown_answer
 
 # The tool's argument names for the checker form's fields.

@@ -44,8 +44,9 @@ def in_bench_database(run: Callable[..., None], *args) -> None:
 def scale_variants(target: int) -> int:
     """Clone published variants (with an architecture) under new slugs until the catalog holds
     ``target`` variants; return how many there are."""
+    from catalog.architecture import variant_architecture
     from catalog.models import ModelVariant
-    from hardware.selectors import variant_architecture, variants_for_recommendations
+    from hardware.selectors import variants_for_recommendations
 
     published = [v for v in variants_for_recommendations() if variant_architecture(v)]
     fields = [f.attname for f in ModelVariant._meta.concrete_fields if f.name != "id"]

@@ -31,10 +31,11 @@ def main() -> None:
 def run(target: int) -> None:
     from django.core.management import call_command
 
+    from catalog.architecture import variant_architecture
     from curation.services import catalog_load
     from estimator import count_parameters, estimate
     from hardware.models import Recommendation
-    from hardware.selectors import profile_specs, variant_architecture, variants_for_recommendations
+    from hardware.selectors import profile_specs, variants_for_recommendations
     from hardware.services import recommendation_grid, recommendations_recompute
 
     call_command("migrate", verbosity=0)

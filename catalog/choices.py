@@ -1,13 +1,8 @@
-"""Enumerations shared by the catalog's models, filters and serializers."""
+"""Enumerations shared by the catalog's models, filters and serializers (a curated record's
+publication status, shared by every app, is ``core.choices.PublicationStatus``)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-
-class PublicationStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    PUBLISHED = "published", _("Published")
-    DEPRECATED = "deprecated", _("Deprecated")
 
 
 class OrganizationKind(models.TextChoices):

@@ -13,7 +13,7 @@ from catalog.models import (
     Organization,
     VersionFeature,
 )
-from catalog.models.families import variant_name_vector, variant_search_vector
+from catalog.models.variants import variant_name_vector, variant_search_vector
 from core.filtering import (
     BoundedIntegerFilter,
     ChoicesFilter,
@@ -27,7 +27,6 @@ from core.filtering import (
 )
 from core.search import names_hold, run_together_query, search_query
 from estimator import PRECISIONS
-from hardware.models import Recommendation
 from licenses.choices import CommercialUse
 
 # Text the free-text search `q` covers; the same expressions are indexed (GIN) in migrations.
@@ -54,6 +53,8 @@ DERIVED_FEATURES = {
     "sliding-window": Q(sliding_window__isnull=False),
 }
 ATTENTION_CHOICES = [(k, k.upper()) for k in ("mha", "mqa", "gqa", "mla")]
+# The precisions a fit is asked at: the compare page's options, MCP, and the ``fits_precision``
+# filter the hardware app adds to VariantFilterSet (hardware/filters.py).
 FIT_PRECISIONS = [(key, precision.label) for key, precision in PRECISIONS.items()]
 
 
@@ -213,7 +214,8 @@ def variant_search_matches(text: str) -> QuerySet:
 
 class VariantFilterSet(RegistryFilterSet):
     """Variant filters. ``context``, ``released`` and ``license`` use the variant's effective
-    values (its own, else its version's), annotated by the selector."""
+    values (its own, else its version's), annotated by the selector. The hardware app adds
+    ``fits``, ``fits_precision`` and ``fits_context`` (hardware/filters.py)."""
 
     q = django_filters.CharFilter(method="search", label=_("search"))
     family = ValuesFilter(field_name="version__family__slug")
@@ -244,9 +246,6 @@ class VariantFilterSet(RegistryFilterSet):
     modality = ValuesFilter(method="filter_modality")
     language = ValuesFilter(method="filter_language")
     has_hf = StrictBooleanFilter(method="filter_has_hf")
-    fits = ValuesFilter(method="filter_fits", label=_("fits hardware profile"))
-    fits_precision = django_filters.ChoiceFilter(choices=FIT_PRECISIONS, method="noop")
-    fits_context = BoundedIntegerFilter(method="noop")
     ordering = NullsLastOrderingFilter(
         fields=(
             ("name", "name"),
@@ -314,21 +313,6 @@ class VariantFilterSet(RegistryFilterSet):
 
     def filter_has_hf(self, queryset, name, value):
         return queryset.exclude(hf_repo_id="") if value else queryset.filter(hf_repo_id="")
-
-    def filter_fits(self, queryset, name, values):
-        precision = self.form.cleaned_data.get("fits_precision") or "bf16"
-        context = self.form.cleaned_data.get("fits_context") or 4096
-        fitting = Recommendation.objects.filter(
-            variant=OuterRef("pk"),
-            workload="inference",
-            precision=precision,
-            context_tokens=context,
-            fitting_profiles__overlap=values,
-        )
-        return queryset.filter(Exists(fitting))
-
-    def noop(self, queryset, name, value):
-        return queryset  # read by filter_fits
 
 
 __all__ = [

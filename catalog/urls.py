@@ -1,22 +1,22 @@
 from django.urls import path
 
-from catalog.views import browse, detail, features
+from catalog.views import browse, compare, families, features, trends, variant, version
 
 app_name = "catalog"
 urlpatterns = [
     path("", browse.home, name="home"),
     path("models/", browse.variant_list, name="variant_list"),
     path("versions/", browse.version_list, name="version_list"),
-    path("families/", browse.family_list, name="family_list"),
-    path("families/<slug:family>/", browse.family_detail, name="family_detail"),
-    path("families/<slug:family>/<slug:version>/", detail.version_detail, name="version_detail"),
+    path("families/", families.family_list, name="family_list"),
+    path("families/<slug:family>/", families.family_detail, name="family_detail"),
+    path("families/<slug:family>/<slug:version>/", version.version_detail, name="version_detail"),
     path(
         "families/<slug:family>/<slug:version>/<slug:variant>/",
-        detail.variant_detail,
+        variant.variant_detail,
         name="variant_detail",
     ),
-    path("compare/", browse.compare, name="compare"),
+    path("compare/", compare.compare, name="compare"),
     path("features/", features.feature_list, name="feature_list"),
     path("features/<slug:slug>/", features.feature_detail, name="feature_detail"),
-    path("trends/", features.trends, name="trends"),
+    path("trends/", trends.trends, name="trends"),
 ]

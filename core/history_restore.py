@@ -2,8 +2,9 @@
 
 Every history event (django-pghistory, core/history.py) is a full copy of the row as
 it was after the change. Restoring writes those values back through the same service as an
-admin save (validation, recompute after commit); the database triggers then record the
-restore as a new event, with the editor as its actor and the restored event's id beside.
+admin save (validation, recompute after commit; curation's, handed to core by
+``core/curated_writes.py``); the database triggers then record the restore as a new event,
+with the editor as its actor and the restored event's id beside.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from pghistory import core
 
-from curation.services import curated_record_save
+from core.curated_writes import curated_writes
 
 # Not part of a version: the key, the row's own timestamps, and the digest of the catalog file
 # entry last applied (a restore is an editor's change, which the next load must keep).
@@ -108,7 +109,7 @@ def record_history(record: models.Model) -> list[HistoryEntry]:
 
 def record_version_restore(*, record: models.Model, event: models.Model) -> list[str]:
     """Put the field values of ``event`` (one of ``record``'s history events) back on
-    ``record`` and save it through ``curated_record_save``.
+    ``record`` and save it through the curated records' save service (``curated_writes``).
 
     Returns the names of the fields that changed, empty when the record already matches (then
     nothing is saved and no event recorded). Relations (a version's features, citations) are
@@ -126,5 +127,5 @@ def record_version_restore(*, record: models.Model, event: models.Model) -> list
             changed.append(field.name)
     if changed:
         with pghistory.context(restored_event=event.pgh_id):
-            curated_record_save(record=record)
+            curated_writes().save(record=record)
     return changed

@@ -7,6 +7,8 @@ class HardwareConfig(AppConfig):
     verbose_name = _("Hardware")
 
     def ready(self):
+        # Imported here, not at the top: it imports models, which are not loaded when Django
+        # imports this AppConfig.
         from hardware import extensions
 
         extensions.register()

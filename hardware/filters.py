@@ -1,6 +1,13 @@
-import django_filters
-from django.utils.translation import gettext_lazy as _
+"""FilterSets of the hardware app, and the ``fits`` filters it adds to the catalog's
+VariantFilterSet (registered in hardware/extensions.py): one FilterSet per model, shared by the
+API, the HTML pages and MCP."""
 
+import django_filters
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
+
+from catalog.filters import FIT_PRECISIONS
 from core.filtering import (
     BoundedDecimalFilter,
     BoundedIntegerFilter,
@@ -14,6 +21,56 @@ from core.filtering import (
 from estimator import PRECISIONS
 from hardware.choices import FormFactor
 from hardware.models import Accelerator, HardwareProfile, Recommendation, SizeTier, Workload
+
+# What ``fits`` asks without ``fits_precision`` or ``fits_context``: the first point of the
+# recommendation grid (hardware/services.py), which every variant with numbers has.
+FITS_DEFAULT_PRECISION = "bf16"
+FITS_DEFAULT_CONTEXT = 4096
+
+
+def variants_fitting(queryset, profiles: list[str], *, precision: str, context_tokens: int):
+    """Variants whose stored inference recommendation at ``precision`` and ``context_tokens``
+    (one sequence) fits any of ``profiles`` (slugs): a subquery, no join that repeats a row."""
+    fitting = Recommendation.objects.filter(
+        variant=OuterRef("pk"),
+        workload="inference",
+        precision=precision,
+        context_tokens=context_tokens,
+        fitting_profiles__overlap=profiles,
+    )
+    return queryset.filter(Exists(fitting))
+
+
+class FitsFilter(ValuesFilter):
+    """``fits``: hardware profile slugs, any of them. A filter rather than a ``method``: it
+    reads ``fits_precision`` and ``fits_context`` from the same query, which a method callable
+    (given the queryset, the name and the value only) cannot see."""
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        options = self.parent.form.cleaned_data
+        return variants_fitting(
+            qs,
+            value,
+            precision=options.get("fits_precision") or FITS_DEFAULT_PRECISION,
+            context_tokens=options.get("fits_context") or FITS_DEFAULT_CONTEXT,
+        )
+
+
+def read_by_fits(queryset, name, value):
+    """``fits_precision`` and ``fits_context`` filter nothing on their own: ``fits`` reads
+    them."""
+    return queryset
+
+
+# Added to catalog.filters.VariantFilterSet by hardware/extensions.py. One instance of each, so
+# that registering twice declares nothing new.
+VARIANT_FITS_FILTERS = {
+    "fits": FitsFilter(label=_("fits hardware profile")),
+    "fits_precision": django_filters.ChoiceFilter(choices=FIT_PRECISIONS, method=read_by_fits),
+    "fits_context": BoundedIntegerFilter(method=read_by_fits),
+}
 
 
 class AcceleratorFilterSet(RegistryFilterSet):

@@ -9,8 +9,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models.base import CuratedRecord
 from core.history import track_history
+from core.models import CuratedRecord
 from hardware.choices import FormFactor
 
 

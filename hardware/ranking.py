@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy
 
+from catalog.architecture import variant_architecture
 from catalog.effective import effective_context_tokens
 from catalog.keys import variant_key
 from catalog.models import ModelVariant
@@ -192,7 +193,7 @@ def rank_variants(
     ``EstimateError`` for options it refuses."""
     rows, skipped = [], []
     for variant in variants:
-        arch = selectors.variant_architecture(variant)
+        arch = variant_architecture(variant)
         if arch is None:
             skipped.append(variant)
             continue
@@ -209,7 +210,7 @@ def hardware_fit(variants, options: EstimateOptions) -> list[dict]:
     specs = [spec for _profile, spec in profiles]
     results = []
     for variant in variants:
-        arch = selectors.variant_architecture(variant)
+        arch = variant_architecture(variant)
         if arch is None:
             results.append({"error": str(NO_ARCHITECTURE)})
             continue

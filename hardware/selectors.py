@@ -2,57 +2,27 @@
 
 from __future__ import annotations
 
-import dataclasses
 from decimal import Decimal
 
 from django.db.models import F, QuerySet
 
-from catalog.choices import PublicationStatus
-from catalog.ingest.parse.common import ARCHITECTURE_FIELDS
-from catalog.models import ModelVariant
+from catalog.models import Citation, ModelVariant
+from catalog.selectors import VARIANT_PARENTS, variant_list, visible
+from core.choices import PublicationStatus
 from core.lib.units import gib_to_bytes
-from estimator import (
-    AcceleratorSpec,
-    Architecture,
-    ConfigError,
-    ProfileSpec,
-    architecture_from_numbers,
-    parse_config,
-)
-from hardware.models import Accelerator, HardwareProfile, Recommendation, SizeTier
-
-_NUMBER_FIELDS = (
-    "num_layers",
-    "hidden_size",
-    "num_attention_heads",
-    "intermediate_size",
-    "vocab_size",
+from estimator import AcceleratorSpec, ProfileSpec
+from hardware.models import (
+    Accelerator,
+    HardwareProfile,
+    Recommendation,
+    RecomputeRun,
+    SizeTier,
+    Workload,
 )
 
 # Largest first, and a variant of unknown size after every known one (PostgreSQL would put
 # NULL first when descending).
 LARGEST_FIRST = (F("total_parameters").desc(nulls_last=True), "name", "pk")
-
-
-def variant_architecture(variant: ModelVariant) -> Architecture | None:
-    """The variant's architecture: its config.json when there is one, with the curated numbers
-    taking precedence; ``None`` when neither gives the numbers the estimator needs."""
-    numbers = {f: getattr(variant, f) for f in ARCHITECTURE_FIELDS}
-    if variant.config:
-        try:
-            parsed = parse_config(variant.config)
-        except ConfigError:
-            parsed = None
-        if parsed is not None:
-            curated = {k: v for k, v in numbers.items() if v not in (None, "")}
-            curated.pop("model_type", None)
-            return dataclasses.replace(parsed, **curated)
-    if any(numbers[f] is None for f in _NUMBER_FIELDS):
-        return None
-    try:
-        return architecture_from_numbers(numbers)
-    except ConfigError:
-        return None
 
 
 def variants_for_recommendations(variant_ids: list[int] | None = None) -> QuerySet[ModelVariant]:
@@ -104,14 +74,10 @@ def recommendations_for(variant_ids: list[int] | None) -> QuerySet[Recommendatio
 
 
 def latest_recompute_run():
-    from hardware.models import RecomputeRun
-
     return RecomputeRun.objects.order_by("-created_at", "-pk").first()
 
 
 def accelerator_list(*, user=None):
-    from catalog.selectors import visible
-
     return visible(Accelerator.objects.all(), user)
 
 
@@ -127,8 +93,6 @@ def accelerator_detail(*, user=None):
 
 
 def profile_list(*, user=None):
-    from catalog.selectors import visible
-
     return visible(
         HardwareProfile.objects.select_related("accelerator"), user, path="accelerator__"
     )
@@ -139,8 +103,6 @@ def profile_detail(*, user=None):
 
 
 def size_tier_list(*, user=None):
-    from catalog.selectors import visible
-
     return visible(SizeTier.objects.all(), user)
 
 
@@ -150,7 +112,6 @@ def size_tier_detail(*, user=None):
 
 def recommendation_list(*, user=None):
     """Recommendations of visible variants, with the variant's keys and the smallest profile."""
-    from catalog.selectors import VARIANT_PARENTS, visible
 
     variants = visible(ModelVariant.objects.all(), user, path=VARIANT_PARENTS)
     return Recommendation.objects.filter(variant__in=variants).select_related(
@@ -161,8 +122,6 @@ def recommendation_list(*, user=None):
 def _citations():
     from django.db.models import Prefetch
 
-    from catalog.models import Citation
-
     return Prefetch("citations", queryset=Citation.objects.select_related("source"))
 
 
@@ -171,8 +130,6 @@ def variant_recommendations(variant) -> QuerySet[Recommendation]:
     accelerator (one query): inference first, then LoRA, QLoRA and full fine-tuning; within a
     workload the largest weights first (BF16 before INT4), then by context."""
     from django.db.models import Case, IntegerField, Value, When
-
-    from hardware.models import Workload
 
     workload_order = Case(
         *(When(workload=key, then=Value(i)) for i, key in enumerate(Workload.values)),
@@ -253,8 +210,6 @@ def variants_sized_between(ranges: list[tuple[int, int]], *, user=None) -> Query
     """Visible variants whose total parameters fall in any of ``ranges`` (inclusive bounds),
     with their version and family, smallest first (one query)."""
     from django.db.models import Q
-
-    from catalog.selectors import variant_list
 
     condition = Q(pk__in=[])
     for low, high in ranges:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from catalog.architecture import variant_architecture
 from catalog.effective import effective_context_tokens
 from catalog.models import ModelVariant
 from core.statistics import refresh_statistics_on_commit
@@ -29,12 +30,7 @@ from estimator import (
     parse_config,
 )
 from hardware.models import Recommendation, RecomputeRun
-from hardware.selectors import (
-    profile_specs,
-    recommendations_for,
-    variant_architecture,
-    variants_for_recommendations,
-)
+from hardware.selectors import profile_specs, recommendations_for, variants_for_recommendations
 
 logger = logging.getLogger(__name__)
 

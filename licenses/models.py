@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models.base import CuratedRecord
 from core.history import track_history
+from core.models import CuratedRecord
 from licenses.choices import CommercialUse, LicenseKind, OutputsUse
 
 MAU_WITHOUT_CONDITION = _(

@@ -39,6 +39,15 @@ TERMS: tuple[tuple[str, Promise], ...] = (
     ("acceptable_use_policy_url", _("Acceptable use policy")),
     ("registration_required", _("Registration or approval")),
 )
+# The terms a model's page shows, those that decide most questions, in the order of TERMS;
+# the licence page shows every term.
+MODEL_PAGE_TERMS = (
+    "commercial_use",
+    "mau_threshold",
+    "outputs_train_other_models",
+    "attribution_required",
+    "naming_requirement",
+)
 UNKNOWN = _("Unknown")
 # Cell text of a yes/no term: (when true, when false).
 FLAG_TEXT: dict[str, tuple[Promise, Promise]] = {
@@ -216,9 +225,11 @@ def _cell_text(license: License, key: str, rating: Rating) -> str:
     return str(when_true if getattr(license, key) else when_false)
 
 
-def term_cells(license: License, *, with_clauses: bool = False) -> list[TermCell]:
-    """Every structured term of ``license`` with its rating and text (and, for a licence page,
-    the quoted clauses behind it)."""
+def term_cells(
+    license: License, *, with_clauses: bool = False, keys: tuple[str, ...] | None = None
+) -> list[TermCell]:
+    """Every structured term of ``license`` (or those of ``keys``, in the order of TERMS) with
+    its rating and text, and, for a licence or model page, the quoted clauses behind it."""
     rated = ratings(license_terms(license))
     quotes = _quotes(license) if with_clauses else []
     return [
@@ -232,6 +243,7 @@ def term_cells(license: License, *, with_clauses: bool = False) -> list[TermCell
             clauses=clauses_for(key, quotes) if with_clauses else (),
         )
         for key, label in TERMS
+        if keys is None or key in keys
     ]
 
 

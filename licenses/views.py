@@ -1,38 +1,30 @@
-"""Licence pages: the matrix of licences by term, one licence with its clauses and models, and
-the "may we…" checker."""
+"""Licence pages: the matrix of licences by term, and one licence with its clauses.
 
-from urllib.parse import urlencode
+What they show of the models under a licence (the matrix's counts, a licence's versions and
+variants) the catalog adds through core.extensions (``catalog/extensions.py``): the catalog
+sits above the licences. The "may we…" checker, which picks models, is the catalog's too
+(``catalog/views/license_check.py``), under the same ``licenses`` URL namespace.
+"""
 
 from django import forms
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.extensions import page_context
 from licenses import selectors
-from licenses.checker import (
-    IntendedUse,
-    check,
-)
 from licenses.choices import LicenseKind
 from licenses.filters import LicenseFilterSet
-from licenses.forms import LicenseCheckForm
-from licenses.terms import FLAG_TEXT, TERMS, license_terms, shown_answer, term_cells
+from licenses.terms import FLAG_TEXT, TERMS, term_cells
 
 CHOICE_FILTERS = ("kind", "commercial_use", "outputs_train_other_models")
-# Versions, and variants overriding their version's licence, that a licence's page lists, most
-# recent first: about 500 bytes each, so that the page stays under 100 KB (issue 5); the list
-# pages have them all.
-MODEL_ROWS = 50
-# Models the checker's picker offers (the most recently released, and the one asked about):
-# about 90 bytes an option.
-CHECK_CHOICES = 120
 
 
 def license_list(request):
     """Every published licence as a row of a matrix of its terms, with the number of versions
-    and variants under it; filtered by the API's LicenseFilterSet."""
+    and variants under it (``model_counts``, from the catalog); filtered by the API's
+    LicenseFilterSet."""
     filterset = LicenseFilterSet(
-        request.GET or None, queryset=selectors.license_matrix(user=request.user)
+        request.GET or None, queryset=selectors.license_list(user=request.user)
     )
     _present_filters(filterset.form)
     form = filterset.form
@@ -50,6 +42,7 @@ def license_list(request):
             "rows": rows,
             "terms": TERMS,
             "kinds": dict(LicenseKind.choices),
+            **page_context("license_list", request, licenses=licenses),
         },
     )
 
@@ -96,73 +89,17 @@ def _present_filters(form) -> None:
 
 
 def license_detail(request, slug: str):
-    """One licence: its facts, every structured term with the clause behind it, the most
-    recent versions and variants under it with links to all of them in the list pages, its
-    sources and what the seed document claimed. A fixed number of queries, and a bounded
-    page, whatever the number of models under the licence."""
-    license = get_object_or_404(selectors.license_page(user=request.user), slug=slug)
-    versions = list(selectors.license_recent_versions(license, user=request.user)[:MODEL_ROWS])
-    overriding = selectors.license_recent_override_variants(license, user=request.user)
-    override_count = overriding.count()
-    variants = list(overriding[:MODEL_ROWS])
+    """One licence: its facts, every structured term with the clause behind it, its sources
+    and what the seed document claimed; the catalog adds the models under it (the most recent
+    versions and variants, their counts and links to all of them in the list pages). A fixed
+    number of queries, and a bounded page, whatever the number of models under the licence."""
+    license = get_object_or_404(selectors.license_detail(user=request.user), slug=slug)
     return render(
         request,
         "licenses/license_detail.html",
         {
             "license": license,
             "cells": term_cells(license, with_clauses=True),
-            "versions": versions,
-            "variants": variants,
-            "override_count": override_count,
-            # The list pages' own filters (the API's): the links list what the counts say.
-            "version_list_url": reverse("catalog:version_list")
-            + "?"
-            + urlencode({"license": license.slug, "ordering": "-release_date"}),
-            "variant_list_url": reverse("catalog:variant_list")
-            + "?"
-            + urlencode({"license": license.slug, "ordering": "-release_date"}),
+            **page_context("license_detail", request, license=license),
         },
     )
-
-
-def license_check(request):
-    """The "may we…" checker: a licence (or a model's effective licence) and an intended use
-    in, an answer per question with the clause behind it out. Bad input is explained on the
-    page with status 400."""
-    licenses = list(selectors.license_detail(user=request.user))
-    # The picker offers the most recent models and the one asked about (the form validates
-    # the key against them): the page stays small however many models there are.
-    key = request.GET.get("variant", "").strip().strip("/").split("/")
-    variants, variants_cut = selectors.license_check_picker(
-        [tuple(key)] if len(key) == 3 else [], limit=CHECK_CHOICES, user=request.user
-    )
-    asked = any(name in request.GET for name in LicenseCheckForm.base_fields)
-    form = LicenseCheckForm(request.GET if asked else None, licenses=licenses, variants=variants)
-    context = {
-        "form": form,
-        "license": None,
-        "variant": None,
-        "answers": [],
-        "variants_cut": variants_cut,
-        "variants_limit": CHECK_CHOICES,
-    }
-    status = 200
-    if asked and form.is_valid():
-        data = form.cleaned_data
-        license = data["effective_license"]
-        use = IntendedUse(
-            monthly_users=data["monthly_users"],
-            publish_finetune=data["publish_finetune"],
-            train_other_models=data["train_other_models"],
-            hosted_service=data["hosted_service"],
-        )
-        answers = check(license_terms(license), use)
-        context.update(
-            license=license,
-            variant=data["variant"],
-            via_override=bool(data["variant"] and data["variant"].license_id),
-            answers=[shown_answer(answer, license, use) for answer in answers],
-        )
-    elif asked:
-        status = 400
-    return render(request, "licenses/license_check.html", context, status=status)

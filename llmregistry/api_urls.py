@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from catalog.api.export import ExportView
+from catalog.api.licenses import LicenseViewSet
 from catalog.api.views import (
     FamilyViewSet,
     FeatureViewSet,
@@ -14,6 +14,7 @@ from catalog.api.views import (
     VersionViewSet,
 )
 from core.api.views import SwaggerView
+from curation.api import ExportView
 from hardware.api.views import (
     AcceleratorViewSet,
     EstimateView,
@@ -21,7 +22,6 @@ from hardware.api.views import (
     RecommendationViewSet,
     SizeTierViewSet,
 )
-from licenses.api.views import LicenseViewSet
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")

@@ -4,7 +4,9 @@ from django.urls import include, path
 
 from assistants.http import MCPView
 from assistants.views import assistants
+from catalog.views.license_check import license_check
 from core.site_files import favicon, robots_txt
+from licenses import urls as licenses_urls
 from ops.views import healthz, readyz
 
 urlpatterns = [
@@ -27,7 +29,21 @@ urlpatterns += i18n_patterns(
     path("assistants/", assistants, name="assistants"),
     path("", include("catalog.urls")),
     path("", include("hardware.urls")),
-    path("", include("licenses.urls")),
+    # The licence pages, and the "may we…" checker the catalog serves for them (it picks
+    # models, and the catalog sits above the licences), under one namespace; the checker
+    # first, or the licence address would take "check" for a licence's slug.
+    path(
+        "",
+        include(
+            (
+                [
+                    path("licenses/check/", license_check, name="license_check"),
+                    *licenses_urls.urlpatterns,
+                ],
+                licenses_urls.app_name,
+            )
+        ),
+    ),
     prefix_default_language=False,
 )
 

@@ -23,16 +23,16 @@ from hardware.filters import (
     RecommendationFilterSet,
     SizeTierFilterSet,
 )
-from hardware.services import recommendations_recompute
 from licenses.filters import LicenseFilterSet
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def catalog_with_recommendations(curated_catalog, django_db_blocker):
-    with django_db_blocker.unblock():
-        recommendations_recompute()
+def catalog_with_recommendations(curated_catalog_recommended):
+    """The curated catalog with every recommendation (restored, not recomputed): the ``fits``
+    filters read them."""
+    return curated_catalog_recommended
 
 
 @pytest.fixture

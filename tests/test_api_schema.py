@@ -10,6 +10,8 @@ from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.test import APIClient
 
+import catalog.api.citations
+import catalog.api.licenses
 import catalog.api.serializers
 import core.api.serializers
 import hardware.api.serializers
@@ -130,6 +132,8 @@ def test_repeated_orderings_count_as_one_ordering_by_several_columns(anonymous):
 
 def _api_model_serializers():
     modules = (
+        catalog.api.citations,
+        catalog.api.licenses,
         catalog.api.serializers,
         hardware.api.serializers,
         licenses.api.serializers,

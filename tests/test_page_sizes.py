@@ -17,6 +17,7 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
 
+from catalog.extensions import MODEL_ROWS
 from catalog.models import (
     ArchitectureFeature,
     ModelFamily,
@@ -25,10 +26,11 @@ from catalog.models import (
     Organization,
     VersionFeature,
 )
-from catalog.views.browse import COMPARE_CHOICES
-from catalog.views.features import FEATURE_VERSIONS, TREND_POINTS
+from catalog.views.compare import COMPARE_CHOICES
+from catalog.views.features import FEATURE_VERSIONS
+from catalog.views.license_check import CHECK_CHOICES
+from catalog.views.trends import TREND_POINTS
 from licenses.models import License
-from licenses.views import CHECK_CHOICES, MODEL_ROWS
 from tests import factories
 from tests.queries import assert_same_query_count, count_queries
 

@@ -2,6 +2,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from catalog.api.citations import CitationSerializer, with_sources
 from catalog.effective import effective_context_tokens
 from catalog.ingest.parse.common import ARCHITECTURE_FIELDS
 from catalog.keys import variant_key, version_key
@@ -13,12 +14,7 @@ from catalog.models import (
     Organization,
 )
 from catalog.services import version_features_set
-from core.api.serializers import (
-    BriefRelatedField,
-    CitationSerializer,
-    ServiceModelSerializer,
-    with_sources,
-)
+from core.api.serializers import BriefRelatedField, ServiceModelSerializer
 from licenses.models import License
 
 CURATED_FIELDS = ["status", "seed_claim", "created_at", "updated_at"]

@@ -6,8 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import OrganizationKind
-from catalog.models.base import CuratedRecord
 from core.history import track_history
+from core.models import CuratedRecord
 
 
 @track_history()

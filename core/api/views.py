@@ -14,6 +14,7 @@ from rest_framework.settings import api_settings
 
 from core.api.readplan import PlannedReadMixin
 from core.api.renderers import ListCSVRenderer
+from core.curated_writes import curated_writes
 from core.generation import current_generation
 from core.response_cache import etag_generation
 
@@ -89,10 +90,8 @@ class CuratedViewSet(PlannedReadMixin, viewsets.ModelViewSet):
         serializer.save()
 
     def perform_destroy(self, instance):
-        from curation.services import curated_record_delete
-
         self._check_if_match(instance)
-        curated_record_delete(record=instance)
+        curated_writes().delete(record=instance)
 
 
 class SwaggerView(SpectacularSwaggerSplitView):

@@ -18,7 +18,6 @@ from typing import Any
 
 from django.db.models import Prefetch, Q
 
-from catalog.choices import PublicationStatus
 from catalog.fileformat import EXPORT_FORMAT, EXPORT_VERSION, KINDS
 from catalog.ingest.parse.common import ARCHITECTURE_FIELDS as ARCHITECTURE_KEYS
 from catalog.keys import variant_key, version_key
@@ -31,6 +30,7 @@ from catalog.models import (
     ModelVersion,
     Organization,
 )
+from core.choices import PublicationStatus
 from hardware.models import Accelerator, HardwareProfile, SizeTier
 from licenses.models import License
 

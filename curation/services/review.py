@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalog.choices import PublicationStatus, VariantKind
+from catalog.choices import VariantKind
 from catalog.fileformat import KINDS
 from catalog.ingest.diff import LICENSE_FIELD, LINEAGE_FIELD, PROPOSABLE_FIELDS
 from catalog.keys import variant_key
@@ -37,6 +37,7 @@ from catalog.models import (
     Source,
 )
 from catalog.services import version_features_set
+from core.choices import PublicationStatus
 from curation.services.records import curated_record_save
 from licenses.models import License
 

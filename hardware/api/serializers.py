@@ -2,17 +2,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from catalog.api.citations import CitationSerializer, with_sources
 from catalog.keys import variant_key
 from catalog.models import ModelVariant
 from catalog.selectors import VARIANT_PARENTS, visible
-from core.api.serializers import (
-    BriefRelatedField,
-    CitationSerializer,
-    ServiceModelSerializer,
-    with_sources,
-)
+from core.api.serializers import BriefRelatedField, ServiceModelSerializer
 from estimator import KV_DTYPES, PRECISIONS
 from estimator.memory import LORA_TARGETS, MAX_BATCH, MAX_CONTEXT_TOKENS
+from estimator.size_tiers import tier_figures
 from hardware.models import Accelerator, HardwareProfile, Recommendation, SizeTier, Workload
 
 CURATED_FIELDS = ["status", "seed_claim", "created_at", "updated_at"]
@@ -108,8 +105,6 @@ class SizeTierDetailSerializer(SizeTierSerializer):
         fields = [*SizeTierSerializer.Meta.fields, "computed", "sources"]
 
     def get_computed(self, tier) -> list[dict]:
-        from estimator.size_tiers import tier_figures
-
         return [
             {
                 "key": f.key,

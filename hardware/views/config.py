@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from catalog.models import ModelVariant
+from core.lib.charts import BarRow, Segment, stacked_bar_chart
 from core.lib.units import GIB
 from estimator import PRECISIONS, EstimateOptions, count_parameters, estimate, parse_config
 from hardware.forms import CONTEXT_SUGGESTIONS, MAX_CONFIG_BYTES, ConfigForm
@@ -62,7 +63,6 @@ def _architecture_rows(architecture: dict) -> list[tuple[str, str, object]]:
 def _config_chart(config: dict, options: EstimateOptions, answer: dict) -> tuple[str, list]:
     """The memory breakdown of the pasted config at the chosen options and its neighbours
     (the other stored precisions, or the other fine-tuning methods), as stacked bars."""
-    from core.lib.charts import BarRow, Segment, stacked_bar_chart
 
     arch = parse_config(config)
     params = count_parameters(arch)

@@ -12,12 +12,14 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from catalog.architecture import variant_architecture
 from catalog.choices import VariantKind
 from catalog.effective import effective_context_tokens
 from catalog.filters import VariantFilterSet
 from catalog.keys import variant_url
 from catalog.models import ModelVariant
 from catalog.selectors import variant_list
+from core.lib.charts import BarRow, Segment, stacked_bar_chart
 from core.lib.units import GIB
 from estimator import (
     ESTIMATOR_VERSION,
@@ -179,8 +181,6 @@ def _chart_rows(fitting: list[FitRow], missing: list[FitRow]) -> list[FitRow]:
 
 
 def _fit_chart(rows: list[FitRow], spec: ProfileSpec) -> str:
-    from core.lib.charts import BarRow, Segment, stacked_bar_chart
-
     names = (_("Weights"), _("KV cache"), _("Activations and overhead"))
     bars = [
         BarRow(
@@ -261,7 +261,7 @@ def fit(request):
 
     candidates, skipped = [], []
     for variant in variants:
-        arch = selectors.variant_architecture(variant)
+        arch = variant_architecture(variant)
         if arch is None:
             skipped.append(variant)
         else:

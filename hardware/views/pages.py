@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from catalog.architecture import variant_architecture
 from catalog.models import ModelVariant
 from estimator import (
     ESTIMATOR_VERSION,
@@ -214,7 +215,7 @@ def sizing(request):
         )
         representatives, seen = [], set()
         for variant in nearest:
-            arch = selectors.variant_architecture(variant)
+            arch = variant_architecture(variant)
             if arch is None:
                 continue
             params = count_parameters(arch)

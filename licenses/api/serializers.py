@@ -1,7 +1,9 @@
-from core.api.serializers import ServiceModelSerializer, with_sources
+from core.api.serializers import ServiceModelSerializer
 from licenses.models import License
 
 
+# A licence's terms, read and written. Its detail form, with the clause behind each term, is
+# catalog/api/licenses.py: citations are catalog records, and catalog sits above licences.
 class LicenseSerializer(ServiceModelSerializer):
     class Meta:
         model = License
@@ -32,7 +34,3 @@ class LicenseSerializer(ServiceModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
-
-
-# A licence with the clause behind each term (citations with quotes).
-LicenseDetailSerializer = with_sources(LicenseSerializer)

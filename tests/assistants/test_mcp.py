@@ -13,10 +13,11 @@ from mcp import Client
 
 from assistants.common import acting_as
 from assistants.server import registry_server
+from catalog.architecture import variant_architecture
 from catalog.models import ModelVariant
 from estimator import EstimateOptions, ProfileSpec, estimate
 from hardware.models import Accelerator
-from hardware.selectors import accelerator_spec, variant_architecture
+from hardware.selectors import accelerator_spec
 from tests.factories import VariantFactory, make_editor
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("curated_catalog")]

@@ -1,3 +1,10 @@
+"""The catalog loader (curation/services/load.py, `manage.py load_catalog`).
+
+A test of what a load does to a loaded catalog starts from ``loaded_catalog`` (the session's
+snapshot restored in milliseconds, tests/catalog_snapshot.py); a test of a first load itself
+loads the files.
+"""
+
 import shutil
 from pathlib import Path
 
@@ -38,8 +45,8 @@ def _edit(path: Path, section: str, slug: str, **changes) -> None:
     path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), "utf-8")
 
 
-def test_second_load_writes_nothing_and_records_no_history():
-    first = catalog_load(root=ROOT)
+def test_second_load_writes_nothing_and_records_no_history(loaded_catalog):
+    first = loaded_catalog
     assert first.changes > 0
     events_before = Events.objects.count()
     with CaptureQueriesContext(connection) as queries:
@@ -50,8 +57,7 @@ def test_second_load_writes_nothing_and_records_no_history():
     assert Events.objects.count() == events_before
 
 
-def test_command_reports_zero_changes_the_second_time(capsys):
-    call_command("load_catalog", "--no-progress")
+def test_command_reports_zero_changes_the_second_time(loaded_catalog, capsys):
     call_command("load_catalog", "--no-progress")
     assert "Catalog loaded: no changes." in capsys.readouterr().out
 
@@ -69,8 +75,7 @@ def test_bad_entry_aborts_the_whole_first_load(tmp_path):
     assert _row_counts() == before
 
 
-def test_bad_entry_leaves_a_loaded_catalog_as_it_was(tmp_path):
-    catalog_load(root=ROOT)
+def test_bad_entry_leaves_a_loaded_catalog_as_it_was(loaded_catalog, tmp_path):
     root = _copy_catalog(tmp_path)
     # A valid change early in the load, then an invalid one later: neither may stay.
     _edit(root / "licenses/data/licenses.yaml", "licenses", "mit", name="Changed MIT")
@@ -119,8 +124,7 @@ def test_invalid_yaml_names_the_line(tmp_path):
         catalog_load(root=root)
 
 
-def test_changed_entry_updates_only_that_record(tmp_path):
-    catalog_load(root=ROOT)
+def test_changed_entry_updates_only_that_record(loaded_catalog, tmp_path):
     root = _copy_catalog(tmp_path)
     _edit(root / "licenses/data/licenses.yaml", "licenses", "mit", summary_zh="已更新")
     report = catalog_load(root=root)
@@ -129,8 +133,7 @@ def test_changed_entry_updates_only_that_record(tmp_path):
     assert License.objects.get(slug="mit").summary_zh == "已更新"
 
 
-def test_an_editors_change_survives_a_reload_of_an_unchanged_entry():
-    catalog_load(root=ROOT)
+def test_an_editors_change_survives_a_reload_of_an_unchanged_entry(loaded_catalog):
     Organization.objects.filter(slug="meta").update(website="https://example.org/edited")
     catalog_load(root=ROOT)
     assert Organization.objects.get(slug="meta").website == "https://example.org/edited"

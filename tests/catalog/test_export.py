@@ -60,8 +60,8 @@ def _snapshot():
     }
 
 
-def test_export_loads_back_into_an_empty_registry(client, tmp_path):
-    catalog_load(root=settings.BASE_DIR)
+@pytest.mark.slow  # a load of the whole registry's export: `make test`, not `make test-fast`
+def test_export_loads_back_into_an_empty_registry(loaded_catalog, client, tmp_path):
     before = _snapshot()
     document = client.get(reverse("api-export")).json()
     assert document["format"] == "llmregistry-catalog"

@@ -6,13 +6,11 @@ import json
 
 import pytest
 from django.apps import apps
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
 from catalog.models import ModelVariant, Organization, VersionFeature
-from curation.services import catalog_load
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +41,10 @@ def _first_difference(first: bytes, second: bytes) -> str:
     return "\n".join(list(diff)[:60])
 
 
-def test_export_loaded_into_an_empty_registry_exports_the_same_bytes(client, tmp_path):
-    catalog_load(root=settings.BASE_DIR)
+@pytest.mark.slow  # a load of the whole registry's export: `make test`, not `make test-fast`
+def test_export_loaded_into_an_empty_registry_exports_the_same_bytes(
+    loaded_catalog, client, tmp_path
+):
     first = client.get(reverse("api-export"))
     assert first.status_code == 200
     document = json.loads(first.content)
@@ -66,8 +66,7 @@ def test_export_loaded_into_an_empty_registry_exports_the_same_bytes(client, tmp
     assert unchanged.status_code == 304
 
 
-def test_export_is_canonical_json(client):
-    catalog_load(root=settings.BASE_DIR)
+def test_export_is_canonical_json(loaded_catalog, client):
     content = client.get(reverse("api-export")).content
     document = json.loads(content)
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

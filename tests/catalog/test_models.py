@@ -6,13 +6,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalog.models import ModelVariant, ModelVersion
-from catalog.models.families import (
+from catalog.models.variants import (
     ACTIVE_EXCEEDS_TOTAL,
     ACTIVE_WITHOUT_MOE,
     EXPERTS_PER_TOKEN_EXCEED,
     KV_HEADS_NOT_DIVISOR,
-    MAX_CONTEXT_BELOW_DEFAULT,
     MOE_FIELDS_INCOMPLETE,
+)
+from catalog.models.versions import (
+    MAX_CONTEXT_BELOW_DEFAULT,
     PREDECESSOR_OTHER_FAMILY,
     RELEASE_DATE_IN_FUTURE,
 )

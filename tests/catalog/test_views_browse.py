@@ -11,15 +11,14 @@ from django.test import Client
 from django.urls import reverse
 
 from catalog.models import Lineage, ModelFamily, ModelVariant, ModelVersion
-from catalog.views.browse import (
+from catalog.views.compare import (
     COMPARE_PICK,
     COMPARE_TOO_FEW,
     COMPARE_TOO_MANY,
     COMPARE_UNKNOWN,
     FIT_OPTIONS_INVALID,
-    UNKNOWN_PARAMETERS,
-    UNKNOWN_VALUES,
 )
+from catalog.views.listing import UNKNOWN_PARAMETERS, UNKNOWN_VALUES
 from core.filtering import BAD_COUNT
 from tests import factories
 from tests.queries import assert_same_query_count, count_queries

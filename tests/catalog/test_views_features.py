@@ -15,7 +15,7 @@ from catalog.models import (
     ModelVersion,
     Organization,
 )
-from catalog.views import features
+from catalog.views import features, trends
 from core.filtering import NOT_A_BOOLEAN
 from tests import factories
 from tests.queries import assert_same_query_count, count_queries
@@ -427,7 +427,7 @@ def test_trends_tables_sum_up_each_year_and_link_the_full_lists(client):
 
 
 def test_trends_aggregates_per_quarter_past_its_points(client, monkeypatch):
-    monkeypatch.setattr(features, "TREND_POINTS", 3)
+    monkeypatch.setattr(trends, "TREND_POINTS", 3)
     html = _html(client.get(TRENDS))
     for name in ("timeline", "parameters", "context"):
         _accessible_chart(_section(html, f"trend-{name}-chart"))
@@ -474,7 +474,7 @@ def test_trends_stays_small_at_the_most_points_it_draws_one_by_one(client):
             release_date=datetime.date(2020, 1, 1) + datetime.timedelta(days=n * 17),
             max_context_tokens=2 ** (12 + n % 8),
         )
-        for n in range(features.TREND_POINTS)
+        for n in range(trends.TREND_POINTS)
     )
     ModelVariant.objects.bulk_create(
         ModelVariant(
@@ -492,7 +492,7 @@ def test_trends_stays_small_at_the_most_points_it_draws_one_by_one(client):
     for url in (TRENDS, "/zh-hans" + TRENDS):
         html = _html(client.get(url))
         parameters = _section(html, "trend-parameters-chart")
-        assert parameters.count('tabindex="-1"') == features.TREND_POINTS
+        assert parameters.count('tabindex="-1"') == trends.TREND_POINTS
         assert len(html.encode()) < 100_000, url
 
 

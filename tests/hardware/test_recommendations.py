@@ -6,8 +6,8 @@ from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalog.choices import PublicationStatus
 from catalog.models import ModelVariant
+from core.choices import PublicationStatus
 from curation.services import curated_record_save
 from estimator import ESTIMATOR_VERSION
 from hardware.models import Accelerator, HardwareProfile, Recommendation, RecomputeRun

@@ -669,9 +669,10 @@ def test_every_page_renders_in_chinese(client, gpu, path):
 
 
 @pytest.fixture(scope="module")
-def catalog(curated_catalog, django_db_blocker):
-    with django_db_blocker.unblock():
-        recommendations_recompute()
+def catalog(curated_catalog_recommended):
+    """The curated catalog with every recommendation (restored, not recomputed): the fit
+    matrix reads them."""
+    return curated_catalog_recommended
 
 
 @pytest.mark.usefixtures("catalog")

@@ -12,8 +12,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from licenses import views
-from licenses.forms import (
+from catalog import extensions as catalog_extensions
+from catalog.forms import (
     CHOOSE_NOT_BOTH,
     CHOOSE_ONE,
     NEGATIVE_USER_COUNT,
@@ -21,6 +21,8 @@ from licenses.forms import (
     UNKNOWN_LICENSE,
     UNKNOWN_VARIANT,
 )
+from catalog.views import license_check as license_check_view
+from core.extensions import page_providers
 from licenses.models import License
 from tests import factories
 from tests.queries import assert_same_query_count, count_queries
@@ -77,6 +79,13 @@ def _text(markup: str) -> str:
 
 def _text_unescaped(markup: str) -> str:
     return unescape(_text(markup))
+
+
+def test_the_catalog_adds_the_models_under_a_licence_to_the_licence_pages():
+    # The licences app sits below the catalog: what its pages show of versions and variants
+    # comes from the catalog's providers, registered when the apps are ready.
+    assert catalog_extensions.license_matrix_counts in page_providers("license_list")
+    assert catalog_extensions.license_models in page_providers("license_detail")
 
 
 # --- the matrix ---------------------------------------------------------------------------
@@ -289,7 +298,7 @@ def test_licence_page_query_count_is_the_same_for_1_and_5_models(client):
 
 
 def test_licence_page_lists_the_latest_models_and_links_them_all(client, monkeypatch):
-    monkeypatch.setattr(views, "MODEL_ROWS", 1)
+    monkeypatch.setattr(catalog_extensions, "MODEL_ROWS", 1)
     license = factories.LicenseFactory()
     for day in (1, 2):
         version = factories.VersionFactory(
@@ -319,7 +328,7 @@ def test_licence_page_lists_the_latest_models_and_links_them_all(client, monkeyp
 
 
 def test_checker_picker_offers_the_latest_models_and_the_one_asked_about(client, monkeypatch):
-    monkeypatch.setattr(views, "CHECK_CHOICES", 2)
+    monkeypatch.setattr(license_check_view, "CHECK_CHOICES", 2)
     html = _page(client, CHECK)
     picker = html[
         html.index('id="id_variant"') : html.index("</select>", html.index('id="id_variant"'))

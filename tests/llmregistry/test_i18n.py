@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from catalog.models.families import KV_HEADS_NOT_DIVISOR
+from catalog.models.variants import KV_HEADS_NOT_DIVISOR
 
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "locale/zh_Hans/LC_MESSAGES/django.po"

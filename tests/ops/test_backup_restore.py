@@ -134,6 +134,7 @@ def empty_database():
     _drop_database(name)
 
 
+@pytest.mark.slow  # the whole registry through pg_dump and pg_restore: `make test` runs it
 def test_a_backup_restored_into_an_empty_database_serves_identical_api_answers(
     source_database, empty_database, tmp_path
 ):

@@ -1,3 +1,6 @@
+"""The hardware admin: accelerators, profiles, size tiers, and the computed recommendations
+with their recompute runs."""
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -6,8 +9,8 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from catalog.admin_mixins import CuratedAdmin
 from core.lib.units import bytes_to_gib
+from curation.admin.mixins import CuratedAdmin
 from hardware.models import (
     Accelerator,
     HardwareProfile,

@@ -1,4 +1,9 @@
-"""The "may we…" checker's form: which licence (or which model's licence) and what for."""
+"""The "may we…" checker's form: which licence (or which model's licence) and what for.
+
+It is the catalog's (with the checker's page, ``catalog/views/license_check.py``) because it
+picks a model by its key and answers under the model's effective licence: catalog records, and
+the catalog sits above the licences, whose terms and rules (``licenses.checker``) it applies.
+"""
 
 import re
 from decimal import Decimal, InvalidOperation

@@ -60,20 +60,3 @@ class ApiToken(models.Model):
     def is_active(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
-
-
-class CatalogGeneration(models.Model):
-    """The one row counting committed changes to the catalog: licences, hardware and
-    recommendations included. Database triggers (``core/generation.py``) bump it in the
-    committing transaction itself, whichever path wrote (admin, API, loader, task, SQL), so a
-    cache keyed by it never serves what a committed write changed."""
-
-    value = models.BigIntegerField(default=0)
-    # The transaction that last bumped ``value``: one bump per transaction, however many rows.
-    last_transaction = models.BigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("catalog generation")
-
-    def __str__(self) -> str:
-        return str(self.value)

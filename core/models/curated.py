@@ -1,11 +1,12 @@
-"""Abstract bases for curated records."""
+"""The abstract base of every curated record, whichever app holds it (catalog, licences,
+hardware)."""
 
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from catalog.choices import PublicationStatus
+from core.choices import PublicationStatus
 
 
 class CuratedRecord(models.Model):
@@ -26,6 +27,8 @@ class CuratedRecord(models.Model):
             "with a note on why."
         ),
     )
+    # Citations are catalog records that every curated model carries, a licence or an
+    # accelerator as much as a variant: named by label, so core imports no domain app.
     citations = GenericRelation("catalog.Citation")
     catalog_digest = models.CharField(
         _("catalog digest"),

@@ -1,10 +1,9 @@
-"""Django admin: the editors' curation tool for the catalog."""
+"""The catalog's admin: organisations, features, families, versions, variants, lineage,
+sources and citations."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from catalog.admin_mixins import URL_FIELDS_ASSUME_HTTPS, CuratedAdmin, ServiceWriteAdmin
-from catalog.ingest import admin as ingest_admin  # noqa: F401 - registers the ingestion admin
 from catalog.models import (
     ArchitectureFeature,
     Citation,
@@ -17,6 +16,7 @@ from catalog.models import (
     VersionFeature,
 )
 from core.lib.units import bytes_to_gib
+from curation.admin.mixins import URL_FIELDS_ASSUME_HTTPS, CuratedAdmin, ServiceWriteAdmin
 from curation.services import curated_record_delete, curated_record_save
 from hardware.models import Recommendation
 from hardware.services import variants_changed

@@ -1,7 +1,4 @@
-"""Admin of ingestion: watched publishers, runs, and the editors' inbox of release candidates.
-
-Registered by ``catalog/admin.py`` importing this module.
-"""
+"""Admin of ingestion: watched publishers, runs, and the editors' inbox of release candidates."""
 
 import json
 
@@ -17,7 +14,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from catalog.admin_mixins import URL_FIELDS_ASSUME_HTTPS
 from catalog.ingest.diff import REVIEW_FIELDS, field_label
 from catalog.ingest.forms import NEW, CandidateReviewForm
 from catalog.ingest.messages import note_message
@@ -28,6 +24,7 @@ from catalog.models import (
     ReleaseCandidate,
     WatchedPublisher,
 )
+from curation.admin.mixins import URL_FIELDS_ASSUME_HTTPS
 from curation.services import curated_record_save
 from curation.services.review import (
     NewVersion,

@@ -1,12 +1,12 @@
-"""Admin building blocks shared by the catalog, licences and hardware apps."""
+"""Admin building blocks shared by the catalog's, licences' and hardware's admins."""
 
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from catalog.choices import PublicationStatus
 from catalog.models import Citation
+from core.choices import PublicationStatus
 from core.forms import StrictJSONField
 from core.history_admin import HistoryRestoreAdmin
 from curation.services import (

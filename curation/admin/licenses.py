@@ -1,7 +1,9 @@
+"""The licences' admin."""
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from catalog.admin_mixins import CuratedAdmin
+from curation.admin.mixins import CuratedAdmin
 from licenses.models import License
 
 

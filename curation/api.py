@@ -1,9 +1,13 @@
+"""The API's export: the whole published catalog, across the catalog, licences and hardware,
+in the catalog file format (``curation/services/export.py`` builds it)."""
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.models import ModelVariant
 from core.api.permissions import RegistryPermission
 from curation.services.export import catalog_export, catalog_export_json
 
@@ -27,8 +31,6 @@ class ExportView(APIView):
     renderer_classes = [CanonicalJSONRenderer, BrowsableAPIRenderer]
 
     def get_queryset(self):  # for DjangoModelPermissions on non-safe methods (none here)
-        from catalog.models import ModelVariant
-
         return ModelVariant.objects.none()
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
