@@ -35,12 +35,14 @@ test: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(se
 test: install
 	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
-## test-fast: the inner loop, everything but the browser, fault and fuzz tests (`make test` runs all)
+## test-fast: the inner loop, everything but the browser, fault, fuzz and slow (whole-registry round
+## trip) tests (`make test` runs all)
 test-fast: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
 test-fast: install
-	$(PY) -m pytest $(XDIST) -m 'not browser and not faults and not fuzz' $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) -m 'not browser and not faults and not fuzz and not slow' $(PYTEST_ARGS)
 
-## fuzz: schema-fuzz every API operation deeply, FUZZ_EXAMPLES examples each (`make test` runs a few)
+## fuzz: schema-fuzz every API operation deeply, one test per operation, FUZZ_EXAMPLES examples each on
+## average (`make test` runs a few); PYTEST_ARGS='-n 2 --dist load' spreads them over two workers
 fuzz: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
 fuzz: export FUZZ_EXAMPLES ?= 200
 fuzz: install

@@ -5,7 +5,9 @@ fixtures need it. The session loads it once, inside a transaction that is rolled
 keeps the rows it wrote: every table's ``COPY ... TO STDOUT``, twice. ``loaded`` is the state
 just before the load's commit, what the module fixture has always given (a load inside a
 transaction that rolls back: no recommendations, no generation bump). ``committed`` is the
-state after the commit hooks ran (recommendations recomputed), what a live server must see.
+state after the commit hooks ran (recommendations recomputed), what a live server must see;
+its recommendations are also what a module that reads them restores on top of ``loaded``
+(``restore_recommendations``), instead of recomputing them.
 
 A restore copies the rows back with ``COPY ... FROM STDIN`` under ``session_replication_role =
 replica``: no trigger fires, so the history rows of the load are restored once, as they were,
@@ -186,6 +188,27 @@ def restore(snapshot: CatalogSnapshot, *, committed: bool = False) -> Any:
     if committed:
         _bump_generation(connection)
     return snapshot.report
+
+
+def restore_recommendations(snapshot: CatalogSnapshot) -> None:
+    """Put the recommendations of every published variant into the current transaction, on top
+    of :func:`restore`'s rows: what ``recommendations_recompute()`` would write there (the
+    load's commit hooks computed them when the snapshot was built), in milliseconds instead of
+    the recompute's seconds. No recompute run is recorded, as none is by a direct call."""
+    from django.db import connection
+
+    from hardware.models import Recommendation
+    from hardware.services import recommendations_recompute
+
+    rows = snapshot.committed.get(Recommendation._meta.db_table)
+    if rows is not None:
+        try:
+            _restore_rows(connection, {Recommendation._meta.db_table: rows}, snapshot.identities)
+            return
+        except ReplicationRoleRefused:
+            pass
+    # No rows to copy (the hooks went to a Celery broker), or no right to copy them: compute.
+    recommendations_recompute()
 
 
 def _bump_generation(connection) -> None:

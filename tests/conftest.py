@@ -1,7 +1,8 @@
 """Fixtures and settings every test shares; docs/testing.md describes the suite.
 
 Markers by folder: tests under tests/browser/ are ``browser``, under tests/faults/ ``faults``
-(tests/fuzz/ marks itself ``fuzz``): ``make test-fast`` leaves those three out.
+(tests/fuzz/ marks itself ``fuzz``); a whole-registry round trip is marked ``slow`` where it is
+defined. ``make test-fast`` leaves those four out.
 """
 
 import os
@@ -97,6 +98,22 @@ def pytest_runtest_teardown(item, nextitem):
                 catalog_snapshot.restore_migrated_state(state)
 
 
+# A test's users need a password hash, not a slow one: PBKDF2's million rounds take 0.3 s per
+# user made or signed in (an admin client, an editor, a login), about two CPU-minutes over
+# `make test-fast`. No test is about the algorithm; subprocesses keep the real settings.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Every test process hashes passwords with ``FAST_PASSWORD_HASHERS`` (live servers
+    included: they run in the process)."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # Tests render admin pages without running collectstatic first.
@@ -150,6 +167,30 @@ def curated_catalog(curated_catalog_snapshot, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         yield catalog_snapshot.restore(curated_catalog_snapshot)
         transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def curated_catalog_recommended(curated_catalog, curated_catalog_snapshot, django_db_blocker):
+    """``curated_catalog`` with the recommendations of every published variant, as
+    ``recommendations_recompute()`` would leave them: restored from the snapshot (the state
+    after the load's commit hooks) into the module's transaction, where a recompute of the whole
+    catalog took 5-30 s per module. A module that tests the recompute itself calls it."""
+    from tests import catalog_snapshot
+
+    with django_db_blocker.unblock():
+        catalog_snapshot.restore_recommendations(curated_catalog_snapshot)
+    return curated_catalog
+
+
+@pytest.fixture
+def loaded_catalog(curated_catalog_snapshot, db):
+    """The curated catalog restored into the test's own transaction: what
+    ``catalog_load(root=BASE_DIR)`` at the start of the test leaves (rows, history, the load's
+    report) in milliseconds, for tests of what happens to a loaded catalog (a second load, an
+    edit, an export). A test of the load itself calls ``catalog_load``."""
+    from tests import catalog_snapshot
+
+    return catalog_snapshot.restore(curated_catalog_snapshot)
 
 
 @pytest.fixture(autouse=True)
