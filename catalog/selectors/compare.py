@@ -5,6 +5,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from catalog.models import ModelVariant
 from catalog.selectors.features import feature_claims
+from catalog.selectors.picker import PICKER_ORDER
 from catalog.selectors.variants import variant_list, with_derived_features
 from catalog.selectors.visibility import VARIANT_PARENTS, visible
 
@@ -30,14 +31,7 @@ def variant_choices(*, user=None) -> QuerySet[ModelVariant]:
             "version__family__name",
             "version__family__name_zh",
         )
-        .order_by(
-            "version__family__name",
-            "version__release_date",
-            "version__slug",
-            "total_parameters",
-            "slug",
-            "pk",
-        )
+        .order_by(*PICKER_ORDER)
     )
 
 

@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 
 from catalog.models import ModelVariant, ModelVersion
 from catalog.selectors.counting import count_of
-from catalog.selectors.picker import variant_picker
+from catalog.selectors.picker import PICKER_ORDER, variant_picker
 from catalog.selectors.visibility import VARIANT_PARENTS, visible
 from licenses.models import License
 from licenses.selectors import license_list
@@ -174,14 +174,7 @@ def license_check_variants(*, user=None) -> QuerySet[ModelVariant]:
             "version__family__name",
             "version__family__name_zh",
         )
-        .order_by(
-            "version__family__name",
-            "version__release_date",
-            "version__slug",
-            "total_parameters",
-            "slug",
-            "pk",
-        )
+        .order_by(*PICKER_ORDER)
     )
 
 

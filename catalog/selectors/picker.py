@@ -7,6 +7,17 @@ from django.db.models.functions import Coalesce
 from catalog.keys import variant_key
 from catalog.models import ModelVariant
 
+# The order a picker lists its variants in (the compare page, the licence checker): by family,
+# then version date, then size, ending with the primary key so ties keep one order.
+PICKER_ORDER = (
+    "version__family__name",
+    "version__release_date",
+    "version__slug",
+    "total_parameters",
+    "slug",
+    "pk",
+)
+
 
 def variant_picker(
     queryset: QuerySet[ModelVariant], keys: list[tuple[str, str, str]], *, limit: int
