@@ -7,9 +7,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import PublicationStatus
+from core.models.constraints import OneQueryCheckConstraints
 
 
-class CuratedRecord(models.Model):
+class CuratedRecord(OneQueryCheckConstraints):
     """A record editors curate: has a publication status, citations and the seed's claim."""
 
     status = models.CharField(
