@@ -697,6 +697,9 @@ MALFORMED_FILES = {
     "unknown-section": (b"passwords: []\n", "unknown section"),
     "deep-json": (b'{"organizations": ' + b"[" * DEEP + b"]" * DEEP + b"}", "nested too deeply"),
     "deep-yaml": (b"organizations:\n" + b"- " * 5_000 + b"x\n", "nested too deeply"),
+    # libyaml composes by recursion in C: this deep, unguarded, it overflows the stack.
+    "deeper-yaml": (b"organizations:\n" + b"- " * 100_000 + b"x\n", "nested too deeply"),
+    "deep-flow-yaml": (b"organizations: " + b"{a: " * 101 + b"1" + b"}" * 101, "nested too deeply"),
     "wrong-export": (b'{"format": "other", "format_version": 1}', "expected format"),
     "nul-in-value": (
         b'organizations:\n  - slug: nul\n    name: "a\\0b"\n    country: US\n',

@@ -54,7 +54,7 @@ from catalog.models import (
 from catalog.services import version_features_set
 from core.jsonsafe import NOT_FINITE, NUL, unstorable
 from core.statistics import refresh_statistics_on_commit
-from curation.services.records import records_changed
+from curation.services.records import records_changed_together
 from estimator import ConfigError, parse_config
 from hardware.models import Accelerator, HardwareProfile, SizeTier
 from licenses.models import License
@@ -131,6 +131,26 @@ MODELS: dict[str, type[models.Model]] = {
 }
 
 
+# libyaml reads a catalog in a tenth of the pure-Python parser's time, but composes nested
+# nodes by recursion in C: a document nested thousands deep would overflow the stack. Its
+# events are read first (no recursion) and a document deeper than this is refused. A catalog
+# file is 6 levels deep.
+MAX_YAML_DEPTH = 100
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _yaml_document(text: str):
+    depth = 0
+    for event in yaml.parse(text, Loader=YAML_LOADER):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise RecursionError
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return yaml.load(text, Loader=YAML_LOADER)  # noqa: S506 - a safe loader, libyaml's
+
+
 def _read(root: Path, path: Path, allowed: tuple[str, ...]) -> list[_Entry]:
     shown = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
     if not path.exists():
@@ -144,7 +164,7 @@ def _read(root: Path, path: Path, allowed: tuple[str, ...]) -> list[_Entry]:
     try:
         text = path.read_text(encoding="utf-8")
         # A registry export is JSON: YAML 1.1 would read its 1e-06 as a string.
-        document = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        document = json.loads(text) if path.suffix.lower() == ".json" else _yaml_document(text)
     except json.JSONDecodeError as exc:
         raise CatalogLoadError(
             shown, None, None, f"invalid JSON at line {exc.lineno}, column {exc.colno}."
@@ -511,18 +531,17 @@ class _Loader:
         return self.report
 
     def _enqueue_recompute(self) -> None:
-        variant_ids = [r.pk for r in self.written.get("variants", [])]
-        version_ids = [r.pk for r in self.written.get("versions", [])]
-        family_ids = [r.pk for r in self.written.get("families", [])]
-        if variant_ids:
-            records_changed(model=ModelVariant, pks=variant_ids)
-        if version_ids:
-            records_changed(model=ModelVersion, pks=version_ids)
-        if family_ids:
-            records_changed(model=ModelFamily, pks=family_ids)
-        hardware = self.written.get("accelerators", []) + self.written.get("profiles", [])
-        if hardware:
-            records_changed(model=HardwareProfile, pks=[r.pk for r in hardware])
+        """One recompute after commit for everything the load wrote."""
+        written = self.written
+        hardware = written.get("accelerators", []) + written.get("profiles", [])
+        records_changed_together(
+            {
+                ModelVariant: [r.pk for r in written.get("variants", [])],
+                ModelVersion: [r.pk for r in written.get("versions", [])],
+                ModelFamily: [r.pk for r in written.get("families", [])],
+                HardwareProfile: [r.pk for r in hardware],
+            }
+        )
 
 
 def catalog_load(

@@ -5,7 +5,7 @@ A curated record of any app (catalog, licences, hardware) is written here so tha
 depends on it across apps, the hardware recommendations, is recomputed after commit.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.db import models, transaction
 
@@ -64,23 +64,33 @@ def curated_records_delete(*, queryset: models.QuerySet) -> int:
 
 def records_changed(*, model: type[models.Model], pks: Iterable[int]) -> None:
     """Enqueue (after commit) the recompute of what depends on the changed records."""
-    pks = list(pks)
-    if not pks:
-        return
-    if model is ModelVariant:
-        variants_changed(pks)
-    elif model is ModelVersion:
-        variants_changed(
-            list(ModelVariant.objects.filter(version_id__in=pks).values_list("pk", flat=True))
-        )
-    elif model is ModelFamily:  # a family's status decides whether its variants get any
-        variants_changed(
-            list(
-                ModelVariant.objects.filter(version__family_id__in=pks).values_list("pk", flat=True)
-            )
-        )
-    elif model in (Accelerator, HardwareProfile):
+    records_changed_together({model: pks})
+
+
+def records_changed_together(changes: Mapping[type[models.Model], Iterable[int]]) -> None:
+    """Enqueue (after commit) one recompute for records of several kinds changed together (a
+    catalog load): the whole catalog when hardware changed, else every affected variant."""
+    changed = {model: list(pks) for model, pks in changes.items()}
+    changed = {model: pks for model, pks in changed.items() if pks}
+    if any(model in (Accelerator, HardwareProfile) for model in changed):
         profiles_changed()
+        return
+    variant_ids: set[int] = set()
+    for model, pks in changed.items():
+        variant_ids.update(_variants_fed_by(model, pks))
+    if variant_ids:
+        variants_changed(sorted(variant_ids))
+
+
+def _variants_fed_by(model: type[models.Model], pks: list[int]) -> Iterable[int]:
+    """The variants whose recommendations read the records ``pks`` of ``model``."""
+    if model is ModelVariant:
+        return pks
+    if model is ModelVersion:
+        return ModelVariant.objects.filter(version_id__in=pks).values_list("pk", flat=True)
+    if model is ModelFamily:  # a family's status decides whether its variants get any
+        return ModelVariant.objects.filter(version__family_id__in=pks).values_list("pk", flat=True)
+    return ()
 
 
 def records_deleted(*, model: type[models.Model]) -> None:
