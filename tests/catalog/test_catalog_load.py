@@ -18,7 +18,7 @@ from pghistory.models import Events
 
 from catalog.models import Citation, ModelVariant, ModelVersion, Organization, Source
 from curation.services import CatalogLoadError, catalog_load
-from hardware.models import Accelerator
+from hardware.models import Accelerator, RecomputeRun
 from licenses.models import License
 
 pytestmark = pytest.mark.django_db
@@ -137,6 +137,25 @@ def test_an_editors_change_survives_a_reload_of_an_unchanged_entry(loaded_catalo
     Organization.objects.filter(slug="meta").update(website="https://example.org/edited")
     catalog_load(root=ROOT)
     assert Organization.objects.get(slug="meta").website == "https://example.org/edited"
+
+
+def test_a_load_that_changes_several_kinds_queues_one_recompute_of_what_they_feed(
+    loaded_catalog, tmp_path, django_capture_on_commit_callbacks
+):
+    """Each recompute start records a run and queues a task: one run, for the union."""
+    root = _copy_catalog(tmp_path)
+    family_file = root / "catalog/data/families/qwen.yaml"
+    _edit(family_file, "versions", "qwen2-5", description="Edited.")
+    _edit(family_file, "variants", "qwen3-8b", description="Edited.")
+    runs = RecomputeRun.objects.count()
+    with django_capture_on_commit_callbacks():
+        catalog_load(root=root)
+    run = RecomputeRun.objects.latest("created_at")
+    assert RecomputeRun.objects.count() == runs + 1
+    fed = ModelVariant.objects.filter(version__slug="qwen2-5") | ModelVariant.objects.filter(
+        slug="qwen3-8b"
+    )
+    assert run.scope == ",".join(str(pk) for pk in sorted(fed.values_list("pk", flat=True)))
 
 
 @pytest.mark.django_db(transaction=True)
