@@ -23,6 +23,7 @@ from assistants.schemas import (
     HardwareFit,
 )
 from catalog.filters import VariantFilterSet
+from catalog.precision_labels import precision_choices
 from catalog.selectors import variant_list
 from estimator import KV_DTYPES, PRECISIONS, EstimateError, EstimateOptions
 from estimator.memory import MAX_BATCH, MAX_CONTEXT_TOKENS
@@ -74,7 +75,7 @@ def list_hardware() -> HardwareCatalog:
             }
             for p in profiles
         ],
-        precisions=[{"key": key, "label": p.label} for key, p in PRECISIONS.items()],
+        precisions=[{"key": key, "label": str(label)} for key, label in precision_choices()],
     )
 
 
@@ -86,7 +87,13 @@ def estimate_memory(
         dict[str, Any] | None,
         Field(description="or a pasted Hugging Face config.json (a JSON object)"),
     ] = None,
-    precision: Precision = "bf16",
+    precision: Annotated[
+        Precision | None,
+        Field(
+            description="omitted: the checkpoint's own format where it is published quantised "
+            "(native), else bf16"
+        ),
+    ] = None,
     context_tokens: Annotated[int, Field(ge=1, le=MAX_CONTEXT_TOKENS)] = 4096,
     batch: Annotated[int, Field(ge=1, le=MAX_BATCH, description="sequences at once")] = 1,
     kv_dtype: KvDtype = "bf16",
@@ -100,7 +107,7 @@ def estimate_memory(
     variant = find_variant(model, argument="model") if model is not None else None
     options = EstimateOptions(
         workload=workload,
-        precision=precision,
+        precision=precision or "",
         context_tokens=context_tokens,
         batch=batch,
         kv_dtype=kv_dtype,

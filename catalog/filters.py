@@ -14,6 +14,7 @@ from catalog.models import (
     VersionFeature,
 )
 from catalog.models.variants import variant_name_vector, variant_search_vector
+from catalog.precision_labels import precision_choices
 from core.filtering import (
     BoundedIntegerFilter,
     ChoicesFilter,
@@ -26,7 +27,6 @@ from core.filtering import (
     full_text_search,
 )
 from core.search import names_hold, run_together_query, search_query
-from estimator import PRECISIONS
 from licenses.choices import CommercialUse
 
 # Text the free-text search `q` covers; the same expressions are indexed (GIN) in migrations.
@@ -55,7 +55,7 @@ DERIVED_FEATURES = {
 ATTENTION_CHOICES = [(k, k.upper()) for k in ("mha", "mqa", "gqa", "mla")]
 # The precisions a fit is asked at: the compare page's options, MCP, and the ``fits_precision``
 # filter the hardware app adds to VariantFilterSet (hardware/filters.py).
-FIT_PRECISIONS = [(key, precision.label) for key, precision in PRECISIONS.items()]
+FIT_PRECISIONS = precision_choices()
 
 
 def _split_keys(values: list[str], parts: int) -> Q:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 import reprlib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
-from typing import Any, Literal, overload
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Literal, NamedTuple, overload
 
 # Bounds on a config's numbers. Each sits far above the largest published value, so no real
 # config meets one; together they keep the estimator's work and its figures small whatever a
@@ -31,6 +31,9 @@ MAX_VOCABULARY = 2**24
 # The longest published context: 10M tokens (Llama 4 Scout). 2**30 is 100 times that and still
 # fits the catalog's 32-bit integer columns, where parsed configs are stored.
 MAX_POSITIONS = 2**30
+# Gated DeltaNet's and Mamba's short convolution spans 4 positions in published configs
+# (Qwen3-Next's linear_conv_kernel_dim, Nemotron-H's conv_kernel).
+MAX_CONV_KERNEL = 1024
 # A ViT's MLP is 4 times its width (Qwen2-VL's vision_config mlp_ratio: 4).
 MAX_MLP_RATIO = 64
 
@@ -71,6 +74,8 @@ _LIMITS: dict[str, tuple[int, str]] = {
             "num_nextn_predict_layers",
             "first_k_dense_replace",
             "max_window_layers",
+            "full_attention_interval",
+            "decoder_sparse_step",
         ),
         (MAX_LAYERS, "layers"),
     ),
@@ -96,11 +101,21 @@ _LIMITS: dict[str, tuple[int, str]] = {
             "in_chans",
             "in_channels",
             "spatial_merge_size",
+            "linear_key_head_dim",
+            "linear_value_head_dim",
         ),
         (MAX_WIDTH, "dimensions"),
     ),
+    # A short convolution over the last few positions: 4 in every published hybrid config.
+    "linear_conv_kernel_dim": (MAX_CONV_KERNEL, "positions"),
     **dict.fromkeys(
-        ("num_attention_heads", "num_key_value_heads", "multi_query_group_num"),
+        (
+            "num_attention_heads",
+            "num_key_value_heads",
+            "multi_query_group_num",
+            "linear_num_key_heads",
+            "linear_num_value_heads",
+        ),
         (MAX_HEADS, "heads"),
     ),
     **dict.fromkeys(
@@ -147,6 +162,16 @@ class ConfigError(ValueError):
         self.field = field
 
 
+class MlaDims(NamedTuple):
+    """DeepSeek's multi-head latent attention: query and key/value ranks, head widths."""
+
+    q_lora_rank: int | None
+    kv_lora_rank: int
+    nope: int  # qk_nope_head_dim
+    rope: int  # qk_rope_head_dim
+    v: int  # v_head_dim
+
+
 @dataclass(frozen=True)
 class Architecture:
     """The numbers of a decoder-only transformer that decide its size and memory.
@@ -184,6 +209,40 @@ class Architecture:
     sliding_window_layers: int = 0
     num_mtp_layers: int = 0
     vision: VisionTower | None = None
+    # The per-layer schedule, where the config gives one (``layer_types``, an interval): each
+    # layer's token mixer, one of ``LAYER_TYPES``. Empty: every layer attends (sliding or not
+    # as ``sliding_window_layers`` says).
+    layer_types: tuple[str, ...] = ()
+    # Layers of an MoE model whose FFN is dense besides the first ``first_dense_layers``
+    # (Qwen's ``mlp_only_layers`` and ``decoder_sparse_step``).
+    dense_layers: tuple[int, ...] = ()
+    linear_attention: LinearAttention | None = None
+    # The dtype the config asks the runtime to keep recurrent state in ("" for the weights').
+    state_dtype: str = ""
+    # How the published checkpoint stores its weights (``quantization_config``); None: as
+    # the config's dtype (16-bit).
+    quantization: Quantization | None = None
+
+    @property
+    def linear_attention_layers(self) -> int:
+        return self.layer_types.count("linear_attention")
+
+    @property
+    def full_attention_layers(self) -> int:
+        """Layers whose KV cache grows with the whole context."""
+        windowed = self.sliding_window_layers if self.sliding_window else 0
+        return self.num_layers - windowed - self.linear_attention_layers
+
+    def layer_type(self, index: int) -> str:
+        """Layer ``index``'s token mixer; full attention past the schedule (an MTP block)."""
+        return self.layer_types[index] if index < len(self.layer_types) else "full_attention"
+
+    def is_moe_layer(self, index: int) -> bool:
+        return (
+            self.is_moe
+            and index >= (self.first_dense_layers or 0)
+            and index not in self.dense_layers
+        )
 
     @property
     def structure(self) -> Structure:
@@ -198,8 +257,25 @@ class Architecture:
     def uses_mla(self) -> bool:
         return self.kv_lora_rank is not None
 
+    @property
+    def mla(self) -> MlaDims:
+        """The latent-attention dimensions; call only when ``uses_mla`` (parse_config reads
+        them all with kv_lora_rank)."""
+        assert self.kv_lora_rank is not None
+        assert self.v_head_dim is not None
+        assert self.qk_nope_head_dim is not None
+        assert self.qk_rope_head_dim is not None
+        return MlaDims(
+            self.q_lora_rank,
+            self.kv_lora_rank,
+            self.qk_nope_head_dim,
+            self.qk_rope_head_dim,
+            self.v_head_dim,
+        )
+
     def as_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        """Every field, nested numbers (vision tower, linear attention) as plain dicts."""
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -216,8 +292,11 @@ class Structure:
     ffn_bias: bool = False
     o_bias: bool = False  # bias on the attention output projection
     qk_norm: bool = False  # per-head RMSNorm on queries and keys (Qwen3)
-    router_bias: bool = False  # DeepSeek-V3's e_score_correction_bias
+    o_bias_with_qkv: bool = False  # the output projection has a bias when q/k/v have one
+    router_bias: bool = False  # one per expert: DeepSeek-V3's e_score_correction_bias, gpt-oss's
     shared_expert_gate: bool = False  # Qwen2-MoE's sigmoid gate on the shared expert
+    attention_sinks: bool = False  # one learned sink logit per attention head (gpt-oss)
+    attention_output_gate: bool = False  # q_proj also yields a sigmoid gate per head (Qwen3-Next)
 
 
 STRUCTURES: dict[str, Structure] = {
@@ -236,6 +315,9 @@ STRUCTURES: dict[str, Structure] = {
     "qwen3_moe": Structure(qk_norm=True),
     "deepseek_v2": Structure(),
     "deepseek_v3": Structure(router_bias=True),
+    # Kimi K2 is DeepSeek-V3's architecture (its config names DeepseekV3ForCausalLM) with more
+    # experts and fewer heads.
+    "kimi_k2": Structure(router_bias=True),
     "bailing_moe": Structure(),
     # Gemma 2 normalises before and after both attention and the MLP.
     "gemma2": Structure(norms_per_layer=4),
@@ -247,7 +329,70 @@ STRUCTURES: dict[str, Structure] = {
     "glm130b": Structure(norm_bias=True, ffn_bias=True, o_bias=True),
     # Grok-1: RMSNorm before and after attention and the MoE block.
     "grok1": Structure(norms_per_layer=4),
+    # gpt-oss (transformers models/gpt_oss/modeling_gpt_oss.py): q, k, v and o projections all
+    # take attention_bias; a sink logit per head; a router with a bias; every expert's fused
+    # gate/up and down projections have biases.
+    "gpt_oss": Structure(
+        o_bias_with_qkv=True, router_bias=True, attention_sinks=True, ffn_bias=True
+    ),
+    # Qwen3-Next (transformers models/qwen3_next/modular_qwen3_next.py): full-attention layers
+    # with q/k norms and an output gate from q_proj; Gated DeltaNet layers (LinearAttention);
+    # Qwen2-MoE's experts with a gated shared expert.
+    "qwen3_next": Structure(qk_norm=True, shared_expert_gate=True, attention_output_gate=True),
 }
+
+
+@dataclass(frozen=True)
+class Quantization:
+    """The published checkpoint's storage format, from ``quantization_config``.
+
+    ``fp8``: linear layers in FP8 E4M3 with one fp32 scale per ``block`` of weights (DeepSeek,
+    Kimi, MiniMax: ``weight_block_size``). ``mxfp4``: the routed experts in MXFP4, 4-bit values
+    with one 8-bit scale per 32 (gpt-oss; the OCP Microscaling spec). Any other method is
+    recorded with ``understood`` false: the parameters are still counted, but the checkpoint's
+    own size is not estimated.
+    """
+
+    method: str
+    block: tuple[int, int] | None = None
+    understood: bool = True
+
+
+@dataclass(frozen=True)
+class LinearAttention:
+    """A Gated DeltaNet layer's numbers (Qwen3-Next's ``linear_*`` keys).
+
+    Source: transformers ``Qwen3NextGatedDeltaNet``: in_proj_qkvz (hidden → 2·keys + 2·values),
+    in_proj_ba (hidden → 2 per value head), a depthwise conv1d without bias over the q, k and
+    v channels, dt_bias and A_log per value head, a gated RMSNorm of one value head's width,
+    out_proj (values → hidden). Its cache is a fixed state: the conv's last ``kernel - 1``
+    inputs and one key × value matrix per value head.
+    """
+
+    num_key_heads: int
+    num_value_heads: int
+    key_head_dim: int
+    value_head_dim: int
+    conv_kernel: int
+
+    @property
+    def key_dim(self) -> int:
+        return self.num_key_heads * self.key_head_dim
+
+    @property
+    def value_dim(self) -> int:
+        return self.num_value_heads * self.value_head_dim
+
+    @property
+    def conv_dim(self) -> int:
+        return 2 * self.key_dim + self.value_dim
+
+    @property
+    def state_values(self) -> int:
+        """Values of one sequence's state in one layer."""
+        conv = self.conv_dim * (self.conv_kernel - 1)
+        recurrent = self.num_value_heads * self.key_head_dim * self.value_head_dim
+        return conv + recurrent
 
 
 @dataclass(frozen=True)
@@ -278,11 +423,14 @@ _LLAMA_LIKE: dict[str, dict[str, Any]] = {
     "qwen3_moe": {"tie": False, "qkv_bias": False},
     "deepseek_v2": {"tie": False, "qkv_bias": False},
     "deepseek_v3": {"tie": False, "qkv_bias": False},
+    "kimi_k2": {"tie": False, "qkv_bias": False},
     "baichuan": {"tie": False, "qkv_bias": False},
     "gemma2": {"tie": True, "qkv_bias": False},
     "phi3": {"tie": False, "qkv_bias": False},
     "bailing_moe": {"tie": False, "qkv_bias": False},
     "yi": {"tie": False, "qkv_bias": False},
+    "gpt_oss": {"tie": False, "qkv_bias": True},
+    "qwen3_next": {"tie": False, "qkv_bias": False},
 }
 SUPPORTED_MODEL_TYPES: tuple[str, ...] = tuple(sorted([*_LLAMA_LIKE, "chatglm", "qwen"]))
 # Types that only come from curated numbers (no config.json is published).
@@ -291,7 +439,34 @@ NUMBERS_ONLY_MODEL_TYPES = ("chatglm1", "glm130b", "grok1")
 _FAMILY_NAMES = (
     "Llama 1/2/3/3.1 (Yi, Vicuna), Mistral, Mixtral, Qwen, Qwen2/2.5, Qwen2-MoE, Qwen2.5-VL, "
     "Qwen3, Qwen3-MoE, DeepSeek-V2/V3, ChatGLM/ChatGLM2/3, GLM-4, Baichuan/Baichuan2, "
-    "Gemma 2, Phi-3, Ling (bailing_moe)"
+    "Gemma 2, Phi-3, Ling (bailing_moe), gpt-oss, Qwen3-Next, Kimi K2"
+)
+# Per-layer attention kinds a ``layer_types`` list may name, and those it may not yet: a
+# config with one of those is refused, never counted as if its layers were full attention.
+LAYER_TYPES = ("full_attention", "sliding_attention", "linear_attention")
+# The kinds each architecture builds (its modelling code's layer classes).
+_LAYER_TYPES_OF = {
+    "gpt_oss": ("full_attention", "sliding_attention"),
+    "qwen3_next": ("full_attention", "linear_attention"),
+}
+LAYER_TYPE_UNKNOWN = "'layer_types' names {value}, which is not a layer kind; known: {known}."
+LAYER_TYPE_UNSUPPORTED = (
+    "'layer_types' names {value} layers, which the estimator does not count yet "
+    "(it understands {known})."
+)
+LAYER_TYPE_NOT_BUILT = (
+    "'layer_types' names {value} layers, which {model_type} does not build (its layers: {known})."
+)
+LAYER_TYPES_LENGTH = "'layer_types' lists {count} layers; 'num_hidden_layers' is {layers}."
+LAYER_TYPES_NOT_LIST = "'layer_types' must be a list of layer kinds; got {value}."
+LAYER_INDICES = "'{field}' must be a list of layer numbers from 0 to {layers} - 1; got {value}."
+SLIDING_WITHOUT_WINDOW = "'layer_types' has sliding-attention layers but no 'sliding_window'."
+# Layer kinds of transformers' configs that other architectures use (refused until counted).
+_LATER_LAYER_TYPES = (
+    "chunked_attention",
+    "mamba",
+    "conv",
+    "attention",
 )
 
 
@@ -437,6 +612,53 @@ def _experts(config: Mapping[str, Any], key: str) -> dict[str, int]:
     return {"num_experts": experts, "num_experts_per_token": active}
 
 
+def _layer_types(
+    config: Mapping[str, Any], num_layers: int, model_type: str, default: list[str] | None = None
+) -> list[str]:
+    """The per-layer token mixers of ``layer_types`` (``default``, else all full attention,
+    when absent): one per layer, each a kind ``model_type`` builds. Raises
+    :class:`ConfigError` naming the field for a list of the wrong length or a kind the
+    architecture does not build or the estimator does not count."""
+    allowed = _LAYER_TYPES_OF[model_type]
+    kinds = config.get("layer_types")
+    if kinds is None:
+        return default if default is not None else ["full_attention"] * num_layers
+    if not isinstance(kinds, list) or not all(isinstance(kind, str) for kind in kinds):
+        raise ConfigError(LAYER_TYPES_NOT_LIST.format(value=_shown(kinds)), field="layer_types")
+    if len(kinds) != num_layers:
+        raise ConfigError(
+            LAYER_TYPES_LENGTH.format(count=len(kinds), layers=num_layers), field="layer_types"
+        )
+    for kind in kinds:
+        if kind in allowed:
+            continue
+        if kind in LAYER_TYPES:
+            template = LAYER_TYPE_NOT_BUILT
+        elif kind in _LATER_LAYER_TYPES:
+            template = LAYER_TYPE_UNSUPPORTED
+        else:
+            template = LAYER_TYPE_UNKNOWN
+        raise ConfigError(
+            template.format(value=_shown(kind), known=", ".join(allowed), model_type=model_type),
+            field="layer_types",
+        )
+    return kinds
+
+
+def _layer_indices(config: Mapping[str, Any], key: str, num_layers: int) -> tuple[int, ...]:
+    """A list of layer indices (``mlp_only_layers``), each within the model's layers."""
+    value = config.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(
+        isinstance(i, int) and not isinstance(i, bool) and 0 <= i < num_layers for i in value
+    ):
+        raise ConfigError(
+            LAYER_INDICES.format(field=key, value=_shown(value), layers=num_layers), field=key
+        )
+    return tuple(sorted(set(value)))
+
+
 def _text_part(config: Mapping[str, Any]) -> Mapping[str, Any]:
     """Multimodal configs keep the language model's numbers in ``text_config`` (newer) or at
     the top level (older Qwen2-VL); the vision tower is not part of the text architecture."""
@@ -479,7 +701,7 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
     hidden = _int(config, "hidden_size")
     heads = _int(config, "num_attention_heads")
     kv_heads = _kv_heads(config, "num_key_value_heads", heads=heads, required=False)
-    mla_attention = model_type in {"deepseek_v2", "deepseek_v3"}
+    mla_attention = model_type in {"deepseek_v2", "deepseek_v3", "kimi_k2"}
     head_dim = 0 if mla_attention else _head_dim(config, "head_dim", hidden=hidden, heads=heads)
     theta, scaling = _rope(config)
     qkv_bias = defaults["qkv_bias"]
@@ -492,6 +714,8 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
     )
     num_layers = _int(config, "num_hidden_layers")
     sliding_window, sliding_layers = None, 0
+    schedule: tuple[str, ...] = ()
+    linear: LinearAttention | None = None
     if model_type in {"qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "qwen2_5_vl", "qwen2_vl"}:
         # Qwen configs carry a sliding_window value that applies only when enabled, and then
         # only to the layers from max_window_layers on.
@@ -501,6 +725,25 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
             if config.get("max_window_layers") is not None:
                 first = _count(config, "max_window_layers")
             sliding_layers = max(0, num_layers - first) if sliding_window else 0
+    elif model_type == "gpt_oss":
+        kinds = _layer_types(config, num_layers, model_type)
+        schedule = tuple(kinds)
+        sliding_layers = kinds.count("sliding_attention")
+        if sliding_layers:
+            if config.get("sliding_window") is None:
+                raise ConfigError(SLIDING_WITHOUT_WINDOW, field="sliding_window")
+            sliding_window = _int(config, "sliding_window")
+    elif model_type == "qwen3_next":
+        # Without layer_types, every full_attention_interval-th layer attends and the others
+        # are linear (transformers' Qwen3NextConfig: the interval defaults to 4).
+        interval = _int(config, "full_attention_interval", required=False) or 4
+        every = [
+            "full_attention" if (index + 1) % interval == 0 else "linear_attention"
+            for index in range(num_layers)
+        ]
+        schedule = tuple(_layer_types(config, num_layers, model_type, default=every))
+        if "linear_attention" in schedule:
+            linear = _linear_attention(config)
     elif config.get("sliding_window") is not None:
         sliding_window = _int(config, "sliding_window")
         # Gemma 2 alternates local (sliding) and global layers, starting with a local one.
@@ -509,14 +752,14 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
     moe: dict[str, int | None] = {}
     mla: dict[str, int | None] = {}
     intermediate = _int(config, "intermediate_size")
-    if model_type == "mixtral":
+    if model_type in {"mixtral", "gpt_oss"}:
         moe = {**_experts(config, "num_local_experts"), "moe_intermediate_size": intermediate}
-    elif model_type in {"qwen2_moe", "qwen3_moe", "bailing_moe"}:
+    elif model_type in {"qwen2_moe", "qwen3_moe", "bailing_moe", "qwen3_next"}:
         moe = {
             **_experts(config, "num_experts"),
             "moe_intermediate_size": _int(config, "moe_intermediate_size"),
         }
-        if model_type == "qwen2_moe":
+        if model_type in {"qwen2_moe", "qwen3_next"}:
             moe["shared_expert_intermediate_size"] = _int(config, "shared_expert_intermediate_size")
             moe["num_shared_experts"] = 1
         if model_type == "bailing_moe":
@@ -544,8 +787,17 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
             "v_head_dim": v_head_dim,
         }
         head_dim = qk_nope_head_dim + qk_rope_head_dim
+    dense_layers: tuple[int, ...] = ()
+    if model_type == "qwen3_next":
+        # A layer is sparse when (index + 1) is a multiple of decoder_sparse_step and it is
+        # not one of mlp_only_layers (transformers' Qwen3NextDecoderLayer).
+        step = _int(config, "decoder_sparse_step", required=False) or 1
+        only_mlp = _layer_indices(config, "mlp_only_layers", num_layers)
+        dense_layers = tuple(
+            index for index in range(num_layers) if index in only_mlp or (index + 1) % step
+        )
     mtp_layers = 0
-    if model_type == "deepseek_v3":
+    if model_type in {"deepseek_v3", "kimi_k2"}:
         mtp_layers = _count(config, "num_nextn_predict_layers")
     return Architecture(
         model_type=model_type,
@@ -566,8 +818,63 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
         sliding_window_layers=sliding_layers,
         num_mtp_layers=mtp_layers,
         vision=_vision(config),
+        layer_types=schedule,
+        dense_layers=dense_layers,
+        linear_attention=linear,
+        state_dtype=_text(config, "mamba_ssm_cache_dtype"),
+        quantization=_quantization(config),
         **moe,
         **mla,
+    )
+
+
+QUANTIZATION_BLOCK = (
+    "'quantization_config.weight_block_size' must be two positive integers; got {value}."
+)
+
+
+def _quantization(config: Mapping[str, Any]) -> Quantization | None:
+    """The checkpoint's storage format; ``None`` when the config has no quantization_config."""
+    settings = _mapping(config, "quantization_config")
+    if settings is None:
+        return None
+    method = _text(settings, "quant_method", field="quantization_config.quant_method")
+    if method == "mxfp4":
+        return Quantization("mxfp4")
+    if method == "fp8" and settings.get("weight_block_size") is not None:
+        block = settings["weight_block_size"]
+        if not (
+            isinstance(block, list)
+            and len(block) == 2
+            and all(
+                isinstance(v, int) and not isinstance(v, bool) and 0 < v <= MAX_WIDTH for v in block
+            )
+        ):
+            raise ConfigError(
+                QUANTIZATION_BLOCK.format(value=_shown(block)),
+                field="quantization_config.weight_block_size",
+            )
+        return Quantization("fp8", block=(block[0], block[1]))
+    return Quantization(method or "unknown", understood=False)
+
+
+def _linear_attention(config: Mapping[str, Any]) -> LinearAttention:
+    """Gated DeltaNet numbers; every value head shares a key head, so key heads divide them."""
+    key_heads = _int(config, "linear_num_key_heads")
+    value_heads = _int(config, "linear_num_value_heads")
+    if value_heads % key_heads:
+        raise ConfigError(
+            KV_HEADS_NOT_DIVISOR.format(
+                field="linear_num_key_heads", kv_heads=key_heads, heads=value_heads
+            ).replace("'num_attention_heads'", "'linear_num_value_heads'"),
+            field="linear_num_key_heads",
+        )
+    return LinearAttention(
+        num_key_heads=key_heads,
+        num_value_heads=value_heads,
+        key_head_dim=_int(config, "linear_key_head_dim"),
+        value_head_dim=_int(config, "linear_value_head_dim"),
+        conv_kernel=_int(config, "linear_conv_kernel_dim"),
     )
 
 

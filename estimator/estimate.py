@@ -6,10 +6,11 @@ whose ``as_dict()`` is the JSON answer shared by ``manage.py estimate`` and the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from estimator.architecture import Architecture
+from estimator.checkpoint import checkpoint
 from estimator.fit import (
     DEFAULT_USABLE_FRACTION,
     Fit,
@@ -22,6 +23,8 @@ from estimator.memory import (
     KV_DTYPES,
     EstimateError,
     MemoryBreakdown,
+    default_precision,
+    fixed_state_bytes,
     inference_memory,
     kv_bytes_per_token_per_layer,
     training_memory,
@@ -30,13 +33,15 @@ from estimator.parameters import ParameterCount, count_parameters
 
 # Bumped whenever a formula or constant changes: stored with every recommendation so that
 # rows computed by an older estimator can be found and recomputed.
-ESTIMATOR_VERSION = "1.0.0"
+ESTIMATOR_VERSION = "1.1.0"
 WORKLOADS = ("inference", "lora", "qlora", "full")
 
 
 @dataclass(frozen=True)
 class EstimateOptions:
     workload: str = "inference"
+    # "" for the published checkpoint's own precision where it is understood, else BF16
+    # (memory.default_precision).
     precision: str = "bf16"
     context_tokens: int = 4096
     batch: int = 1
@@ -87,7 +92,10 @@ class Estimate:
                 "mtp": self.parameters.mtp,
                 "vision": self.parameters.vision,
             },
+            "checkpoint": _checkpoint(self),
             "kv_cache_bytes_per_token": self.memory.kv_cache_bytes_per_token or _kv_per_token(self),
+            "fixed_state_bytes_per_sequence": self.memory.fixed_state_bytes_per_sequence
+            or fixed_state_bytes(self.architecture),
             "memory": self.memory.as_dict(),
             "breakdown": [t.as_dict() for t in self.memory.terms],
             "fits": [f.as_dict() for f in self.fits],
@@ -102,9 +110,23 @@ class Estimate:
         }
 
 
+def _checkpoint(result: Estimate) -> dict | None:
+    held = checkpoint(result.architecture, result.parameters)
+    if held is None:
+        return None
+    return {
+        "tensors": held.tensors,
+        "total": held.total,
+        "scales": held.scales,
+        "mtp": held.mtp,
+        "reconciliation": list(held.reconciliation),
+    }
+
+
 def _kv_per_token(result: Estimate) -> int:
     arch = result.architecture
-    return arch.num_layers * kv_bytes_per_token_per_layer(arch, KV_DTYPES[result.options.kv_dtype])
+    cached_layers = arch.num_layers - arch.linear_attention_layers
+    return cached_layers * kv_bytes_per_token_per_layer(arch, KV_DTYPES[result.options.kv_dtype])
 
 
 def estimate(
@@ -126,6 +148,8 @@ def estimate(
     if not (0 < options.usable_fraction <= 1):
         raise EstimateError("'usable_fraction' must be in (0, 1].", field="usable_fraction")
     params = parameters or count_parameters(arch)
+    if not options.precision:
+        options = replace(options, precision=default_precision(arch))
     if options.workload == "inference":
         memory = inference_memory(
             arch,

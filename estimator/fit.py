@@ -122,8 +122,10 @@ def fit_profile(
     bandwidth = profile.accelerator.bandwidth_bytes_per_s
     if workload == "inference" and bandwidth:
         # Each decode step reads the active weights once for the whole batch and each
-        # sequence's KV cache: memory-bandwidth roofline, an upper bound.
-        step_bytes = memory.active_weights_bytes + batch * memory.kv_bytes_per_sequence
+        # sequence's KV cache and fixed state: memory-bandwidth roofline, an upper bound.
+        step_bytes = memory.active_weights_bytes + batch * (
+            memory.kv_bytes_per_sequence + memory.fixed_state_bytes_per_sequence
+        )
         steps_per_s = count * bandwidth / step_bytes
         per_sequence = round(steps_per_s, 1)
         aggregate = round(steps_per_s * batch, 1)

@@ -14,9 +14,12 @@ from fractions import Fraction
 
 from core.lib.units import GIB
 from estimator.architecture import Architecture
+from estimator.checkpoint import checkpoint
 from estimator.parameters import ParameterCount
 from estimator.precision import (
     KV_DTYPES,
+    MXFP4,
+    NATIVE,
     NF4,
     PRECISIONS,
     SIXTEEN,
@@ -81,6 +84,8 @@ class MemoryBreakdown:
     kv_cache_bytes_per_token: int
     active_weights_bytes: int  # weights read for one decoded token (MoE: the selected experts)
     kv_bytes_per_sequence: int
+    # What each sequence keeps whatever its length (linear-attention and state-space layers).
+    fixed_state_bytes_per_sequence: int = 0
     assumptions: tuple[str, ...] = field(default=())
 
     def _sum(self, *keys: str) -> int:
@@ -93,6 +98,10 @@ class MemoryBreakdown:
     @property
     def kv_cache_bytes(self) -> int:
         return self._sum("kv_cache")
+
+    @property
+    def fixed_state_bytes(self) -> int:
+        return self._sum("fixed_state")
 
     @property
     def activation_bytes(self) -> int:
@@ -118,6 +127,7 @@ class MemoryBreakdown:
         return {
             "weights_bytes": self.weights_bytes,
             "kv_cache_bytes": self.kv_cache_bytes,
+            "fixed_state_bytes": self.fixed_state_bytes,
             "activation_bytes": self.activation_bytes,
             "overhead_bytes": self.overhead_bytes,
             "gradient_bytes": self.gradient_bytes,
@@ -136,8 +146,53 @@ def precision_for(key: str) -> Precision:
         ) from None
 
 
+NATIVE_NOT_UNDERSTOOD = (
+    "The published checkpoint's format ('{method}') is not one the estimator reads yet; "
+    "choose a precision."
+)
+
+
+def default_precision(arch: Architecture) -> str:
+    """What an estimate assumes when no precision is asked: the published checkpoint's own
+    format where it is not 16-bit and is understood, else BF16."""
+    quantization = arch.quantization
+    if quantization is not None and quantization.understood:
+        return NATIVE
+    return "bf16"
+
+
+def native_weight_bits(arch: Architecture, params: ParameterCount) -> tuple[Fraction, str]:
+    """Bits of the main model's weights as the checkpoint stores them, and how."""
+    quantization = arch.quantization
+    if quantization is None:
+        return params.total * SIXTEEN, "16 bits, as published (no quantization_config)"
+    if not quantization.understood:
+        raise EstimateError(
+            NATIVE_NOT_UNDERSTOOD.format(method=quantization.method[:40]), field="precision"
+        )
+    if quantization.method == "mxfp4":
+        experts = sum(layer.routed_experts for layer in params.layers)
+        bits = experts * MXFP4 + (params.total - experts) * SIXTEEN
+        return bits, (
+            f"the routed experts' {experts:,} weights in MXFP4 ({float(MXFP4):g} bits: 4-bit "
+            "values and an 8-bit scale per 32), everything else in BF16, as published"
+        )
+    held = checkpoint(arch, params)
+    assert held is not None  # an understood format other than mxfp4 is fp8 with blocks
+    assert quantization.block is not None
+    rows, columns = quantization.block
+    bits = Fraction(8 * held.main_fp8 + 32 * held.main_f32 + 16 * held.main_bf16)
+    return bits, (
+        f"{held.main_fp8:,} weights of the linear layers in FP8 with {held.main_f32:,} fp32 "
+        f"values (one scale per {rows} × {columns} block, and the router correction biases), "
+        "the rest in BF16, as published"
+    )
+
+
 def weight_bits(arch: Architecture, params: ParameterCount, precision: Precision) -> Fraction:
     """Total bits of the stored weights at ``precision`` (embedding and norms at their own)."""
+    if precision.key == NATIVE:
+        return native_weight_bits(arch, params)[0]
     bits = params.embedding * precision.embedding_bits
     bits += params.lm_head * precision.lm_head_bits
     bits += params.small * precision.small_bits
@@ -191,15 +246,34 @@ def kv_cache_bytes(
     arch: Architecture, *, context_tokens: int, batch: int, kv_dtype_bytes: int
 ) -> int:
     """Cache of ``batch`` sequences of ``context_tokens``; sliding-window layers keep at most
-    the window."""
+    the window, linear-attention layers keep a fixed state instead (``fixed_state_bytes``)."""
     per_layer = kv_bytes_per_token_per_layer(arch, kv_dtype_bytes)
     windowed = arch.sliding_window_layers if arch.sliding_window else 0
-    full_layers = arch.num_layers - windowed
-    tokens = full_layers * context_tokens
+    tokens = arch.full_attention_layers * context_tokens
     if windowed:
         assert arch.sliding_window is not None  # windowed is 0 without a window
         tokens += windowed * min(context_tokens, arch.sliding_window)
     return batch * tokens * per_layer
+
+
+# The dtype a runtime keeps recurrent state in: the config's mamba_ssm_cache_dtype where it
+# names one, else the model's 16-bit dtype (vLLM's default, mamba_cache_dtype "auto":
+# vllm/model_executor/layers/mamba/mamba_utils.py, MambaStateDtypeCalculator).
+STATE_DTYPE_BYTES = {"float32": 4, "bfloat16": 2, "float16": 2}
+DEFAULT_STATE_DTYPE = "bfloat16"
+
+
+def state_dtype(arch: Architecture) -> str:
+    return arch.state_dtype if arch.state_dtype in STATE_DTYPE_BYTES else DEFAULT_STATE_DTYPE
+
+
+def fixed_state_bytes(arch: Architecture) -> int:
+    """One sequence's fixed state: what each linear-attention layer keeps whatever the
+    context (the short convolution's inputs and the recurrent key × value matrices)."""
+    if arch.linear_attention is None:
+        return 0
+    values = arch.linear_attention_layers * arch.linear_attention.state_values
+    return values * STATE_DTYPE_BYTES[state_dtype(arch)]
 
 
 def _ffn_width(arch: Architecture) -> int:
@@ -258,11 +332,21 @@ def inference_memory(
         )
     kv_dtype_bytes = KV_DTYPES[kv_dtype]
     weights = _bytes(weight_bits(arch, params, chosen))
+    if chosen.key == NATIVE:
+        stored = native_weight_bits(arch, params)[1]
+        weights_said = f"{params.total:,} parameters: {stored}"
+    else:
+        weights_said = (
+            f"{params.total:,} parameters at {chosen.label}; embedding at "
+            f"{float(chosen.embedding_bits):g} bits, norms and biases at "
+            f"{float(chosen.small_bits):g} bits"
+        )
     kv_sequence = kv_cache_bytes(
         arch, context_tokens=context_tokens, batch=1, kv_dtype_bytes=kv_dtype_bytes
     )
     replication = kv_replication(arch, tensor_parallel)
     kv_total = math.ceil(kv_sequence * batch * replication)
+    state_sequence = fixed_state_bytes(arch)
     chunk = min(context_tokens * batch, prefill_chunk_tokens)
     per_token = (
         2 * arch.hidden_size + arch.num_attention_heads * arch.head_dim + 2 * _ffn_width(arch)
@@ -270,15 +354,21 @@ def inference_memory(
     activations = chunk * per_token * ACTIVATION_BYTES
     logits = batch * arch.vocab_size * LOGIT_BYTES
     overhead = tensor_parallel * RUNTIME_OVERHEAD_BYTES_PER_GPU
-    kv_per_token = arch.num_layers * kv_bytes_per_token_per_layer(arch, kv_dtype_bytes)
+    cached_layers = arch.num_layers - arch.linear_attention_layers
+    kv_per_token = cached_layers * kv_bytes_per_token_per_layer(arch, kv_dtype_bytes)
     cache_what = (
         f"MLA latent ({arch.kv_lora_rank} + {arch.qk_rope_head_dim} RoPE dims) per layer"
         if arch.uses_mla
         else f"2 × {arch.num_kv_heads} KV heads × {arch.head_dim} dims per layer"
     )
     window = ""
-    if arch.sliding_window and arch.sliding_window_layers:
+    if arch.linear_attention_layers:
         window = (
+            f"; only {cached_layers} of {arch.num_layers} layers attend (the others keep a "
+            "fixed state)"
+        )
+    if arch.sliding_window and arch.sliding_window_layers:
+        window += (
             f"; {arch.sliding_window_layers} sliding-window layers keep at most "
             f"{arch.sliding_window} tokens"
         )
@@ -288,20 +378,29 @@ def inference_memory(
         else ""
     )
     terms = (
-        Term(
-            "weights",
-            weights,
-            f"{params.total:,} parameters at {chosen.label}; embedding at "
-            f"{float(chosen.embedding_bits):g} bits, norms and biases at "
-            f"{float(chosen.small_bits):g} bits",
-            chosen.source,
-        ),
+        Term("weights", weights, weights_said, chosen.source),
         Term(
             "kv_cache",
             kv_total,
             f"{batch} × {context_tokens:,} tokens × {cache_what} × {kv_dtype_bytes} bytes"
             f"{window}{replicated}",
             "DeepSeek-V2 arXiv 2405.04434 §2.1 (MLA cache); GQA arXiv 2305.13245",
+        ),
+        *(
+            (
+                Term(
+                    "fixed_state",
+                    batch * state_sequence,
+                    f"{batch} × {arch.linear_attention_layers} linear-attention layers × "
+                    f"{arch.linear_attention.state_values:,} state values × "
+                    f"{STATE_DTYPE_BYTES[state_dtype(arch)]} bytes ({state_dtype(arch)}): the "
+                    "same at any context",
+                    "transformers Qwen3NextGatedDeltaNet (conv and recurrent state); state "
+                    "dtype: vLLM MambaStateDtypeCalculator",
+                ),
+            )
+            if state_sequence and arch.linear_attention
+            else ()
         ),
         Term(
             "activations",
@@ -328,6 +427,7 @@ def inference_memory(
         kv_cache_bytes_per_token=kv_per_token,
         active_weights_bytes=_active_weight_bytes(params, weights),
         kv_bytes_per_sequence=kv_sequence,
+        fixed_state_bytes_per_sequence=state_sequence,
         assumptions=(
             "Weights of every expert are resident; only the selected experts are read per token.",
             "Activations and runtime overhead are estimates; weights and KV cache are exact.",

@@ -27,6 +27,8 @@ class LayerParameters:
     routed_experts: int  # all routed experts' matrices
     routed_experts_active: int  # the experts one token uses
     norms: int  # the layer's normalisation weights (and biases)
+    expert_biases: int = 0  # the routed experts' biases (gpt-oss), all experts
+    expert_biases_active: int = 0  # those of the experts one token uses
 
     @property
     def total(self) -> int:
@@ -36,12 +38,19 @@ class LayerParameters:
             + self.ffn
             + self.ffn_small
             + self.routed_experts
+            + self.expert_biases
             + self.norms
         )
 
     @property
     def active(self) -> int:
-        return self.total - self.routed_experts + self.routed_experts_active
+        return (
+            self.total
+            - self.routed_experts
+            - self.expert_biases
+            + self.routed_experts_active
+            + self.expert_biases_active
+        )
 
 
 @dataclass(frozen=True)
@@ -71,39 +80,59 @@ class ParameterCount:
     @property
     def small(self) -> int:
         """Norms, biases and routers: kept at 16 or 32 bits by every quantisation scheme."""
-        return self.final_norm + sum(x.attention_small + x.ffn_small + x.norms for x in self.layers)
+        return self.final_norm + sum(
+            x.attention_small + x.ffn_small + x.expert_biases + x.norms for x in self.layers
+        )
 
 
-def _attention(arch: Architecture) -> tuple[int, int, int]:
+def _linear_attention(arch: Architecture) -> tuple[int, int, int]:
+    """A Gated DeltaNet layer (``LinearAttention``): (matrices, value part, small tensors)."""
+    linear = arch.linear_attention
+    assert linear is not None  # parse_config reads it when the schedule has linear layers
+    hidden = arch.hidden_size
+    qkvz = hidden * (2 * linear.key_dim + 2 * linear.value_dim)
+    ba = hidden * 2 * linear.num_value_heads
+    out = linear.value_dim * hidden
+    small = (
+        linear.conv_dim * linear.conv_kernel  # depthwise conv1d, no bias
+        + 2 * linear.num_value_heads  # dt_bias, A_log
+        + linear.value_head_dim  # gated RMSNorm
+    )
+    return qkvz + ba + out, hidden * linear.value_dim, small
+
+
+def _attention(arch: Architecture, index: int = 0) -> tuple[int, int, int]:
+    if arch.layer_type(index) == "linear_attention":
+        return _linear_attention(arch)
     hidden, heads = arch.hidden_size, arch.num_attention_heads
     structure = arch.structure
     if arch.uses_mla:
-        # With kv_lora_rank set, parse_config has read the other MLA dimensions too.
-        assert arch.kv_lora_rank is not None
-        assert arch.v_head_dim is not None
-        assert arch.qk_nope_head_dim is not None
-        assert arch.qk_rope_head_dim is not None
-        qk_head = arch.qk_nope_head_dim + arch.qk_rope_head_dim
-        if arch.q_lora_rank:
-            query = hidden * arch.q_lora_rank + arch.q_lora_rank * heads * qk_head
-            small = arch.q_lora_rank  # q_a_layernorm
+        mla = arch.mla
+        qk_head = mla.nope + mla.rope
+        if mla.q_lora_rank:
+            query = hidden * mla.q_lora_rank + mla.q_lora_rank * heads * qk_head
+            small = mla.q_lora_rank  # q_a_layernorm
         else:
             query = hidden * heads * qk_head
             small = 0
-        kv_down = hidden * (arch.kv_lora_rank + arch.qk_rope_head_dim)
-        kv_up = arch.kv_lora_rank * heads * (arch.qk_nope_head_dim + arch.v_head_dim)
-        value = arch.kv_lora_rank * heads * arch.v_head_dim
-        output = heads * arch.v_head_dim * hidden
-        small += arch.kv_lora_rank  # kv_a_layernorm
+        kv_down = hidden * (mla.kv_lora_rank + mla.rope)
+        kv_up = mla.kv_lora_rank * heads * (mla.nope + mla.v)
+        value = mla.kv_lora_rank * heads * mla.v
+        output = heads * mla.v * hidden
+        small += mla.kv_lora_rank  # kv_a_layernorm
         return query + kv_down + kv_up + output, value, small
     q_width = heads * arch.head_dim
     kv_width = arch.num_kv_heads * arch.head_dim
     matrices = hidden * q_width + 2 * hidden * kv_width + q_width * hidden
+    if structure.attention_output_gate:
+        matrices += hidden * q_width  # q_proj yields the queries and as many gate values
     small = 0
     if arch.qkv_bias:
         small += q_width + 2 * kv_width
-    if structure.o_bias:
+    if structure.o_bias or (structure.o_bias_with_qkv and arch.qkv_bias):
         small += hidden
+    if structure.attention_sinks:
+        small += heads
     if structure.qk_norm:
         small += 2 * arch.head_dim
     return matrices, hidden * kv_width, small
@@ -120,11 +149,10 @@ def _mlp(arch: Architecture, width: int) -> tuple[int, int, int]:
 
 
 def _layer(arch: Architecture, index: int) -> LayerParameters:
-    attention, attention_v, attention_small = _attention(arch)
+    attention, attention_v, attention_small = _attention(arch, index)
     norm = arch.hidden_size * (2 if arch.structure.norm_bias else 1)
     norms = arch.structure.norms_per_layer * norm
-    is_moe = arch.is_moe and index >= (arch.first_dense_layers or 0)
-    if not is_moe:
+    if not arch.is_moe_layer(index):
         ffn, down, ffn_small = _mlp(arch, arch.intermediate_size)
         return LayerParameters(
             attention, attention_v, attention_small, ffn, down, ffn_small, 0, 0, norms
@@ -135,8 +163,8 @@ def _layer(arch: Architecture, index: int) -> LayerParameters:
     assert arch.num_experts_per_token is not None
     assert arch.moe_intermediate_size is not None
     expert, expert_down, expert_bias = _mlp(arch, arch.moe_intermediate_size)
-    routed = arch.num_experts * (expert + expert_bias)
-    active = arch.num_experts_per_token * (expert + expert_bias)
+    routed = arch.num_experts * expert
+    active = arch.num_experts_per_token * expert
     router = arch.hidden_size * arch.num_experts
     if arch.structure.router_bias:
         router += arch.num_experts
@@ -157,6 +185,8 @@ def _layer(arch: Architecture, index: int) -> LayerParameters:
         routed_experts=routed,
         routed_experts_active=active,
         norms=norms,
+        expert_biases=arch.num_experts * expert_bias,
+        expert_biases_active=arch.num_experts_per_token * expert_bias,
     )
 
 
@@ -189,7 +219,7 @@ def count_parameters(arch: Architecture) -> ParameterCount:
     if arch.num_mtp_layers:
         # Each MTP module: two RMSNorms on its inputs, a 2h→h projection, one MoE decoder
         # layer and the norm of its shared head; embedding and head are the main model's.
-        mtp_layer = _layer(arch, arch.num_layers)
+        mtp_layer = _layer(arch, arch.num_layers)  # past the schedule: attention, MoE
         mtp = arch.num_mtp_layers * (
             3 * arch.hidden_size + 2 * arch.hidden_size * arch.hidden_size + mtp_layer.total
         )

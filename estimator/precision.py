@@ -53,9 +53,26 @@ Q4_K = Fraction(144 * 8, 256)
 Q3_K = Fraction(110 * 8, 256)
 Q2_K = Fraction(84 * 8, 256)
 
+# MXFP4: blocks of 32 FP4 (E2M1) values sharing one 8-bit (E8M0) scale, 4.25 bits per weight.
+# Source: OCP Microscaling Formats (MX) Specification v1.0, §5 (MXFP4: k = 32, E8M0 scale);
+# the gpt-oss model card, arXiv 2508.10925 ("MXFP4 format (4.25 bits)").
+MXFP4 = Fraction(4) + Fraction(8, 32)
+# The published checkpoint as it is: its quantization_config decides (estimator/memory.py).
+NATIVE = "native"
+
 PRECISIONS: dict[str, Precision] = {
     p.key: p
     for p in (
+        Precision(
+            NATIVE,
+            "Native (as published)",
+            SIXTEEN,
+            SIXTEEN,
+            SIXTEEN,
+            SIXTEEN,
+            "the checkpoint's own format, from its quantization_config: FP8 with block scales, "
+            "MXFP4 experts, or 16 bits without one",
+        ),
         Precision("bf16", "BF16", SIXTEEN, SIXTEEN, SIXTEEN, SIXTEEN, "2 bytes per weight"),
         Precision("fp16", "FP16", SIXTEEN, SIXTEEN, SIXTEEN, SIXTEEN, "2 bytes per weight"),
         Precision(

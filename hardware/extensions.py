@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 
 from catalog.filters import VariantFilterSet
 from catalog.keys import variant_key
+from catalog.precision_labels import precision_label
 from core.choices import PublicationStatus
 from core.extensions import add_page_context, extend_filterset
 from core.visibility import shows_drafts
-from estimator import PRECISIONS, EstimateOptions
+from estimator import EstimateOptions
 from hardware import selectors
 from hardware.filters import VARIANT_FITS_FILTERS
 from hardware.models import HardwareProfile, Recommendation, Workload
@@ -63,12 +64,11 @@ def fit_rows(recommendations: list[Recommendation], user) -> list[FitRow]:
             for fit in (rec.breakdown or {}).get("fits", []):
                 if fit.get("profile") == profile.slug:
                     headroom = fit.get("headroom_bytes")
-        precision = PRECISIONS.get(rec.precision)
         rows.append(
             FitRow(
                 recommendation=rec,
                 workload_label=str(workloads.get(rec.workload, rec.workload)),
-                precision_label=precision.label if precision else rec.precision,
+                precision_label=precision_label(rec.precision),
                 profile=profile,
                 other_fits=max(len(rec.fitting_profiles) - 1, 0),
                 headroom_bytes=headroom,

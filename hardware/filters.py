@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
 from catalog.filters import FIT_PRECISIONS
+from catalog.precision_labels import precision_choices
 from core.filtering import (
     BoundedDecimalFilter,
     BoundedIntegerFilter,
@@ -18,7 +19,6 @@ from core.filtering import (
     ValuesFilter,
     full_text_search,
 )
-from estimator import PRECISIONS
 from hardware.choices import FormFactor
 from hardware.models import Accelerator, HardwareProfile, Recommendation, SizeTier, Workload
 
@@ -132,7 +132,7 @@ class RecommendationFilterSet(RegistryFilterSet):
     variant = ValuesFilter(field_name="variant__slug")
     family = ValuesFilter(field_name="variant__version__family__slug")
     workload = ChoicesFilter(choices=Workload.choices)
-    precision = ChoicesFilter(choices=[(k, p.label) for k, p in PRECISIONS.items()])
+    precision = ChoicesFilter(choices=precision_choices())
     context = BoundedIntegerFilter(field_name="context_tokens")
     fits = ValuesFilter(field_name="fitting_profiles", lookup_expr="overlap", method="fits_any")
     total_bytes__lte = BoundedIntegerFilter(field_name="total_bytes", lookup_expr="lte")

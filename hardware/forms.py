@@ -10,7 +10,8 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from estimator import KV_DTYPES, PRECISIONS, EstimateOptions
+from catalog.precision_labels import precision_choices
+from estimator import KV_DTYPES, EstimateOptions
 from estimator.architecture import MAX_LAYERS
 from estimator.memory import MAX_BATCH, MAX_CONTEXT_TOKENS
 from hardware.models import Accelerator, HardwareProfile
@@ -59,7 +60,7 @@ class FitSort(models.TextChoices):
     MEMORY = "memory", _("Least memory first")
 
 
-PRECISION_CHOICES = [(key, precision.label) for key, precision in PRECISIONS.items()]
+PRECISION_CHOICES = precision_choices()
 KV_DTYPE_CHOICES = [(key, key.upper()) for key in KV_DTYPES]
 CONTEXT_SUGGESTIONS = (2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144, 1048576)
 _TOKENS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([km])?\s*$", re.IGNORECASE)

@@ -30,6 +30,11 @@ NOTE_MESSAGES = {
         "Parameters: config.json gives %(computed)s; the Hub's %(hub)s also counts the "
         "multi-token-prediction layers (%(mtp)s), which the catalog leaves out."
     ),
+    "parameters_checkpoint_reconciled": _(
+        "Parameters: config.json gives %(computed)s; the Hub's %(hub)s is exactly what the "
+        "block-quantised checkpoint stores beside them: %(scales)s scales (one per block of "
+        "FP8 weights) and %(mtp)s in multi-token-prediction blocks, which the catalog leaves out."
+    ),
     "parameters_unexplained": _(
         "Parameters: config.json gives %(computed)s but the Hub's safetensors %(hub)s, a "
         "difference of %(difference)s (%(percent)s%%) with no known cause: check before accepting."

@@ -26,6 +26,7 @@ from catalog.effective import effective_context_tokens
 from catalog.filters import DERIVED_FEATURES
 from catalog.keys import variant_key
 from catalog.models import ModelVariant
+from catalog.precision_labels import precision_label
 from catalog.selectors import (
     derived_features_of,
     feature_list,
@@ -38,7 +39,7 @@ from core.extensions import page_context
 from core.lib import charts
 from core.lib.units import GIB
 from core.templatetags.registry import gib, tokens
-from estimator import PRECISIONS, EstimateError, EstimateOptions, estimate
+from estimator import EstimateError, EstimateOptions, estimate
 from estimator import count_parameters as estimator_count_parameters
 from licenses.terms import MODEL_PAGE_TERMS, term_cells
 
@@ -179,7 +180,7 @@ def _memory_rows(arch, parameters, maximum: int | None) -> list[MemoryRow]:
             rows.append(
                 MemoryRow(
                     precision=precision,
-                    precision_label=PRECISIONS[precision].label,
+                    precision_label=precision_label(precision),
                     context_tokens=context_tokens,
                     weights_bytes=memory.weights_bytes,
                     kv_cache_bytes=memory.kv_cache_bytes,

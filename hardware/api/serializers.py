@@ -170,7 +170,14 @@ class EstimateRequestSerializer(serializers.Serializer):
     config = serializers.JSONField(required=False, help_text=_("A Hugging Face config.json."))
     variant = serializers.SlugField(required=False, help_text=_("A catalog variant's slug."))
     workload = serializers.ChoiceField(choices=Workload.choices, default="inference")
-    precision = serializers.ChoiceField(choices=list(PRECISIONS), default="bf16")
+    precision = serializers.ChoiceField(
+        choices=list(PRECISIONS),
+        required=False,
+        help_text=_(
+            "Omitted: the checkpoint's own format where it is published quantised (native), "
+            "else bf16."
+        ),
+    )
     context = serializers.IntegerField(min_value=1, max_value=MAX_CONTEXT_TOKENS, default=4096)
     batch = serializers.IntegerField(min_value=1, max_value=MAX_BATCH, default=1)
     kv_dtype = serializers.ChoiceField(choices=list(KV_DTYPES), default="bf16")
@@ -236,6 +243,7 @@ class EstimateMemorySerializer(serializers.Serializer):
 
     weights_bytes = serializers.IntegerField()
     kv_cache_bytes = serializers.IntegerField()
+    fixed_state_bytes = serializers.IntegerField()
     activation_bytes = serializers.IntegerField()
     overhead_bytes = serializers.IntegerField()
     gradient_bytes = serializers.IntegerField()
@@ -268,6 +276,17 @@ class EstimateFitSerializer(serializers.Serializer):
     decode_tokens_per_s_aggregate = serializers.FloatField(allow_null=True)
 
 
+class EstimateCheckpointSerializer(serializers.Serializer):
+    """What the published checkpoint stores, by dtype as the Hub counts it, and why that
+    differs from the parameter count (a block-quantised FP8 checkpoint)."""
+
+    tensors = serializers.DictField(child=serializers.IntegerField())
+    total = serializers.IntegerField()
+    scales = serializers.IntegerField()
+    mtp = serializers.IntegerField()
+    reconciliation = serializers.ListField(child=serializers.CharField())
+
+
 class EstimateSerializer(serializers.Serializer):
     """Exact parameters, memory by term, the profiles that fit and decode speed. ``variant``
     is there when a catalog variant was estimated; ``smallest_profile`` is null when no
@@ -280,7 +299,14 @@ class EstimateSerializer(serializers.Serializer):
     total_params = serializers.IntegerField()
     active_params = serializers.IntegerField()
     extra_params = EstimateExtraParametersSerializer()
+    checkpoint = EstimateCheckpointSerializer(allow_null=True)
     kv_cache_bytes_per_token = serializers.IntegerField()
+    fixed_state_bytes_per_sequence = serializers.IntegerField(
+        help_text=_(
+            "What each sequence keeps whatever its length: the state of linear-attention "
+            "layers (0 for a model whose every layer attends)."
+        )
+    )
     memory = EstimateMemorySerializer()
     breakdown = EstimateTermSerializer(many=True)
     fits = EstimateFitSerializer(many=True)

@@ -36,7 +36,7 @@ class EstimateView(APIView):
         data = serializer.validated_data
         options = EstimateOptions(
             workload=data["workload"],
-            precision=data["precision"],
+            precision=data.get("precision", ""),
             context_tokens=data["context"],
             batch=data["batch"],
             kv_dtype=data["kv_dtype"],

@@ -9,8 +9,9 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from catalog.precision_labels import precision_label
 from core.lib.units import GB, GIB
-from estimator import PRECISIONS, EstimateOptions
+from estimator import EstimateOptions
 from hardware.forms import CONFIG_FIELD_ERROR
 from hardware.models import Workload
 
@@ -21,6 +22,7 @@ TERM_LABELS = {
     "weights": gettext_lazy("Weights"),
     "lora_weights": gettext_lazy("LoRA adapters"),
     "kv_cache": gettext_lazy("KV cache"),
+    "fixed_state": gettext_lazy("Fixed state"),
     "activations": gettext_lazy("Activations"),
     "logits": gettext_lazy("Logits"),
     "gradients": gettext_lazy("Gradients"),
@@ -86,7 +88,7 @@ def _options_summary(options: EstimateOptions) -> dict:
     return {
         "inference": options.workload == "inference",
         "precision": options.precision,
-        "precision_label": PRECISIONS[options.precision].label,
+        "precision_label": precision_label(options.precision),
         "workload_label": Workload(options.workload).label,
         "context_tokens": options.context_tokens,
         "batch": options.batch,

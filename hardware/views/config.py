@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from catalog.models import ModelVariant
+from catalog.precision_labels import precision_label
 from core.lib.charts import BarRow, Segment, stacked_bar_chart
 from core.lib.units import GIB
-from estimator import PRECISIONS, EstimateOptions, count_parameters, estimate, parse_config
+from estimator import EstimateOptions, count_parameters, estimate, parse_config
 from hardware.forms import CONTEXT_SUGGESTIONS, MAX_CONFIG_BYTES, ConfigForm
 from hardware.models import Workload
 from hardware.services import INFERENCE_PRECISIONS, EstimateInputError, estimate_for
@@ -34,7 +35,41 @@ from hardware.views._common import (
 ARCHITECTURE_LABELS = {
     "sliding_window_layers": gettext_lazy("sliding-window layers"),
     "num_mtp_layers": gettext_lazy("multi-token prediction layers"),
+    "layer_types": gettext_lazy("layer schedule"),
+    "dense_layers": gettext_lazy("layers with a dense FFN"),
+    "linear_attention": gettext_lazy("linear attention (Gated DeltaNet)"),
+    "state_dtype": gettext_lazy("state dtype"),
 }
+LAYER_TYPE_LABELS = {
+    "full_attention": gettext_lazy("full attention"),
+    "sliding_attention": gettext_lazy("sliding-window attention"),
+    "linear_attention": gettext_lazy("linear attention"),
+}
+
+
+def _shown(key: str, value: object) -> object:
+    """A number as the page shows it: a schedule as counts per kind, nested numbers inline."""
+    if key == "layer_types" and isinstance(value, list | tuple):
+        counts: dict[str, int] = {}
+        for kind in value:
+            counts[kind] = counts.get(kind, 0) + 1
+        return ", ".join(
+            f"{count} × {LAYER_TYPE_LABELS.get(kind, kind)}" for kind, count in counts.items()
+        )
+    if key == "linear_attention" and isinstance(value, dict):
+        return _(
+            "%(keys)s key heads × %(key_dim)s, %(values)s value heads × %(value_dim)s, "
+            "convolution over %(kernel)s positions"
+        ) % {
+            "keys": value["num_key_heads"],
+            "key_dim": value["key_head_dim"],
+            "values": value["num_value_heads"],
+            "value_dim": value["value_head_dim"],
+            "kernel": value["conv_kernel"],
+        }
+    if key == "dense_layers" and isinstance(value, list | tuple):
+        return ", ".join(str(index) for index in value)
+    return value
 
 
 @dataclass
@@ -56,7 +91,7 @@ def _architecture_rows(architecture: dict) -> list[tuple[str, str, object]]:
             label = ModelVariant._meta.get_field(key).verbose_name
         except Exception:  # FieldDoesNotExist: numbers only the estimator knows
             label = ARCHITECTURE_LABELS.get(key, key)
-        rows.append((key, label, value))
+        rows.append((key, label, _shown(key, value)))
     return rows
 
 
@@ -69,7 +104,7 @@ def _config_chart(config: dict, options: EstimateOptions, answer: dict) -> tuple
     if options.workload == "inference":
         keys = [options.precision, *(p for p in INFERENCE_PRECISIONS if p != options.precision)]
         choices = [
-            (PRECISIONS[key].label, dataclasses.replace(options, precision=key)) for key in keys
+            (precision_label(key), dataclasses.replace(options, precision=key)) for key in keys
         ]
     else:
         keys = [options.workload, *(w for w in _TUNE_PRECISION if w != options.workload)]

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_http_methods
 
 from catalog.architecture import variant_architecture
 from catalog.models import ModelVariant
+from catalog.precision_labels import precision_label
 from estimator import (
     ESTIMATOR_VERSION,
-    PRECISIONS,
     Estimate,
     EstimateOptions,
     ProfileSpec,
@@ -119,7 +119,7 @@ def profile_detail(request, slug: str):
     groups = [
         PrecisionGroup(
             precision=key,
-            label=PRECISIONS[key].label if key in PRECISIONS else key,
+            label=precision_label(key),
             rows=by_precision[key][:PROFILE_ROWS_PER_PRECISION],
             total=len(by_precision[key]),
             more_url=f"{fit_url}?profile={profile.slug}&precision={key}"

@@ -16,6 +16,8 @@ KEYS = {
     "total_params",
     "active_params",
     "kv_cache_bytes_per_token",
+    "fixed_state_bytes_per_sequence",
+    "checkpoint",
     "memory",
     "fits",
     "assumptions",
@@ -24,6 +26,7 @@ KEYS = {
 MEMORY_KEYS = {
     "weights_bytes",
     "kv_cache_bytes",
+    "fixed_state_bytes",
     "activation_bytes",
     "overhead_bytes",
     "gradient_bytes",
@@ -45,6 +48,33 @@ def test_every_supported_family_gets_an_answer(client, name):
     answer = response.json()
     assert set(answer) >= KEYS
     assert set(answer["memory"]) == MEMORY_KEYS
+
+
+def test_without_a_precision_a_quantised_checkpoint_is_estimated_as_published(client):
+    answer = _post(client, {"config": fixture_config("openai__gpt-oss-20b")}).json()
+    assert answer["inputs"]["precision"] == "native"
+    assert answer["memory"]["weights_bytes"] == 13_761_264_768  # MXFP4 experts, the rest BF16
+    plain = _post(client, {"config": fixture_config("meta-llama__Llama-3.1-8B")}).json()
+    assert plain["inputs"]["precision"] == "bf16"
+    deepseek = _post(client, {"config": fixture_config("deepseek-ai__DeepSeek-V3")}).json()
+    assert deepseek["checkpoint"]["total"] == 684_531_386_000
+    assert len(deepseek["checkpoint"]["reconciliation"]) == 3
+
+
+def test_a_hybrid_model_reports_its_fixed_state(client):
+    answer = _post(client, {"config": fixture_config("Qwen__Qwen3-Next-80B-A3B-Thinking")}).json()
+    assert answer["fixed_state_bytes_per_sequence"] == 39_518_208
+    assert answer["memory"]["fixed_state_bytes"] == 39_518_208
+    assert answer["kv_cache_bytes_per_token"] == 24_576
+
+
+def test_native_for_a_format_the_estimator_does_not_read_is_a_400_naming_precision(client):
+    config = fixture_config("meta-llama__Llama-3.1-8B") | {
+        "quantization_config": {"quant_method": "awq", "bits": 4}
+    }
+    response = _post(client, {"config": config, "precision": "native"})
+    assert response.status_code == 400
+    assert "awq" in response.json()["precision"][0]
 
 
 def test_reference_answer_for_mixtral(client):

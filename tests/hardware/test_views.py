@@ -817,3 +817,25 @@ class TestOnTheCuratedCatalog:
             response = client.get(prefix + path)
             assert response.status_code == 200, path
             assert len(response.content) < MAX_PAGE_BYTES, (path, len(response.content))
+
+
+def test_a_hybrid_config_shows_its_schedule_and_its_fixed_state(client, gpu):
+    config = fixture_config("Qwen__Qwen3-Next-80B-A3B-Thinking")
+    html = _text(_post(client, config))
+    assert 'id="config-fixed-state"' in html
+    assert "36 × linear attention, 12 × full attention" in html
+    assert "16 key heads × 128, 32 value heads × 128" in html
+    assert 'id="config-checkpoint"' not in html
+    with translation.override("zh-hans"):
+        chinese = _text(client.post(reverse("hardware:fit_config"), {"config": json.dumps(config)}))
+    assert "每个序列的固定状态" in chinese
+    assert "线性注意力" in chinese
+
+
+def test_a_block_quantised_config_shows_what_its_checkpoint_stores(client, gpu):
+    html = _text(_post(client, fixture_config("deepseek-ai__DeepSeek-V3"), precision="native"))
+    checkpoint = html[html.index('id="config-checkpoint"') :]
+    checkpoint = checkpoint[: checkpoint.index("</div>")]
+    assert "684,531,386,000" in checkpoint
+    assert "41,540,496" in checkpoint  # scales
+    assert "13,463,426,304" in checkpoint  # the MTP block with its embedding and head copies

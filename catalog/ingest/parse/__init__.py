@@ -73,6 +73,9 @@ of experts) is the estimator's exact count from config.json, the catalog's conve
   encoder, which the catalog does not count;
 * ``parameters_mtp_layers`` {computed, hub, difference, mtp}: the difference is the
   multi-token-prediction layers (DeepSeek-V3), which the catalog does not count;
+* ``parameters_checkpoint_reconciled`` {computed, hub, difference, scales, mtp}: the checkpoint
+  is block-quantised FP8 and the Hub's total is exactly the count plus its scale tensors and
+  its multi-token-prediction blocks (``estimator.checkpoint``; DeepSeek-V3: 684,531,386,000);
 * ``parameters_unexplained`` {computed, hub, difference, percent}: none of the above;
 * ``parameters_config_only`` {computed}: no safetensors total to compare with;
 * ``parameters_from_safetensors`` {hub}: no usable config.json, so the Hub's total is proposed;

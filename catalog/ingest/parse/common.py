@@ -15,6 +15,7 @@ NOTE_CODES: tuple[str, ...] = (
     "parameters_tied_embeddings",
     "parameters_vision_tower",
     "parameters_mtp_layers",
+    "parameters_checkpoint_reconciled",
     "parameters_unexplained",
     "parameters_config_only",
     "parameters_from_safetensors",

@@ -30,6 +30,7 @@ from catalog.ingest.parse.common import (
     ParseError,
 )
 from estimator import ConfigError, count_parameters, parse_config
+from estimator.checkpoint import checkpoint
 
 # The config.json key each string comes from (for error messages).
 _CONFIG_KEYS = {
@@ -135,6 +136,11 @@ def _cross_check(count: Any, arch: Any, hub: int, dtypes: dict[str, int]) -> Not
     if difference == 0:
         return Note("parameters_equal", {"total": computed})
     measured = {**pair, "difference": difference}
+    held = checkpoint(arch, count)
+    if held is not None and held.total == hub:
+        return Note(
+            "parameters_checkpoint_reconciled", {**measured, "scales": held.scales, "mtp": held.mtp}
+        )
     if abs(difference) * 1000 <= computed * TOLERANCE_PER_MILLE:
         return Note(
             "parameters_within_tolerance",

@@ -15,7 +15,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("config", type=Path, help="Path to a config.json.")
-        parser.add_argument("--precision", default="bf16", choices=list(PRECISIONS))
+        parser.add_argument(
+            "--precision",
+            default="",
+            choices=list(PRECISIONS),
+            help="Default: the checkpoint's own format where it is published quantised "
+            "(native), else bf16.",
+        )
         parser.add_argument("--context", type=int, default=4096, help="Context in tokens.")
         parser.add_argument("--batch", type=int, default=1, help="Concurrent sequences.")
         parser.add_argument("--workload", default="inference", choices=list(WORKLOADS))
@@ -55,6 +61,11 @@ class Command(BaseCommand):
         self.stdout.write(f"  total parameters   {answer['total_params']:,}")
         self.stdout.write(f"  active parameters  {answer['active_params']:,}")
         self.stdout.write(f"  KV cache per token {answer['kv_cache_bytes_per_token']:,} bytes")
+        if answer["fixed_state_bytes_per_sequence"]:
+            self.stdout.write(
+                f"  fixed state        {answer['fixed_state_bytes_per_sequence']:,} bytes per "
+                "sequence, at any context"
+            )
         for term in answer["breakdown"]:
             self.stdout.write(
                 f"  {term['key']:<13} {term['bytes'] / GIB:9.2f} GiB  {term['explanation']}"

@@ -118,7 +118,7 @@ HUB_CASES = [
         "deepseek_v3",
         671026419200,
         37552297472,
-        "parameters_mtp_layers",
+        "parameters_checkpoint_reconciled",
     ),
     ("google__gemma-2-9b", "google__gemma-2-9b", "gemma2", 9241705984, None, "parameters_equal"),
     (
@@ -342,7 +342,7 @@ def test_gated_repository_is_marked_gated():
     assert facts.variant["tie_word_embeddings"] is True
 
 
-def test_deepseek_v3_keeps_latent_attention_and_explains_the_mtp_layers():
+def test_deepseek_v3_keeps_latent_attention_and_reconciles_its_fp8_checkpoint_exactly():
     facts = parse_hf_release(_hub("deepseek-ai__DeepSeek-V3"), _config("deepseek-ai__DeepSeek-V3"))
     variant = facts.variant
     assert (variant["kv_lora_rank"], variant["q_lora_rank"], variant["qk_rope_head_dim"]) == (
@@ -352,14 +352,28 @@ def test_deepseek_v3_keeps_latent_attention_and_explains_the_mtp_layers():
     )
     assert (variant["num_experts"], variant["num_experts_per_token"]) == (256, 8)
     assert (variant["num_shared_experts"], variant["first_dense_layers"]) == (1, 3)
-    mtp = _notes(facts)["parameters_mtp_layers"]
-    assert mtp == {
+    # The Hub's total is the count, the MTP block with its own embedding and head copies,
+    # and one F32 scale per 128 x 128 block of FP8 weights: to the parameter.
+    reconciled = _notes(facts)["parameters_checkpoint_reconciled"]
+    assert reconciled == {
         "computed": 671026419200,
         "hub": 684531386000,
         "difference": 13504966800,
-        "mtp": 11610068224,
+        "scales": 41540496,
+        "mtp": 13463426304,
     }
+    assert reconciled["scales"] + reconciled["mtp"] == reconciled["difference"]
     assert (facts.version_guess["name"], facts.variant["kind"]) == ("DeepSeek-V3", "base")
+
+
+def test_a_16_bit_checkpoint_with_a_prediction_block_is_explained_by_the_block():
+    config = _config("deepseek-ai__DeepSeek-V3")
+    config = {key: value for key, value in config.items() if key != "quantization_config"}
+    hub = _hub("deepseek-ai__DeepSeek-V3")
+    computed, mtp = 671026419200, 11610068224
+    hub["safetensors"] = {"parameters": {"BF16": computed + mtp}, "total": computed + mtp}
+    note = _notes(parse_hf_release(hub, config))["parameters_mtp_layers"]
+    assert note == {"computed": computed, "hub": computed + mtp, "difference": mtp, "mtp": mtp}
 
 
 def test_each_parameter_note_carries_its_numbers():

@@ -1,0 +1,159 @@
+"""What a published checkpoint holds, tensor by tensor dtype, reconciled to the parameter count.
+
+The Hub's ``safetensors.total`` counts every stored element: the main model's weights, a
+multi-token-prediction block with any embedding or head it stores a second time, and, for a
+block-quantised checkpoint, the scale tensors. It is the parameter count only for a plain 16-bit
+checkpoint without such extras. This module says what each dtype of the checkpoint should hold
+and why it differs from the count, one sentence per difference.
+
+Supported: FP8 checkpoints with block scales (``quantization_config`` ``quant_method: fp8`` and
+``weight_block_size``: DeepSeek-V3, Kimi K2, MiniMax). Checked exactly against the Hub's figures
+for DeepSeek-V3 (tests/estimator/test_checkpoint.py).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from estimator.architecture import Architecture
+from estimator.parameters import ParameterCount
+
+# Families whose multi-token-prediction block stores its own copy of the embedding and of the
+# output head (``model.layers.<n>.embed_tokens`` and ``.shared_head.head`` in DeepSeek-V3's
+# checkpoint; SGLang's DeepseekV3ForCausalLMNextN loads them from there).
+MTP_STORES_EMBEDDING_AND_HEAD = frozenset({"deepseek_v3", "kimi_k2"})
+
+
+def matrix_shapes(arch: Architecture, index: int) -> list[tuple[int, int, int]]:
+    """The linear layers of decoder layer ``index`` as (output, input, how many): what a
+    weight-quantised checkpoint stores in blocks. Routers stay in 16 bits and are not here."""
+    hidden, heads = arch.hidden_size, arch.num_attention_heads
+    shapes: list[tuple[int, int, int]] = []
+    if arch.layer_type(index) == "linear_attention":
+        linear = arch.linear_attention
+        assert linear is not None  # parse_config reads it for a schedule with linear layers
+        shapes += [
+            (2 * linear.key_dim + 2 * linear.value_dim, hidden, 1),
+            (2 * linear.num_value_heads, hidden, 1),
+            (hidden, linear.value_dim, 1),
+        ]
+    elif arch.uses_mla:
+        mla = arch.mla
+        qk_head = mla.nope + mla.rope
+        if mla.q_lora_rank:
+            shapes += [(mla.q_lora_rank, hidden, 1), (heads * qk_head, mla.q_lora_rank, 1)]
+        else:
+            shapes.append((heads * qk_head, hidden, 1))
+        shapes += [
+            (mla.kv_lora_rank + mla.rope, hidden, 1),
+            (heads * (mla.nope + mla.v), mla.kv_lora_rank, 1),
+            (hidden, heads * mla.v, 1),
+        ]
+    else:
+        q_width, kv_width = heads * arch.head_dim, arch.num_kv_heads * arch.head_dim
+        gate = 2 if arch.structure.attention_output_gate else 1
+        shapes += [
+            (gate * q_width, hidden, 1),
+            (kv_width, hidden, 2),
+            (hidden, q_width, 1),
+        ]
+    branches = 2 if arch.structure.ffn_gated else 1
+    if not arch.is_moe_layer(index):
+        width = arch.intermediate_size
+        return [*shapes, (width, hidden, branches), (hidden, width, 1)]
+    assert arch.num_experts is not None  # an MoE layer has both (parse_config)
+    assert arch.moe_intermediate_size is not None
+    expert = arch.moe_intermediate_size
+    shapes += [(expert, hidden, branches * arch.num_experts), (hidden, expert, arch.num_experts)]
+    shared = arch.shared_expert_intermediate_size or (
+        (arch.num_shared_experts or 0) * arch.moe_intermediate_size
+    )
+    if shared:
+        shapes += [(shared, hidden, branches), (hidden, shared, 1)]
+    return shapes
+
+
+def _blocks(shapes: list[tuple[int, int, int]], block: tuple[int, int]) -> int:
+    rows, columns = block
+    return sum(
+        count * math.ceil(out / rows) * math.ceil(inp / columns) for out, inp, count in shapes
+    )
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The checkpoint's elements by dtype, as the Hub counts them, and why they differ from
+    the parameter count."""
+
+    tensors: dict[str, int]
+    scales: int
+    mtp: int  # the MTP blocks, their stored copies of embedding and head included
+    reconciliation: tuple[str, ...]
+    # The main model's part (what a runtime loads without speculative decoding), by dtype.
+    main_fp8: int = 0
+    main_bf16: int = 0
+    main_f32: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.tensors.values())
+
+
+def checkpoint(arch: Architecture, params: ParameterCount) -> Checkpoint | None:
+    """What the published checkpoint of ``arch`` holds; ``None`` when its format is not one
+    this module reconciles (a 16-bit checkpoint needs none; other formats are not known)."""
+    quantization = arch.quantization
+    if quantization is None or quantization.method != "fp8" or quantization.block is None:
+        return None
+    block = quantization.block
+    layers = range(arch.num_layers)
+    mtp_layers = range(arch.num_layers, arch.num_layers + arch.num_mtp_layers)
+    fp8 = sum(
+        out * inp * count for index in layers for out, inp, count in matrix_shapes(arch, index)
+    )
+    fp8_mtp = sum(
+        out * inp * count for index in mtp_layers for out, inp, count in matrix_shapes(arch, index)
+    )
+    scales = sum(_blocks(matrix_shapes(arch, index), block) for index in layers)
+    scales_mtp = sum(_blocks(matrix_shapes(arch, index), block) for index in mtp_layers)
+    moe_layers = sum(1 for index in layers if arch.is_moe_layer(index))
+    # The router's correction bias stays in fp32 (transformers keeps e_score_correction_bias
+    # in fp32; DeepSeek-V3's checkpoint stores it as F32).
+    correction = (arch.num_experts or 0) if arch.structure.router_bias else 0
+    correction_main = moe_layers * correction
+    correction_mtp = arch.num_mtp_layers * correction
+    copies = 0
+    if arch.num_mtp_layers and arch.model_type in MTP_STORES_EMBEDDING_AND_HEAD:
+        copies = arch.num_mtp_layers * 2 * params.embedding
+    bf16_main = params.total - fp8 - correction_main
+    bf16_mtp = params.mtp + copies - fp8_mtp - correction_mtp
+    tensors = {
+        "BF16": bf16_main + bf16_mtp,
+        "F8_E4M3": fp8 + fp8_mtp,
+        "F32": scales + scales_mtp + correction_main + correction_mtp,
+    }
+    rows, columns = block
+    lines = [
+        f"{params.total:,} parameters of the main model: {fp8:,} weights of its linear layers in "
+        f"FP8 (E4M3), the rest in BF16 but {correction_main:,} router correction biases in F32.",
+        f"{scales + scales_mtp:,} F32 scales, one per {rows} × {columns} block of FP8 weights: "
+        "stored, not parameters.",
+    ]
+    if arch.num_mtp_layers:
+        line = (
+            f"{params.mtp + copies:,} in {arch.num_mtp_layers} multi-token-prediction "
+            f"block(s), reported apart from the parameters"
+        )
+        if copies:
+            line += f", {copies:,} of them its own copies of the embedding and the output head"
+        lines.append(line + ".")
+    return Checkpoint(
+        tensors,
+        scales + scales_mtp,
+        params.mtp + copies,
+        tuple(lines),
+        main_fp8=fp8,
+        main_bf16=bf16_main,
+        main_f32=scales + correction_main,
+    )
