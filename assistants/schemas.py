@@ -103,7 +103,8 @@ class HardwareFit(BaseModel):
     missing_bytes: int
     total_memory_bytes: int = Field(description="all accelerators together")
     decode_tokens_per_s_per_sequence: float | None = Field(
-        description="memory-bandwidth roofline (an upper bound)"
+        description="realistic estimate for one sequence (llama.cpp, one GPU or split by "
+        "layers), calibrated against published measurements; null where not calibrated"
     )
     decode_tokens_per_s_aggregate: float | None
     beyond_context: bool = Field(description="the context asked is longer than the model's")

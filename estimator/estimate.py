@@ -33,7 +33,7 @@ from estimator.parameters import ParameterCount, count_parameters
 
 # Bumped whenever a formula or constant changes: stored with every recommendation so that
 # rows computed by an older estimator can be found and recomputed.
-ESTIMATOR_VERSION = "1.1.0"
+ESTIMATOR_VERSION = "1.2.0"
 WORKLOADS = ("inference", "lora", "qlora", "full")
 
 
@@ -104,8 +104,11 @@ class Estimate:
                 *self.memory.assumptions,
                 f"Usable memory: {float(o.usable_fraction):.0%} of each accelerator "
                 "(vLLM gpu_memory_utilization); 75% of unified memory on Apple silicon.",
-                "Decode speed is a memory-bandwidth roofline (an upper bound): every step "
-                "reads the active weights once and each sequence's KV cache.",
+                "Decode speed per sequence is a realistic estimate for llama.cpp on one GPU or "
+                "a model split by layers (which is not faster for one sequence), calibrated "
+                "against published measurements; decode_tokens_per_s_upper_bound reads the "
+                "active weights and the sequence's cache at every GPU's full bandwidth at once. "
+                "Accelerators without a calibrated runtime get only the upper bound.",
             ],
         }
 

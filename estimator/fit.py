@@ -1,4 +1,5 @@
-"""Which hardware profiles fit a workload, and a bandwidth-bound decode speed estimate."""
+"""Which hardware profiles fit a workload, and how fast one sequence decodes on them: a
+realistic estimate calibrated against measurements (``speed``) and the bandwidth upper bound."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from estimator.memory import (
     MemoryBreakdown,
     kv_replication,
 )
+from estimator.speed import calibration_for, realistic_tokens_per_s
 
 # Share of an accelerator's memory a serving engine may use: vLLM's gpu_memory_utilization
 # defaults to 0.9 (vLLM engine arguments).
@@ -29,6 +31,7 @@ class AcceleratorSpec:
     memory_bytes: int
     bandwidth_bytes_per_s: int | None
     form: str = "datacenter"
+    vendor: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,9 @@ class Fit:
     usable_bytes: int
     fits: bool
     reason: str
-    decode_tokens_per_s_per_sequence: float | None
+    decode_tokens_per_s_per_sequence: float | None  # realistic (estimator/speed.py)
     decode_tokens_per_s_aggregate: float | None
+    decode_tokens_per_s_upper_bound: float | None = None  # bandwidth roofline, one sequence
 
     @property
     def headroom_bytes(self) -> int:
@@ -71,6 +75,7 @@ class Fit:
             "reason": self.reason,
             "decode_tokens_per_s_per_sequence": self.decode_tokens_per_s_per_sequence,
             "decode_tokens_per_s_aggregate": self.decode_tokens_per_s_aggregate,
+            "decode_tokens_per_s_upper_bound": self.decode_tokens_per_s_upper_bound,
         }
 
 
@@ -118,18 +123,25 @@ def fit_profile(
         if fits
         else (f"needs {per_device / GIB:.1f} GiB per device, {usable / GIB:.1f} GiB usable")
     )
-    per_sequence = aggregate = None
-    bandwidth = profile.accelerator.bandwidth_bytes_per_s
+    per_sequence = aggregate = upper_bound = None
+    accelerator = profile.accelerator
+    bandwidth = accelerator.bandwidth_bytes_per_s
     if workload == "inference" and bandwidth:
         # Each decode step reads the active weights once for the whole batch and each
-        # sequence's KV cache and fixed state: memory-bandwidth roofline, an upper bound.
+        # sequence's KV cache and fixed state.
         step_bytes = memory.active_weights_bytes + batch * (
             memory.kv_bytes_per_sequence + memory.fixed_state_bytes_per_sequence
         )
-        steps_per_s = count * bandwidth / step_bytes
-        per_sequence = round(steps_per_s, 1)
-        aggregate = round(steps_per_s * batch, 1)
-    return Fit(profile, per_device, usable, fits, reason, per_sequence, aggregate)
+        # The upper bound: every GPU's full bandwidth at once (tensor parallelism).
+        upper_bound = round(count * bandwidth / step_bytes, 1)
+        calibration = calibration_for(accelerator.vendor, accelerator.form)
+        if calibration is not None:
+            realistic = realistic_tokens_per_s(
+                calibration, step_bytes=step_bytes, bandwidth=bandwidth, devices=count
+            )
+            per_sequence = round(realistic, 1)
+            aggregate = round(realistic * batch, 1)
+    return Fit(profile, per_device, usable, fits, reason, per_sequence, aggregate, upper_bound)
 
 
 def smallest_fit(fits: list[Fit]) -> Fit | None:

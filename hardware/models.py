@@ -223,7 +223,10 @@ class Recommendation(models.Model):
         _("decode speed (tokens/s)"),
         null=True,
         blank=True,
-        help_text=_("Bandwidth roofline on the smallest fitting profile, one sequence."),
+        help_text=_(
+            "Decode speed of one sequence on the smallest fitting profile (a realistic "
+            "estimate where the accelerator's runtime is calibrated)."
+        ),
     )
     estimator_version = models.CharField(_("estimator version"), max_length=20)
     input_digest = models.CharField(_("input digest"), max_length=64)

@@ -29,8 +29,9 @@ from hardware import selectors
 from hardware.forms import FitSort
 
 SPEED_ASSUMPTION = gettext_lazy(
-    "Decode speed is a memory-bandwidth roofline, an upper bound that real engines do not "
-    "reach: each generated token reads the active weights once and each sequence's KV cache. "
+    "Decode speed is an estimate for one sequence with llama.cpp on one GPU, or with the model "
+    "split by layers over several (which is not faster for one sequence), calibrated against "
+    "published measurements of NVIDIA GPUs and Apple silicon; other accelerators show none. "
     "Reading the prompt (prefill) is not included."
 )
 FIT_ASSUMPTION = gettext_lazy(

@@ -59,6 +59,7 @@ def profile_specs() -> list[tuple[HardwareProfile, ProfileSpec]]:
             memory_bytes=gib_to_bytes(accelerator.memory_gib),
             bandwidth_bytes_per_s=_bandwidth(accelerator.memory_bandwidth_gbps),
             form=accelerator.form,
+            vendor=accelerator.vendor,
         )
         specs.append((profile, ProfileSpec(profile.slug, profile.name, spec, profile.count)))
     return specs
@@ -155,6 +156,7 @@ def accelerator_spec(accelerator: Accelerator) -> AcceleratorSpec:
         memory_bytes=gib_to_bytes(accelerator.memory_gib),
         bandwidth_bytes_per_s=_bandwidth(accelerator.memory_bandwidth_gbps),
         form=accelerator.form,
+        vendor=accelerator.vendor,
     )
 
 

@@ -334,7 +334,7 @@ def _fit_rows(fits: list[dict]) -> list[Row]:
             [Cell(", ".join(p["name"] for p in fit.get("fitting", [])[1:]) or "—") for fit in fits],
         ),
         _row(
-            _("Decode speed (one sequence, upper bound)"),
+            _("Decode speed (one sequence, estimate)"),
             [
                 f.get("fitting", [{}])[0].get("tokens_per_s") if f.get("fitting") else None
                 for f in fits

@@ -272,8 +272,21 @@ class EstimateFitSerializer(serializers.Serializer):
     headroom_bytes = serializers.IntegerField()
     fits = serializers.BooleanField()
     reason = serializers.CharField()
-    decode_tokens_per_s_per_sequence = serializers.FloatField(allow_null=True)
+    decode_tokens_per_s_per_sequence = serializers.FloatField(
+        allow_null=True,
+        help_text=_(
+            "Realistic decode speed of one sequence (llama.cpp, one GPU or split by layers), "
+            "calibrated against published measurements; null where no runtime is calibrated "
+            "for the accelerator."
+        ),
+    )
     decode_tokens_per_s_aggregate = serializers.FloatField(allow_null=True)
+    decode_tokens_per_s_upper_bound = serializers.FloatField(
+        allow_null=True,
+        help_text=_(
+            "The memory-bandwidth roofline of one sequence, every GPU's bandwidth at once."
+        ),
+    )
 
 
 class EstimateCheckpointSerializer(serializers.Serializer):

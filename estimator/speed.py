@@ -1,0 +1,85 @@
+"""Decode speed of one sequence: a realistic estimate beside the bandwidth upper bound.
+
+The upper bound reads every byte a decode step needs (the active weights, the sequence's KV
+cache and fixed state) at the accelerators' full memory bandwidth, with tensor parallelism
+adding the bandwidth of every GPU. Measured single-sequence speeds are well below it, and a
+model split by layers over several GPUs (llama.cpp's default) is not faster for one sequence:
+each token passes through the GPUs one after another.
+
+The realistic estimate, for one sequence on one GPU or split by layers:
+
+    seconds per token = step bytes / min(fraction × bandwidth, ceiling)
+                        + per-token overhead + (GPUs − 1) × per-GPU hop
+
+with constants calibrated per runtime against published llama-bench measurements
+(bench/data/decode_measurements.yaml; bench/decode_calibration.py compares each with the
+estimate; docs/estimator.md keeps the table). Where no runtime was calibrated for the
+accelerator (AMD, Intel, NPUs, CPUs) there is no realistic estimate, only the upper bound.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DecodeCalibration:
+    """A runtime's decode constants, fitted to measurements (see the module docstring)."""
+
+    runtime: str
+    bandwidth_fraction: float  # share of the datasheet bandwidth a decode step reaches
+    bandwidth_ceiling: float | None  # bytes/s no single GPU exceeds in the measurements
+    per_token_seconds: float  # kernel launches, sampling: paid once per token
+    per_extra_device_seconds: float  # handing the activations to the next GPU (layer split)
+    measurements: int  # how many measurements fitted them
+
+    def seconds_per_token(self, step_bytes: int, bandwidth: float, devices: int) -> float:
+        achieved = bandwidth * self.bandwidth_fraction
+        if self.bandwidth_ceiling is not None:
+            achieved = min(achieved, self.bandwidth_ceiling)
+        return (
+            step_bytes / achieved
+            + self.per_token_seconds
+            + (devices - 1) * self.per_extra_device_seconds
+        )
+
+
+# Fitted by bench/decode_calibration.py --fit on bench/data/decode_measurements.yaml:
+# llama.cpp CUDA, 60 llama-bench rows (Llama 3 8B and 70B, Q4_K_M and F16; RTX 3090, 4090,
+# A6000, 6000 Ada, L40S, A100 SXM, H100 PCIe; 1 to 8 GPUs split by layers). The ceiling: on
+# HBM GPUs llama.cpp's decode kernels reach about 1.1 TB/s whatever the datasheet says (A100
+# SXM 2.0 TB/s and H100 PCIe 2.0 TB/s both measure like a 1.1 TB/s GPU).
+LLAMA_CPP_CUDA = DecodeCalibration(
+    runtime="llama.cpp (CUDA), one GPU or split by layers",
+    bandwidth_fraction=0.94,
+    bandwidth_ceiling=1.1e12,
+    per_token_seconds=0.0022,
+    per_extra_device_seconds=0.0004,
+    measurements=60,
+)
+# llama.cpp Metal, 7 llama-bench rows (Apple M2 Ultra and M3 Max, Llama 3 8B and 70B).
+LLAMA_CPP_METAL = DecodeCalibration(
+    runtime="llama.cpp (Metal)",
+    bandwidth_fraction=0.84,
+    bandwidth_ceiling=None,
+    per_token_seconds=0.0052,
+    per_extra_device_seconds=0.0,
+    measurements=7,
+)
+CALIBRATED_FORMS = ("consumer", "workstation", "datacenter")
+
+
+def calibration_for(vendor: str, form: str) -> DecodeCalibration | None:
+    """The calibrated runtime for an accelerator, or ``None`` where none was measured."""
+    if vendor == "NVIDIA" and form in CALIBRATED_FORMS:
+        return LLAMA_CPP_CUDA
+    if vendor == "Apple" and form == "unified_memory":
+        return LLAMA_CPP_METAL
+    return None
+
+
+def realistic_tokens_per_s(
+    calibration: DecodeCalibration, *, step_bytes: int, bandwidth: float, devices: int
+) -> float:
+    """Tokens per second of one sequence whose decode step reads ``step_bytes``."""
+    return 1 / calibration.seconds_per_token(step_bytes, bandwidth, devices)
