@@ -26,6 +26,7 @@ from catalog.filters import VariantFilterSet
 from catalog.precision_labels import precision_choices
 from catalog.selectors import variant_list
 from estimator import KV_DTYPES, PRECISIONS, EstimateError, EstimateOptions
+from estimator.fit import MAX_DEVICES
 from estimator.memory import MAX_BATCH, MAX_CONTEXT_TOKENS
 from hardware import selectors
 from hardware.forms import MAX_ACCELERATORS, FitForm, FitSort, FitWorkload
@@ -98,6 +99,16 @@ def estimate_memory(
     batch: Annotated[int, Field(ge=1, le=MAX_BATCH, description="sequences at once")] = 1,
     kv_dtype: KvDtype = "bf16",
     workload: Literal["inference", "lora", "qlora", "full"] = "inference",
+    accelerator: Annotated[
+        str | None,
+        Field(
+            description="fit on this accelerator alone (a slug or a name such as “RTX 4090”) "
+            "instead of every published profile"
+        ),
+    ] = None,
+    count: Annotated[
+        int, Field(ge=1, le=MAX_DEVICES, description="how many of the accelerator")
+    ] = 1,
 ) -> EstimateResult:
     """Exact parameter count and memory (weights, KV cache, activations, overhead) of a model or
     a pasted config.json at a precision, context, batch and workload, with the fit and decode
@@ -112,8 +123,14 @@ def estimate_memory(
         batch=batch,
         kv_dtype=kv_dtype,
     )
+    chosen = None
+    if accelerator is not None:
+        slug = _accelerator_slug(accelerator)
+        chosen = selectors.accelerator_list(user=acting_user()).get(slug=slug)
     try:
-        answer = estimate_for(config=config, variant=variant, options=options)
+        answer = estimate_for(
+            config=config, variant=variant, options=options, accelerator=chosen, count=count
+        )
     except EstimateInputError as exc:
         raise form_errors({k: [v] for k, v in exc.errors.items()}) from None
     return EstimateResult(model=variant_key(variant) if variant else None, estimate=answer)

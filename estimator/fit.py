@@ -16,6 +16,9 @@ from estimator.memory import (
 )
 from estimator.speed import calibration_for, realistic_tokens_per_s
 
+# The most accelerators one estimate spreads a model over (the bound inference_memory puts on
+# tensor parallelism).
+MAX_DEVICES = 1024
 # Share of an accelerator's memory a serving engine may use: vLLM's gpu_memory_utilization
 # defaults to 0.9 (vLLM engine arguments).
 DEFAULT_USABLE_FRACTION = Fraction(9, 10)

@@ -47,6 +47,7 @@ NF4 = Fraction(4) + Fraction(8, 64) + Fraction(32, 64 * 256)
 # (block_q8_0: 2 + 32 bytes per 32; block_q6_K 210, block_q5_K 176, block_q4_K 144,
 # block_q3_K 110, block_q2_K 84 bytes per 256 weights).
 Q8_0 = Fraction(34 * 8, 32)
+Q4_0 = Fraction(18 * 8, 32)  # block_q4_0: an fp16 scale and 16 bytes of 4-bit values per 32
 Q6_K = Fraction(210 * 8, 256)
 Q5_K = Fraction(176 * 8, 256)
 Q4_K = Fraction(144 * 8, 256)
@@ -130,6 +131,16 @@ PRECISIONS: dict[str, Precision] = {
             Q8_0,
             THIRTY_TWO,
             "llama.cpp ggml-common.h block_q8_0; norms kept in F32",
+        ),
+        Precision(
+            "q4_0",
+            "GGUF Q4_0",
+            Q4_0,
+            Q4_0,
+            Q6_K,
+            THIRTY_TWO,
+            "llama.cpp ggml-common.h block_q4_0 (2 + 16 bytes per 32 weights); output Q6_K "
+            "(llama_tensor_get_type); norms kept in F32",
         ),
         Precision(
             "q6_k",

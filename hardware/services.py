@@ -29,8 +29,13 @@ from estimator import (
     estimate,
     parse_config,
 )
-from hardware.models import Recommendation, RecomputeRun
-from hardware.selectors import profile_specs, recommendations_for, variants_for_recommendations
+from hardware.models import Accelerator, Recommendation, RecomputeRun
+from hardware.selectors import (
+    accelerator_spec,
+    profile_specs,
+    recommendations_for,
+    variants_for_recommendations,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -288,8 +293,11 @@ def estimate_for(
     config: dict | None = None,
     variant: ModelVariant | None = None,
     options: EstimateOptions,
+    accelerator: Accelerator | None = None,
+    count: int = 1,
 ) -> dict:
-    """The JSON estimate of a config.json or a catalog variant, fitted on published profiles.
+    """The JSON estimate of a config.json or a catalog variant, fitted on published profiles,
+    or on ``count`` of ``accelerator`` alone when one is given.
 
     Raises :class:`EstimateInputError` with field-keyed messages for bad input.
     """
@@ -308,7 +316,11 @@ def estimate_for(
         arch = variant_arch
     else:
         raise TypeError("estimate_for needs a config or a variant")
-    specs: list[ProfileSpec] = [spec for _, spec in profile_specs()]
+    if accelerator is not None:
+        spec = accelerator_spec(accelerator)
+        specs = [ProfileSpec(f"{count}x-{spec.slug}", f"{count} × {spec.name}", spec, count)]
+    else:
+        specs = [spec for _, spec in profile_specs()]
     try:
         result = estimate(arch, options, specs)
     except EstimateError as exc:

@@ -8,8 +8,10 @@ from catalog.models import ModelVariant
 from catalog.selectors import VARIANT_PARENTS, visible
 from core.api.serializers import BriefRelatedField, ServiceModelSerializer
 from estimator import KV_DTYPES, PRECISIONS
+from estimator.fit import MAX_DEVICES
 from estimator.memory import LORA_TARGETS, MAX_BATCH, MAX_CONTEXT_TOKENS
 from estimator.size_tiers import tier_figures
+from hardware import selectors
 from hardware.models import Accelerator, HardwareProfile, Recommendation, SizeTier, Workload
 
 CURATED_FIELDS = ["status", "seed_claim", "created_at", "updated_at"]
@@ -159,6 +161,7 @@ class RecommendationDetailSerializer(RecommendationSerializer):
 
 CONFIG_OR_VARIANT = _("Give exactly one of 'config' or 'variant'.")
 UNKNOWN_FIELD = _("Unknown field.")
+COUNT_WITHOUT_ACCELERATOR = _("'count' needs an 'accelerator'.")
 
 
 # Named for what it is in the schema (generated clients get ``EstimateRequest``), not
@@ -184,6 +187,30 @@ class EstimateRequestSerializer(serializers.Serializer):
     lora_rank = serializers.IntegerField(min_value=1, max_value=4096, default=16)
     lora_targets = serializers.ChoiceField(choices=LORA_TARGETS, default="attention")
     gradient_checkpointing = serializers.BooleanField(default=True)
+    accelerator = serializers.SlugField(
+        required=False,
+        help_text=_(
+            "An accelerator's slug: fit on this hardware alone (with 'count') instead of on "
+            "every published profile."
+        ),
+    )
+    count = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_DEVICES,
+        required=False,
+        help_text=_("How many of the accelerator (default 1)."),
+    )
+
+    def validate_accelerator(self, value):
+        request = self.context.get("request")
+        accelerator = (
+            selectors.accelerator_list(user=request.user if request else None)
+            .filter(slug=value)
+            .first()
+        )
+        if accelerator is None:
+            raise serializers.ValidationError(_("No accelerator with this slug."))
+        return accelerator
 
     def validate_config(self, value):
         if not isinstance(value, dict):
@@ -208,6 +235,8 @@ class EstimateRequestSerializer(serializers.Serializer):
             raise serializers.ValidationError({name: [UNKNOWN_FIELD] for name in sorted(unknown)})
         if ("config" in attrs) == ("variant" in attrs):
             raise serializers.ValidationError({"non_field_errors": [CONFIG_OR_VARIANT]})
+        if "count" in attrs and "accelerator" not in attrs:
+            raise serializers.ValidationError({"count": [COUNT_WITHOUT_ACCELERATOR]})
         return attrs
 
 

@@ -46,7 +46,11 @@ class EstimateView(APIView):
         )
         try:
             answer = estimate_for(
-                config=data.get("config"), variant=data.get("variant"), options=options
+                config=data.get("config"),
+                variant=data.get("variant"),
+                options=options,
+                accelerator=data.get("accelerator"),
+                count=data.get("count", 1),
             )
         except EstimateInputError as exc:
             return Response(

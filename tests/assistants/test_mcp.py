@@ -233,10 +233,22 @@ def test_estimate_of_a_pasted_config():
     assert answer["estimate"]["total_params"] == 7_615_616_512
 
 
+def test_estimate_on_hardware_named_as_people_write_it():
+    answer = ok(
+        "estimate_memory",
+        {"model": QWEN_7B, "precision": "awq-int4", "accelerator": "RTX 4090", "count": 2},
+    )
+    fits = answer["estimate"]["fits"]
+    assert [fit["profile"] for fit in fits] == ["2x-nvidia-rtx-4090"]
+    assert fits[0]["decode_tokens_per_s_per_sequence"] < fits[0]["decode_tokens_per_s_upper_bound"]
+
+
 @pytest.mark.parametrize(
     ("arguments", "named"),
     [
         ({}, "model"),
+        ({"model": QWEN_7B, "accelerator": "no such card"}, "accelerator"),
+        ({"model": QWEN_7B, "accelerator": "RTX 4090", "count": 0}, "count"),
         ({"model": QWEN_7B, "config": {"model_type": "llama"}}, "model"),
         ({"config": {"model_type": "llama"}}, "config"),
         ({"config": {"model_type": "llama", "hidden_size": "wide"}}, "config"),

@@ -57,6 +57,11 @@ def test_bf16_weights_are_two_bytes_per_parameter():
         ("q8_0", 7.16),
         # TheBloke/Llama-2-7B-GPTQ main branch (4-bit, group size 128): 3.90 GB.
         ("gptq-int4", 3.90),
+        # llama-bench prints "llama 7B Q4_0 | 3.56 GiB | 6.74 B" (ggml-org/llama.cpp pull
+        # request 4812): 3.82 GB.
+        ("q4_0", 3.56 * 2**30 / 1e9),
+        # and "llama 7B F16 | 12.55 GiB" (pull request 4766): 13.48 GB.
+        ("fp16", 12.55 * 2**30 / 1e9),
     ],
 )
 def test_quantised_llama_2_7b_matches_published_file_sizes(precision, published_gb):

@@ -252,3 +252,49 @@ def test_command_names_the_bad_field(tmp_path):
     config.write_text(json.dumps({"model_type": "llama", "hidden_size": "big"}))
     with pytest.raises(CommandError, match=r"config\.hidden_size"):
         call_command("estimate", str(config))
+
+
+def test_any_hardware_can_be_asked_for_directly(client):
+    factories.ProfileFactory(slug="published-profile")
+    gpu = factories.AcceleratorFactory(
+        slug="rtx-4090-like", form="consumer", memory_gib=24, memory_bandwidth_gbps=1008
+    )
+    config = fixture_config("meta-llama__Meta-Llama-3-8B")
+    answer = _post(
+        client, {"config": config, "precision": "q4_k_m", "accelerator": gpu.slug, "count": 2}
+    ).json()
+    assert [fit["profile"] for fit in answer["fits"]] == ["2x-rtx-4090-like"]
+    fit = answer["fits"][0]
+    assert fit["count"] == 2
+    assert fit["fits"] is True
+    assert fit["decode_tokens_per_s_per_sequence"] < fit["decode_tokens_per_s_upper_bound"]
+    one = _post(client, {"config": config, "precision": "q4_k_m", "accelerator": gpu.slug})
+    assert one.json()["fits"][0]["count"] == 1
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"accelerator": "no-such-gpu"}, "accelerator"),
+        ({"count": 2}, "count"),
+        ({"accelerator": "known-gpu", "count": 0}, "count"),
+    ],
+)
+def test_bad_hardware_is_a_400_naming_the_field(client, payload, field):
+    factories.AcceleratorFactory(slug="known-gpu")
+    config = fixture_config("meta-llama__Meta-Llama-3-8B")
+    response = _post(client, {"config": config, **payload})
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_the_command_fits_on_any_accelerator_or_names_the_one_it_does_not_know(capsys):
+    gpu = factories.AcceleratorFactory(slug="cmd-gpu", memory_gib=24)
+    path = str(FIXTURES / "meta-llama__Meta-Llama-3-8B.json")
+    call_command("estimate", path, "--accelerator", gpu.slug, "--count", "2", "--json")
+    answer = json.loads(capsys.readouterr().out)
+    assert [fit["profile"] for fit in answer["fits"]] == ["2x-cmd-gpu"]
+    with pytest.raises(CommandError, match="--accelerator: no published accelerator 'nope'"):
+        call_command("estimate", path, "--accelerator", "nope")
+    with pytest.raises(CommandError, match="--count"):
+        call_command("estimate", path, "--accelerator", gpu.slug, "--count", "0")

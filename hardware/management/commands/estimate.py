@@ -7,6 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.lib.units import GIB
 from estimator import KV_DTYPES, PRECISIONS, WORKLOADS, EstimateOptions
+from estimator.fit import MAX_DEVICES
+from hardware import selectors
 from hardware.services import EstimateInputError, estimate_for
 
 
@@ -27,6 +29,13 @@ class Command(BaseCommand):
         parser.add_argument("--workload", default="inference", choices=list(WORKLOADS))
         parser.add_argument("--kv-dtype", default="bf16", choices=list(KV_DTYPES))
         parser.add_argument("--lora-rank", type=int, default=16)
+        parser.add_argument(
+            "--accelerator",
+            help="An accelerator's slug: fit on it alone instead of every published profile.",
+        )
+        parser.add_argument(
+            "--count", type=int, default=1, help="How many of the accelerator (default 1)."
+        )
         parser.add_argument("--json", action="store_true", help="Print the JSON answer.")
 
     def handle(self, *args, config: Path, **options):
@@ -48,8 +57,23 @@ class Command(BaseCommand):
             kv_dtype=options["kv_dtype"],
             lora_rank=options["lora_rank"],
         )
+        accelerator = None
+        if options["accelerator"]:
+            accelerator = selectors.accelerator_list().filter(slug=options["accelerator"]).first()
+            if accelerator is None:
+                raise CommandError(
+                    f"--accelerator: no published accelerator '{options['accelerator']}' "
+                    "(the API lists them at /api/v1/accelerators/)."
+                )
+        if not 1 <= options["count"] <= MAX_DEVICES:
+            raise CommandError(f"--count: must be from 1 to {MAX_DEVICES}.")
         try:
-            answer = estimate_for(config=document, options=choices)
+            answer = estimate_for(
+                config=document,
+                options=choices,
+                accelerator=accelerator,
+                count=options["count"],
+            )
         except EstimateInputError as exc:
             field, message = next(iter(exc.errors.items()))
             raise CommandError(f"{config}: {field}: {message}") from None
