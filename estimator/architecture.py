@@ -103,6 +103,7 @@ _LIMITS: dict[str, tuple[int, str]] = {
             "spatial_merge_size",
             "linear_key_head_dim",
             "linear_value_head_dim",
+            "index_head_dim",
         ),
         (MAX_WIDTH, "dimensions"),
     ),
@@ -115,6 +116,7 @@ _LIMITS: dict[str, tuple[int, str]] = {
             "multi_query_group_num",
             "linear_num_key_heads",
             "linear_num_value_heads",
+            "index_n_heads",
         ),
         (MAX_HEADS, "heads"),
     ),
@@ -137,6 +139,7 @@ _LIMITS: dict[str, tuple[int, str]] = {
             "seq_length",
             "max_sequence_length",
             "sliding_window",
+            "index_topk",
         ),
         (MAX_POSITIONS, "tokens"),
     ),
@@ -222,6 +225,8 @@ class Architecture:
     # How the published checkpoint stores its weights (``quantization_config``); None: as
     # the config's dtype (16-bit).
     quantization: Quantization | None = None
+    # DeepSeek sparse attention's lightning indexer, on every layer (None without one).
+    indexer: SparseIndexer | None = None
 
     @property
     def linear_attention_layers(self) -> int:
@@ -318,6 +323,10 @@ STRUCTURES: dict[str, Structure] = {
     # Kimi K2 is DeepSeek-V3's architecture (its config names DeepseekV3ForCausalLM) with more
     # experts and fewer heads.
     "kimi_k2": Structure(router_bias=True),
+    # DeepSeek sparse attention (DeepSeek-V3.2, GLM-5): DeepSeek-V3's layers plus a lightning
+    # indexer per layer (SparseIndexer).
+    "deepseek_v32": Structure(router_bias=True),
+    "glm_moe_dsa": Structure(router_bias=True),
     "bailing_moe": Structure(),
     # Gemma 2 normalises before and after both attention and the MLP.
     "gemma2": Structure(norms_per_layer=4),
@@ -340,6 +349,21 @@ STRUCTURES: dict[str, Structure] = {
     # Qwen2-MoE's experts with a gated shared expert.
     "qwen3_next": Structure(qk_norm=True, shared_expert_gate=True, attention_output_gate=True),
 }
+
+
+@dataclass(frozen=True)
+class SparseIndexer:
+    """DeepSeek sparse attention's lightning indexer (``index_n_heads``, ``index_head_dim``).
+
+    Source: DeepSeek-V3.2-Exp inference/model.py, class Indexer: ``wq_b`` (q_lora_rank →
+    heads × head_dim), ``wk`` (hidden → head_dim), ``k_norm`` (a LayerNorm, weight and bias),
+    ``weights_proj`` (hidden → heads); it caches one key of head_dim per token in FP8 with an
+    fp32 scale per 128 values (``k_cache``, ``k_scale_cache``).
+    """
+
+    heads: int
+    head_dim: int
+    top_k: int
 
 
 @dataclass(frozen=True)
@@ -424,6 +448,8 @@ _LLAMA_LIKE: dict[str, dict[str, Any]] = {
     "deepseek_v2": {"tie": False, "qkv_bias": False},
     "deepseek_v3": {"tie": False, "qkv_bias": False},
     "kimi_k2": {"tie": False, "qkv_bias": False},
+    "deepseek_v32": {"tie": False, "qkv_bias": False},
+    "glm_moe_dsa": {"tie": False, "qkv_bias": False},
     "baichuan": {"tie": False, "qkv_bias": False},
     "gemma2": {"tie": True, "qkv_bias": False},
     "phi3": {"tie": False, "qkv_bias": False},
@@ -439,7 +465,7 @@ NUMBERS_ONLY_MODEL_TYPES = ("chatglm1", "glm130b", "grok1")
 _FAMILY_NAMES = (
     "Llama 1/2/3/3.1 (Yi, Vicuna), Mistral, Mixtral, Qwen, Qwen2/2.5, Qwen2-MoE, Qwen2.5-VL, "
     "Qwen3, Qwen3-MoE, DeepSeek-V2/V3, ChatGLM/ChatGLM2/3, GLM-4, Baichuan/Baichuan2, "
-    "Gemma 2, Phi-3, Ling (bailing_moe), gpt-oss, Qwen3-Next, Kimi K2"
+    "Gemma 2, Phi-3, Ling (bailing_moe), gpt-oss, Qwen3-Next, Kimi K2, DeepSeek-V3.2, GLM-5"
 )
 # Per-layer attention kinds a ``layer_types`` list may name, and those it may not yet: a
 # config with one of those is refused, never counted as if its layers were full attention.
@@ -701,7 +727,7 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
     hidden = _int(config, "hidden_size")
     heads = _int(config, "num_attention_heads")
     kv_heads = _kv_heads(config, "num_key_value_heads", heads=heads, required=False)
-    mla_attention = model_type in {"deepseek_v2", "deepseek_v3", "kimi_k2"}
+    mla_attention = model_type in {"deepseek_v2", "deepseek_v3", "kimi_k2", *_DSA_TYPES}
     head_dim = 0 if mla_attention else _head_dim(config, "head_dim", hidden=hidden, heads=heads)
     theta, scaling = _rope(config)
     qkv_bias = defaults["qkv_bias"]
@@ -797,8 +823,11 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
             index for index in range(num_layers) if index in only_mlp or (index + 1) % step
         )
     mtp_layers = 0
-    if model_type in {"deepseek_v3", "kimi_k2"}:
+    if model_type in {"deepseek_v3", "kimi_k2", *_DSA_TYPES}:
         mtp_layers = _count(config, "num_nextn_predict_layers")
+    indexer = _indexer(config) if model_type in _DSA_TYPES else None
+    if mla_attention and config.get("moe_layer_freq") not in (None, 1):
+        raise ConfigError(MOE_LAYER_FREQ, field="moe_layer_freq")
     return Architecture(
         model_type=model_type,
         architecture_class=arch_class,
@@ -823,6 +852,7 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
         linear_attention=linear,
         state_dtype=_text(config, "mamba_ssm_cache_dtype"),
         quantization=_quantization(config),
+        indexer=indexer,
         **moe,
         **mla,
     )
@@ -831,6 +861,21 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
 QUANTIZATION_BLOCK = (
     "'quantization_config.weight_block_size' must be two positive integers; got {value}."
 )
+
+
+_DSA_TYPES = ("deepseek_v32", "glm_moe_dsa")
+MOE_LAYER_FREQ = (
+    "'moe_layer_freq' other than 1 (MoE on every layer after first_k_dense_replace) is not "
+    "counted yet."
+)
+
+
+def _indexer(config: Mapping[str, Any]) -> SparseIndexer:
+    return SparseIndexer(
+        heads=_int(config, "index_n_heads"),
+        head_dim=_int(config, "index_head_dim"),
+        top_k=_int(config, "index_topk"),
+    )
 
 
 def _quantization(config: Mapping[str, Any]) -> Quantization | None:

@@ -50,6 +50,13 @@ def matrix_shapes(arch: Architecture, index: int) -> list[tuple[int, int, int]]:
             (heads * (mla.nope + mla.v), mla.kv_lora_rank, 1),
             (hidden, heads * mla.v, 1),
         ]
+        if arch.indexer is not None and mla.q_lora_rank:
+            indexer = arch.indexer
+            shapes += [
+                (indexer.heads * indexer.head_dim, mla.q_lora_rank, 1),
+                (indexer.head_dim, hidden, 1),
+                (indexer.heads, hidden, 1),
+            ]
     else:
         q_width, kv_width = heads * arch.head_dim, arch.num_kv_heads * arch.head_dim
         gate = 2 if arch.structure.attention_output_gate else 1
@@ -105,6 +112,10 @@ def checkpoint(arch: Architecture, params: ParameterCount) -> Checkpoint | None:
     this module reconciles (a 16-bit checkpoint needs none; other formats are not known)."""
     quantization = arch.quantization
     if quantization is None or quantization.method != "fp8" or quantization.block is None:
+        return None
+    if arch.indexer is not None:
+        # Which of the indexer's tensors the checkpoint keeps in FP8 was not established
+        # (DeepSeek's code keeps weights_proj in BF16): not reconciled rather than guessed.
         return None
     block = quantization.block
     layers = range(arch.num_layers)

@@ -156,9 +156,21 @@ def default_precision(arch: Architecture) -> str:
     """What an estimate assumes when no precision is asked: the published checkpoint's own
     format where it is not 16-bit and is understood, else BF16."""
     quantization = arch.quantization
-    if quantization is not None and quantization.understood:
+    if quantization is not None and _native_understood(arch):
         return NATIVE
     return "bf16"
+
+
+def _native_understood(arch: Architecture) -> bool:
+    """Whether the estimator can size the published checkpoint as it is stored."""
+    quantization = arch.quantization
+    if quantization is None:
+        return True
+    # An FP8 checkpoint with a sparse-attention indexer: which indexer tensors are FP8 is not
+    # established (estimator/checkpoint.py).
+    return quantization.understood and not (
+        quantization.method == "fp8" and arch.indexer is not None
+    )
 
 
 def native_weight_bits(arch: Architecture, params: ParameterCount) -> tuple[Fraction, str]:
@@ -166,7 +178,7 @@ def native_weight_bits(arch: Architecture, params: ParameterCount) -> tuple[Frac
     quantization = arch.quantization
     if quantization is None:
         return params.total * SIXTEEN, "16 bits, as published (no quantization_config)"
-    if not quantization.understood:
+    if not _native_understood(arch):
         raise EstimateError(
             NATIVE_NOT_UNDERSTOOD.format(method=quantization.method[:40]), field="precision"
         )
@@ -222,9 +234,13 @@ def kv_bytes_per_token_per_layer(arch: Architecture, kv_dtype_bytes: int) -> int
     if arch.uses_mla:
         # DeepSeek-V2 §2.1.2: the compressed latent (d_c) and the decoupled RoPE key (d_h^R)
         # are cached once per token per layer, shared by all heads.
-        assert arch.kv_lora_rank is not None  # uses_mla
-        assert arch.qk_rope_head_dim is not None  # parse_config reads it with kv_lora_rank
-        return (arch.kv_lora_rank + arch.qk_rope_head_dim) * kv_dtype_bytes
+        mla = arch.mla
+        latent = (mla.kv_lora_rank + mla.rope) * kv_dtype_bytes
+        if arch.indexer is not None:
+            # DeepSeek sparse attention also caches the indexer's key: head_dim values in FP8
+            # and an fp32 scale per 128 (DeepSeek-V3.2-Exp inference/model.py, Indexer).
+            latent += arch.indexer.head_dim + 4 * math.ceil(arch.indexer.head_dim / 128)
+        return latent
     return 2 * arch.num_kv_heads * arch.head_dim * kv_dtype_bytes
 
 

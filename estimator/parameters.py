@@ -120,6 +120,12 @@ def _attention(arch: Architecture, index: int = 0) -> tuple[int, int, int]:
         value = mla.kv_lora_rank * heads * mla.v
         output = heads * mla.v * hidden
         small += mla.kv_lora_rank  # kv_a_layernorm
+        if arch.indexer is not None:
+            indexer = arch.indexer
+            assert mla.q_lora_rank is not None  # the indexer reads the compressed query
+            query += mla.q_lora_rank * indexer.heads * indexer.head_dim  # wq_b
+            kv_down += hidden * indexer.head_dim + hidden * indexer.heads  # wk, weights_proj
+            small += 2 * indexer.head_dim  # k_norm, a LayerNorm
         return query + kv_down + kv_up + output, value, small
     q_width = heads * arch.head_dim
     kv_width = arch.num_kv_heads * arch.head_dim

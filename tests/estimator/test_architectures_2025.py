@@ -237,3 +237,60 @@ def test_kimi_k2_is_deepseek_v3_with_its_own_expert_count():
     assert params.active - params.embedding == 31_687_095_808
     as_v3 = count_parameters(parse_config(config | {"model_type": "deepseek_v3"}))
     assert as_v3.total == params.total
+
+
+# -- DeepSeek sparse attention: DeepSeek-V3.2 and GLM-5 ----------------------------------------
+
+
+def _indexer_parameters(config: dict) -> int:
+    """wq_b, wk, k_norm (weight and bias) and weights_proj of one layer's lightning indexer
+    (DeepSeek-V3.2-Exp inference/model.py, Indexer)."""
+    heads, width = config["index_n_heads"], config["index_head_dim"]
+    hidden, rank = config["hidden_size"], config["q_lora_rank"]
+    return rank * heads * width + hidden * width + 2 * width + hidden * heads
+
+
+def test_deepseek_v32_is_v3_plus_an_indexer_on_every_layer():
+    config = fixture_config("deepseek-ai__DeepSeek-V3.2")
+    params = count_parameters(parse_config(config))
+    v3 = count_parameters(parse_config(fixture_config("deepseek-ai__DeepSeek-V3")))
+    assert _indexer_parameters(config) == 13_959_424
+    assert params.total == v3.total + 61 * _indexer_parameters(config) == 671_877_944_064
+
+
+def test_glm_5_is_counted_to_its_readmes_figures():
+    config = fixture_config("zai-org__GLM-5")
+    params = count_parameters(parse_config(config))
+    # "744B parameters (40B active)" (Z.ai's GLM-5 README)
+    assert params.total == 743_911_218_432
+    assert params.active - params.embedding == 40_833_146_112
+
+
+def test_sparse_attention_caches_the_latent_and_the_indexers_fp8_key():
+    arch = parse_config(fixture_config("deepseek-ai__DeepSeek-V3.2"))
+    latent = (512 + 64) * 2
+    indexer_key = 128 + 4  # 128 FP8 values and one fp32 scale
+    assert kv_bytes_per_token_per_layer(arch, 2) == latent + indexer_key
+    assert inference_memory(arch, count_parameters(arch)).kv_cache_bytes_per_token == 61 * 1284
+
+
+def test_a_sparse_attention_checkpoint_is_not_reconciled_or_sized_by_guess():
+    from estimator import EstimateError
+    from estimator.checkpoint import checkpoint
+    from estimator.memory import default_precision
+
+    arch = parse_config(fixture_config("deepseek-ai__DeepSeek-V3.2"))
+    params = count_parameters(arch)
+    assert arch.quantization is not None
+    assert checkpoint(arch, params) is None
+    assert default_precision(arch) == "bf16"
+    with pytest.raises(EstimateError) as excinfo:
+        inference_memory(arch, params, precision="native")
+    assert excinfo.value.field == "precision"
+    assert estimate(arch, EstimateOptions(precision="")).as_dict()["inputs"]["precision"] == "bf16"
+
+
+def test_an_moe_layer_frequency_the_estimator_does_not_count_is_refused():
+    with pytest.raises(ConfigError) as excinfo:
+        parse_config(fixture_config("zai-org__GLM-5") | {"moe_layer_freq": 2})
+    assert excinfo.value.field == "moe_layer_freq"
