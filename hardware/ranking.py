@@ -56,9 +56,10 @@ class ProfileFit:
     per_device_bytes: int
     usable_bytes: int
     fits: bool
-    decode_per_sequence: float | None
+    decode_per_sequence: float | None  # the realistic estimate (estimator/speed.py)
     decode_aggregate: float | None
     heads_mismatch: bool
+    decode_upper_bound: float | None = None  # the bandwidth roofline
     link: bool = True
     smallest: bool = False
 
@@ -73,6 +74,7 @@ class ProfileFit:
             fits=answer["fits"],
             decode_per_sequence=answer["decode_tokens_per_s_per_sequence"],
             decode_aggregate=answer["decode_tokens_per_s_aggregate"],
+            decode_upper_bound=answer.get("decode_tokens_per_s_upper_bound"),
             # The estimator refuses tensor parallelism before counting memory.
             heads_mismatch=not answer["fits"] and answer["per_device_bytes"] == 0,
             link=link,

@@ -839,3 +839,25 @@ def test_a_block_quantised_config_shows_what_its_checkpoint_stores(client, gpu):
     assert "684,531,386,000" in checkpoint
     assert "41,540,496" in checkpoint  # scales
     assert "13,463,426,304" in checkpoint  # the MTP block with its embedding and head copies
+
+
+def test_each_profile_shows_the_estimate_and_the_upper_bound_labelled(client, gpu):
+    html = _text(_post(client, fixture_config("meta-llama__Meta-Llama-3-8B"), precision="q4_k_m"))
+    results = _table(html, "config-results")
+    row = results[results.index('data-profile="1x-test-gpu-24"') :]
+    row = row[: row.index("</tr>")]
+    assert "tokens/s" in row
+    assert "upper bound" in row
+    assert "data-upper-bound=" in row
+
+
+def test_hardware_without_a_measured_runtime_shows_only_the_bound_and_says_so(client):
+    amd = factories.AcceleratorFactory(
+        slug="amd-like", vendor="AMD", memory_gib=192, memory_bandwidth_gbps=5300
+    )
+    factories.ProfileFactory(slug="1x-amd-like", accelerator=amd, count=1)
+    html = _text(_post(client, fixture_config("meta-llama__Meta-Llama-3-8B")))
+    row = html[html.index('data-profile="1x-amd-like"') :]
+    row = row[: row.index("</tr>")]
+    assert "at most" in row
+    assert "no measured runtime for this hardware" in row
