@@ -96,6 +96,14 @@ def estimate_memory(
         ),
     ] = None,
     context_tokens: Annotated[int, Field(ge=1, le=MAX_CONTEXT_TOKENS)] = 4096,
+    prompt_tokens: Annotated[
+        int | None,
+        Field(
+            ge=1,
+            le=MAX_CONTEXT_TOKENS,
+            description="prompt for the time to first token; omitted: the whole context",
+        ),
+    ] = None,
     batch: Annotated[int, Field(ge=1, le=MAX_BATCH, description="sequences at once")] = 1,
     kv_dtype: KvDtype = "bf16",
     workload: Literal["inference", "lora", "qlora", "full"] = "inference",
@@ -120,6 +128,7 @@ def estimate_memory(
         workload=workload,
         precision=precision or "",
         context_tokens=context_tokens,
+        prompt_tokens=prompt_tokens,
         batch=batch,
         kv_dtype=kv_dtype,
     )

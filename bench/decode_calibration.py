@@ -28,7 +28,10 @@ from estimator.speed import (  # noqa: E402
     LLAMA_CPP_CUDA,
     LLAMA_CPP_METAL,
     DecodeCalibration,
+    PrefillCalibration,
     calibration_for,
+    prefill_calibration_for,
+    prefill_flops,
 )
 
 MEASUREMENTS = ROOT / "bench" / "data" / "decode_measurements.yaml"
@@ -41,6 +44,9 @@ class Row:
     bandwidth: float
     devices: int
     calibration: DecodeCalibration
+    prefill_flops: int = 0  # the prompt of the row's ppN test
+    dense_flops: float = 0.0  # one accelerator's dense 16-bit throughput (0: not published)
+    prefill: PrefillCalibration | None = None
 
     def estimate(self, calibration: DecodeCalibration | None = None) -> float:
         used = calibration or self.calibration
@@ -49,6 +55,20 @@ class Row:
     @property
     def measured(self) -> float:
         return float(self.measurement["tokens_per_s"])
+
+    @property
+    def prefill_tokens(self) -> int:
+        return int(self.measurement["prefill_test"].removeprefix("pp"))
+
+    def prefill_estimate(self, calibration: PrefillCalibration | None = None) -> float:
+        """Prompt tokens per second as llama-bench's ppN prints it: N / time to prefill."""
+        used = calibration or self.prefill
+        assert used is not None
+        return self.prefill_tokens / used.seconds(self.prefill_flops, self.dense_flops)
+
+    @property
+    def prefill_measured(self) -> float:
+        return float(self.measurement["prefill_tokens_per_s"])
 
 
 def _variants() -> dict[str, dict]:
@@ -77,15 +97,18 @@ def rows() -> list[Row]:
             else architecture_from_numbers(entry["architecture"])
         )
         generated = int(measurement["test"].removeprefix("tg"))
+        params = count_parameters(arch)
         memory = inference_memory(
             arch,
-            count_parameters(arch),
+            params,
             precision=measurement["precision"],
             context_tokens=max(1, generated // 2),
         )
         accelerator = accelerators[measurement["accelerator"]]
         calibration = calibration_for(accelerator["vendor"], accelerator["form"])
         assert calibration is not None, measurement["accelerator"]
+        prompt = int(measurement.get("prefill_test", "pp0").removeprefix("pp"))
+        dense = float(accelerator.get("bf16_dense_tflops") or 0) * 1e12
         result.append(
             Row(
                 measurement,
@@ -95,6 +118,11 @@ def rows() -> list[Row]:
                 accelerator["memory_bandwidth_gbps"] * 1e9,
                 measurement["count"],
                 calibration,
+                prefill_flops(arch, params, prompt) if prompt else 0,
+                dense,
+                prefill_calibration_for(accelerator["vendor"], accelerator["form"])
+                if prompt and dense
+                else None,
             )
         )
     return result
@@ -131,6 +159,31 @@ def _fit(selected: list[Row], base: DecodeCalibration) -> DecodeCalibration:
     return best[1]
 
 
+def prefill_summary(selected: list[Row]) -> dict[str, float]:
+    ratios = [row.prefill_estimate() / row.prefill_measured for row in selected]
+    return {
+        "measurements": len(ratios),
+        "median_error": statistics.median(abs(r - 1) for r in ratios),
+        "worst_factor": max(max(ratios), 1 / min(ratios)),
+    }
+
+
+def _fit_prefill(selected: list[Row], base: PrefillCalibration) -> PrefillCalibration:
+    """The efficiency and ceiling with the least median log error."""
+
+    def score(trial: PrefillCalibration) -> float:
+        return statistics.median(
+            abs(math.log(r.prefill_estimate(trial) / r.prefill_measured)) for r in selected
+        )
+
+    trials = [
+        replace(base, efficiency=x / 100, ceiling=ceiling, measurements=len(selected))
+        for x in range(5, 101)
+        for ceiling in (None, *(y * 1e13 for y in range(4, 31)))
+    ]
+    return min(trials, key=score)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fit", action="store_true", help="search the constants")
@@ -140,6 +193,8 @@ def main() -> None:
         for base in (LLAMA_CPP_CUDA, LLAMA_CPP_METAL):
             selected = [r for r in every if r.calibration is base]
             print(len(selected), _fit(selected, base))
+        prefilled = [r for r in every if r.prefill is not None]
+        print(len(prefilled), _fit_prefill(prefilled, prefilled[0].prefill))
         return
     print(
         "| model | precision | accelerator | GPUs | test | estimate | measured | ratio | source |"
@@ -153,6 +208,22 @@ def main() -> None:
             f"{row.estimate() / row.measured:.2f} | [{m['source'].split('/')[4]}]({m['source']}) |"
         )
     overall = summary(every)
+    print(
+        f"\n{overall['measurements']} measurements: median error "
+        f"{overall['median_error']:.1%}, worst {overall['worst_factor']:.2f}×"
+    )
+    print("\nTime to first token (prefill of the ppN prompt), as prompt tokens per second:\n")
+    print("| model | precision | accelerator | GPUs | test | estimate | measured | ratio |")
+    print("|---|---|---|---|---|---|---|---|")
+    prefilled = [r for r in every if r.prefill is not None]
+    for row in prefilled:
+        m = row.measurement
+        print(
+            f"| {m['variant']} | {m['precision']} | {m['accelerator']} | {m['count']} | "
+            f"{m['prefill_test']} | {row.prefill_estimate():.0f} | {row.prefill_measured:.0f} | "
+            f"{row.prefill_estimate() / row.prefill_measured:.2f} |"
+        )
+    overall = prefill_summary(prefilled)
     print(
         f"\n{overall['measurements']} measurements: median error "
         f"{overall['median_error']:.1%}, worst {overall['worst_factor']:.2f}×"

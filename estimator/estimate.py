@@ -30,6 +30,7 @@ from estimator.memory import (
     training_memory,
 )
 from estimator.parameters import ParameterCount, count_parameters
+from estimator.speed import prefill_flops
 
 # Bumped whenever a formula or constant changes: stored with every recommendation so that
 # rows computed by an older estimator can be found and recomputed.
@@ -51,6 +52,12 @@ class EstimateOptions:
     gradient_checkpointing: bool = True
     usable_fraction: Fraction = DEFAULT_USABLE_FRACTION
     prefill_chunk_tokens: int = DEFAULT_PREFILL_CHUNK_TOKENS
+    # The prompt the time to first token is for; None: a prompt that fills the context.
+    prompt_tokens: int | None = None
+
+    @property
+    def prompt(self) -> int:
+        return self.prompt_tokens or self.context_tokens
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,7 @@ class Estimate:
                 if o.workload == "inference"
                 else {"lora": "bf16", "qlora": "nf4", "full": "bf16"}[o.workload],
                 "context": o.context_tokens,
+                "prompt": o.prompt if o.workload == "inference" else None,
                 "batch": o.batch,
                 "kv_dtype": o.kv_dtype,
                 "lora_rank": o.lora_rank if o.workload in ("lora", "qlora") else None,
@@ -109,6 +117,13 @@ class Estimate:
                 "against published measurements; decode_tokens_per_s_upper_bound reads the "
                 "active weights and the sequence's cache at every GPU's full bandwidth at once. "
                 "Accelerators without a calibrated runtime get only the upper bound.",
+                f"Time to first token is the prefill of a {o.prompt:,}-token prompt, "
+                "compute-bound: its FLOPs (2 per active weight per token, plus attention) at "
+                "the share of one GPU's dense 16-bit throughput llama.cpp reaches (calibrated "
+                "against published pp512 measurements; a model split by layers takes the "
+                "prompt one GPU after another); time_to_first_token_s_at_peak is every GPU's "
+                "datasheet throughput at once. Accelerators without a published dense "
+                "throughput get neither.",
             ],
         }
 
@@ -153,7 +168,10 @@ def estimate(
     params = parameters or count_parameters(arch)
     if not options.precision:
         options = replace(options, precision=default_precision(arch))
+    prompt_flops = None
     if options.workload == "inference":
+        _check_prompt(options)
+        prompt_flops = prefill_flops(arch, params, options.prompt)
         memory = inference_memory(
             arch,
             params,
@@ -182,7 +200,21 @@ def estimate(
             workload=options.workload,
             batch=options.batch,
             usable_fraction=options.usable_fraction,
+            prefill_flops=prompt_flops,
         )
         for profile in profiles
     )
     return Estimate(arch, params, options, memory, fits)
+
+
+def _check_prompt(options: EstimateOptions) -> None:
+    prompt = options.prompt_tokens
+    if prompt is None:
+        return
+    if isinstance(prompt, bool) or not isinstance(prompt, int) or prompt < 1:
+        raise EstimateError(f"'prompt' must be a positive integer; got {prompt!r}.", field="prompt")
+    if prompt > options.context_tokens:
+        raise EstimateError(
+            f"'prompt' ({prompt:,} tokens) must fit the context ({options.context_tokens:,}).",
+            field="prompt",
+        )

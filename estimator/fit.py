@@ -14,7 +14,11 @@ from estimator.memory import (
     MemoryBreakdown,
     kv_replication,
 )
-from estimator.speed import calibration_for, realistic_tokens_per_s
+from estimator.speed import (
+    calibration_for,
+    prefill_calibration_for,
+    realistic_tokens_per_s,
+)
 
 # The most accelerators one estimate spreads a model over (the bound inference_memory puts on
 # tensor parallelism).
@@ -35,6 +39,7 @@ class AcceleratorSpec:
     bandwidth_bytes_per_s: int | None
     form: str = "datacenter"
     vendor: str = ""
+    dense_flops_per_s: float | None = None  # the datasheet's dense BF16/FP16 throughput
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,8 @@ class Fit:
     decode_tokens_per_s_per_sequence: float | None  # realistic (estimator/speed.py)
     decode_tokens_per_s_aggregate: float | None
     decode_tokens_per_s_upper_bound: float | None = None  # bandwidth roofline, one sequence
+    time_to_first_token_s: float | None = None  # realistic prefill (estimator/speed.py)
+    time_to_first_token_s_at_peak: float | None = None  # every GPU's datasheet throughput
 
     @property
     def headroom_bytes(self) -> int:
@@ -79,6 +86,8 @@ class Fit:
             "decode_tokens_per_s_per_sequence": self.decode_tokens_per_s_per_sequence,
             "decode_tokens_per_s_aggregate": self.decode_tokens_per_s_aggregate,
             "decode_tokens_per_s_upper_bound": self.decode_tokens_per_s_upper_bound,
+            "time_to_first_token_s": self.time_to_first_token_s,
+            "time_to_first_token_s_at_peak": self.time_to_first_token_s_at_peak,
         }
 
 
@@ -96,9 +105,11 @@ def fit_profile(
     workload: str,
     batch: int,
     usable_fraction: Fraction = DEFAULT_USABLE_FRACTION,
+    prefill_flops: int | None = None,
 ) -> Fit:
     """Spread ``memory`` over the profile's accelerators with tensor parallelism (inference)
-    or full sharding (training) and compare with the usable memory of one accelerator."""
+    or full sharding (training) and compare with the usable memory of one accelerator.
+    ``prefill_flops``: the work of the prompt, for the time to first token."""
     count = profile.count
     usable = math.floor(
         profile.accelerator.memory_bytes * usable_fraction_for(profile.accelerator, usable_fraction)
@@ -144,7 +155,32 @@ def fit_profile(
             )
             per_sequence = round(realistic, 1)
             aggregate = round(realistic * batch, 1)
-    return Fit(profile, per_device, usable, fits, reason, per_sequence, aggregate, upper_bound)
+    first_token = first_token_at_peak = None
+    dense = accelerator.dense_flops_per_s
+    if workload == "inference" and prefill_flops and dense:
+        # At peak: every GPU's full dense throughput at once (tensor parallelism).
+        first_token_at_peak = _seconds(prefill_flops / (count * dense))
+        prefill = prefill_calibration_for(accelerator.vendor, accelerator.form)
+        if prefill is not None:
+            # Split by layers, the GPUs take the prompt in turn: one GPU's throughput.
+            first_token = _seconds(prefill.seconds(prefill_flops, dense))
+    return Fit(
+        profile,
+        per_device,
+        usable,
+        fits,
+        reason,
+        per_sequence,
+        aggregate,
+        upper_bound,
+        first_token,
+        first_token_at_peak,
+    )
+
+
+def _seconds(value: float) -> float:
+    """Seconds shown to three significant figures (a prefill takes milliseconds to minutes)."""
+    return float(f"{value:.3g}")
 
 
 def smallest_fit(fits: list[Fit]) -> Fit | None:

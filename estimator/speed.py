@@ -21,6 +21,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from estimator.architecture import Architecture
+from estimator.parameters import ParameterCount
+
 
 @dataclass(frozen=True)
 class DecodeCalibration:
@@ -83,3 +86,85 @@ def realistic_tokens_per_s(
 ) -> float:
     """Tokens per second of one sequence whose decode step reads ``step_bytes``."""
     return 1 / calibration.seconds_per_token(step_bytes, bandwidth, devices)
+
+
+# -- time to first token ------------------------------------------------------------------
+#
+# Prefill is compute-bound: the prompt's tokens go through the weights together. Its work is
+#
+#     2 × (active weights of the blocks) × prompt tokens      (one multiply-add per weight)
+#   + 2 × (output projection) × 1                             (logits of the last position)
+#   + Σ attention layers: pairs × heads × 2 × (query/key width + value width)
+#
+# where pairs is the causal count of (query, key) positions a layer attends: P(P + 1)/2 for
+# full attention, capped at the window for sliding layers (Kaplan et al., arXiv 2001.08361
+# §2.1, counts 2N per token plus the attention context term the same way). Linear-attention
+# and state-space layers add no pairs (their per-token work is within their weights).
+# DeepSeek sparse attention's indexer scores every pair with its own heads.
+
+
+def _attention_pairs(prompt_tokens: int, window: int | None) -> int:
+    """(query, key) pairs a causal layer scores over a prompt, at most ``window`` keys each."""
+    if window is None or window >= prompt_tokens:
+        return prompt_tokens * (prompt_tokens + 1) // 2
+    return window * (window + 1) // 2 + (prompt_tokens - window) * window
+
+
+def prefill_flops(arch: Architecture, params: ParameterCount, prompt_tokens: int) -> int:
+    """Floating-point operations to prefill a prompt of ``prompt_tokens`` (see above)."""
+    blocks = params.active - params.embedding - params.lm_head
+    output = params.lm_head or params.embedding  # a tied head still multiplies
+    flops = 2 * blocks * prompt_tokens + 2 * output
+    heads = arch.num_attention_heads
+    if arch.uses_mla:
+        mla = arch.mla
+        widths = mla.nope + mla.rope + mla.v
+    else:
+        widths = 2 * arch.head_dim
+    for index in range(arch.num_layers):
+        kind = arch.layer_type(index)
+        if kind == "linear_attention":
+            continue
+        windowed = kind == "sliding_attention" or (
+            not arch.layer_types
+            and arch.sliding_window is not None
+            and index >= arch.num_layers - arch.sliding_window_layers
+        )
+        pairs = _attention_pairs(prompt_tokens, arch.sliding_window if windowed else None)
+        flops += pairs * heads * 2 * widths
+        if arch.indexer is not None:
+            flops += pairs * arch.indexer.heads * 2 * arch.indexer.head_dim
+    return flops
+
+
+@dataclass(frozen=True)
+class PrefillCalibration:
+    """The share of one accelerator's dense 16-bit throughput a runtime's prefill reaches."""
+
+    runtime: str
+    efficiency: float  # share of the datasheet's dense 16-bit throughput reached
+    ceiling: float | None  # FLOP/s no single GPU exceeds in the measurements
+    measurements: int
+
+    def seconds(self, flops: int, dense_flops_per_s: float) -> float:
+        achieved = self.efficiency * dense_flops_per_s
+        if self.ceiling is not None:
+            achieved = min(achieved, self.ceiling)
+        return flops / achieved
+
+
+# Fitted by bench/decode_calibration.py --fit on the pp512 rows of the same llama-bench runs
+# (60 NVIDIA rows). llama.cpp processes a prompt of up to one micro-batch (512 tokens) on the
+# GPUs one after another when the model is split by layers, so more GPUs do not shorten it
+# (the measurements: 8B F16 on one H100 PCIe 10,816 tokens/s, on four 11,107).
+LLAMA_CPP_CUDA_PREFILL = PrefillCalibration(
+    runtime="llama.cpp (CUDA)", efficiency=0.75, ceiling=1.0e14, measurements=60
+)
+
+
+def prefill_calibration_for(vendor: str, form: str) -> PrefillCalibration | None:
+    """The calibrated prefill of an accelerator's runtime; ``None`` where none was measured
+    (Apple's datasheets publish no dense 16-bit throughput to scale from)."""
+    if vendor == "NVIDIA" and form in CALIBRATED_FORMS:
+        return LLAMA_CPP_CUDA_PREFILL
+    return None

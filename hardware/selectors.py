@@ -52,15 +52,7 @@ def profile_specs() -> list[tuple[HardwareProfile, ProfileSpec]]:
     )
     specs = []
     for profile in profiles:
-        accelerator = profile.accelerator
-        spec = AcceleratorSpec(
-            slug=accelerator.slug,
-            name=str(accelerator),
-            memory_bytes=gib_to_bytes(accelerator.memory_gib),
-            bandwidth_bytes_per_s=_bandwidth(accelerator.memory_bandwidth_gbps),
-            form=accelerator.form,
-            vendor=accelerator.vendor,
-        )
+        spec = accelerator_spec(profile.accelerator)
         specs.append((profile, ProfileSpec(profile.slug, profile.name, spec, profile.count)))
     return specs
 
@@ -149,7 +141,8 @@ def variant_recommendations(variant) -> QuerySet[Recommendation]:
 
 def accelerator_spec(accelerator: Accelerator) -> AcceleratorSpec:
     """The estimator's view of one accelerator (no query): memory in bytes from the datasheet's
-    GiB, bandwidth in bytes per second (``None`` where the vendor publishes none)."""
+    GiB, bandwidth in bytes per second and dense 16-bit FLOP/s (``None`` where the vendor
+    publishes none)."""
     return AcceleratorSpec(
         slug=accelerator.slug,
         name=str(accelerator),
@@ -157,6 +150,9 @@ def accelerator_spec(accelerator: Accelerator) -> AcceleratorSpec:
         bandwidth_bytes_per_s=_bandwidth(accelerator.memory_bandwidth_gbps),
         form=accelerator.form,
         vendor=accelerator.vendor,
+        dense_flops_per_s=float(accelerator.bf16_dense_tflops) * 1e12
+        if accelerator.bf16_dense_tflops
+        else None,
     )
 
 

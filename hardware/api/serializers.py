@@ -162,6 +162,7 @@ class RecommendationDetailSerializer(RecommendationSerializer):
 CONFIG_OR_VARIANT = _("Give exactly one of 'config' or 'variant'.")
 UNKNOWN_FIELD = _("Unknown field.")
 COUNT_WITHOUT_ACCELERATOR = _("'count' needs an 'accelerator'.")
+PROMPT_PAST_CONTEXT = _("Must be at most 'context'.")
 
 
 # Named for what it is in the schema (generated clients get ``EstimateRequest``), not
@@ -182,6 +183,15 @@ class EstimateRequestSerializer(serializers.Serializer):
         ),
     )
     context = serializers.IntegerField(min_value=1, max_value=MAX_CONTEXT_TOKENS, default=4096)
+    prompt = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_CONTEXT_TOKENS,
+        required=False,
+        help_text=_(
+            "Prompt tokens the time to first token is for (at most the context); omitted: a "
+            "prompt that fills the context."
+        ),
+    )
     batch = serializers.IntegerField(min_value=1, max_value=MAX_BATCH, default=1)
     kv_dtype = serializers.ChoiceField(choices=list(KV_DTYPES), default="bf16")
     lora_rank = serializers.IntegerField(min_value=1, max_value=4096, default=16)
@@ -237,6 +247,8 @@ class EstimateRequestSerializer(serializers.Serializer):
             raise serializers.ValidationError({"non_field_errors": [CONFIG_OR_VARIANT]})
         if "count" in attrs and "accelerator" not in attrs:
             raise serializers.ValidationError({"count": [COUNT_WITHOUT_ACCELERATOR]})
+        if attrs.get("prompt", 0) > attrs["context"]:
+            raise serializers.ValidationError({"prompt": [PROMPT_PAST_CONTEXT]})
         return attrs
 
 
@@ -252,6 +264,7 @@ class EstimateInputsSerializer(serializers.Serializer):
     workload = serializers.CharField()
     precision = serializers.CharField()
     context = serializers.IntegerField()
+    prompt = serializers.IntegerField(allow_null=True)
     batch = serializers.IntegerField()
     kv_dtype = serializers.CharField()
     lora_rank = serializers.IntegerField(allow_null=True)
@@ -315,6 +328,18 @@ class EstimateFitSerializer(serializers.Serializer):
         help_text=_(
             "The memory-bandwidth roofline of one sequence, every GPU's bandwidth at once."
         ),
+    )
+    time_to_first_token_s = serializers.FloatField(
+        allow_null=True,
+        help_text=_(
+            "Seconds to prefill the prompt (llama.cpp, calibrated against published "
+            "measurements); null where no runtime is calibrated or no dense throughput is "
+            "published for the accelerator."
+        ),
+    )
+    time_to_first_token_s_at_peak = serializers.FloatField(
+        allow_null=True,
+        help_text=_("The prompt's FLOPs at every GPU's datasheet dense 16-bit throughput at once."),
     )
 
 

@@ -38,6 +38,7 @@ class EstimateView(APIView):
             workload=data["workload"],
             precision=data.get("precision", ""),
             context_tokens=data["context"],
+            prompt_tokens=data.get("prompt"),
             batch=data["batch"],
             kv_dtype=data["kv_dtype"],
             lora_rank=data["lora_rank"],

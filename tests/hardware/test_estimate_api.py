@@ -298,3 +298,41 @@ def test_the_command_fits_on_any_accelerator_or_names_the_one_it_does_not_know(c
         call_command("estimate", path, "--accelerator", "nope")
     with pytest.raises(CommandError, match="--count"):
         call_command("estimate", path, "--accelerator", gpu.slug, "--count", "0")
+
+
+def test_the_time_to_first_token_is_for_the_prompt_asked_for(client):
+    gpu = factories.AcceleratorFactory(
+        slug="flops-gpu", form="consumer", memory_gib=24, bf16_dense_tflops=165.2
+    )
+    config = fixture_config("meta-llama__Meta-Llama-3-8B")
+    payload = {"config": config, "precision": "q4_k_m", "accelerator": gpu.slug}
+    short = _post(client, {**payload, "context": 8192, "prompt": 512}).json()
+    full = _post(client, {**payload, "context": 8192}).json()
+    assert short["inputs"]["prompt"] == 512
+    assert full["inputs"]["prompt"] == 8192
+    first, whole = short["fits"][0], full["fits"][0]
+    assert 0 < first["time_to_first_token_s_at_peak"] < first["time_to_first_token_s"]
+    # Sixteen times the prompt: more than sixteen times the work (attention pairs grow faster).
+    assert whole["time_to_first_token_s"] > 16 * first["time_to_first_token_s"]
+
+
+def test_a_prompt_past_the_context_is_a_400_naming_prompt(client, capsys):
+    config = fixture_config("meta-llama__Meta-Llama-3-8B")
+    response = _post(client, {"config": config, "context": 1024, "prompt": 4096})
+    assert response.status_code == 400
+    assert "prompt" in response.json()
+    path = str(FIXTURES / "meta-llama__Meta-Llama-3-8B.json")
+    with pytest.raises(CommandError, match="prompt"):
+        call_command("estimate", path, "--context", "1024", "--prompt", "4096")
+
+
+def test_the_command_says_how_fast_on_the_accelerator_asked_for(capsys):
+    gpu = factories.AcceleratorFactory(
+        slug="cmd-fast-gpu", form="consumer", memory_gib=24, bf16_dense_tflops=165.2
+    )
+    path = str(FIXTURES / "meta-llama__Meta-Llama-3-8B.json")
+    call_command("estimate", path, "--precision", "q4_k_m", "--accelerator", gpu.slug)
+    out = capsys.readouterr().out
+    assert "decode about" in out
+    assert "(upper bound" in out
+    assert "first token after about" in out

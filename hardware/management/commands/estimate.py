@@ -25,6 +25,11 @@ class Command(BaseCommand):
             "(native), else bf16.",
         )
         parser.add_argument("--context", type=int, default=4096, help="Context in tokens.")
+        parser.add_argument(
+            "--prompt",
+            type=int,
+            help="Prompt tokens for the time to first token (default: the whole context).",
+        )
         parser.add_argument("--batch", type=int, default=1, help="Concurrent sequences.")
         parser.add_argument("--workload", default="inference", choices=list(WORKLOADS))
         parser.add_argument("--kv-dtype", default="bf16", choices=list(KV_DTYPES))
@@ -53,6 +58,7 @@ class Command(BaseCommand):
             workload=options["workload"],
             precision=options["precision"],
             context_tokens=options["context"],
+            prompt_tokens=options["prompt"],
             batch=options["batch"],
             kv_dtype=options["kv_dtype"],
             lora_rank=options["lora_rank"],
@@ -100,4 +106,28 @@ class Command(BaseCommand):
             f"  fits {len(fitting)} of {len(answer['fits'])} profiles; smallest: "
             f"{answer['smallest_profile'] or 'none'}"
         )
+        if accelerator is not None:
+            self._hardware(answer["fits"][0], answer["inputs"]["prompt"])
         self.stdout.write(f"  estimator {answer['estimator_version']}")
+
+    def _hardware(self, fit: dict, prompt: int | None) -> None:
+        """The one accelerator asked for: fit, both decode figures, time to first token."""
+        self.stdout.write(
+            f"  on {fit['name']}: {fit['reason']}, {fit['per_device_bytes'] / GIB:.2f} GiB per "
+            "device"
+        )
+        if fit["decode_tokens_per_s_per_sequence"] is not None:
+            self.stdout.write(
+                f"    decode about {fit['decode_tokens_per_s_per_sequence']:g} tokens/s per "
+                f"sequence (upper bound {fit['decode_tokens_per_s_upper_bound']:g})"
+            )
+        elif fit["decode_tokens_per_s_upper_bound"] is not None:
+            self.stdout.write(
+                f"    decode at most {fit['decode_tokens_per_s_upper_bound']:g} tokens/s per "
+                "sequence (upper bound; no runtime calibrated for this accelerator)"
+            )
+        if fit["time_to_first_token_s"] is not None:
+            self.stdout.write(
+                f"    first token after about {fit['time_to_first_token_s']:g} s for a "
+                f"{prompt:,}-token prompt (at peak {fit['time_to_first_token_s_at_peak']:g} s)"
+            )
