@@ -76,6 +76,9 @@ _LIMITS: dict[str, tuple[int, str]] = {
             "max_window_layers",
             "full_attention_interval",
             "decoder_sparse_step",
+            "interleave_moe_layer_step",
+            "sliding_window_pattern",
+            "no_rope_layer_interval",
         ),
         (MAX_LAYERS, "layers"),
     ),
@@ -104,9 +107,21 @@ _LIMITS: dict[str, tuple[int, str]] = {
             "linear_key_head_dim",
             "linear_value_head_dim",
             "index_head_dim",
+            "intermediate_size_mlp",
+            "moe_shared_expert_intermediate_size",
+            "shared_intermediate_size",
+            "mamba_head_dim",
+            "ssm_state_size",
+            "image_size",
+            "num_channels",
+            "projector_input_dim",
+            "projector_output_dim",
+            "vision_output_dim",
         ),
         (MAX_WIDTH, "dimensions"),
     ),
+    "conv_kernel": (MAX_CONV_KERNEL, "positions"),
+    "num_position_embeddings": (MAX_POSITIONS, "positions"),
     # A short convolution over the last few positions: 4 in every published hybrid config.
     "linear_conv_kernel_dim": (MAX_CONV_KERNEL, "positions"),
     **dict.fromkeys(
@@ -117,6 +132,8 @@ _LIMITS: dict[str, tuple[int, str]] = {
             "linear_num_key_heads",
             "linear_num_value_heads",
             "index_n_heads",
+            "mamba_num_heads",
+            "n_groups",
         ),
         (MAX_HEADS, "heads"),
     ),
@@ -140,6 +157,7 @@ _LIMITS: dict[str, tuple[int, str]] = {
             "max_sequence_length",
             "sliding_window",
             "index_topk",
+            "attention_chunk_size",
         ),
         (MAX_POSITIONS, "tokens"),
     ),
@@ -227,22 +245,48 @@ class Architecture:
     quantization: Quantization | None = None
     # DeepSeek sparse attention's lightning indexer, on every layer (None without one).
     indexer: SparseIndexer | None = None
+    # Per-head query/key norms: "" as the family's structure says (``Structure.qk_norm``),
+    # "none", "head" (one norm of head_dim shared by the heads) or "layer" (one norm over every
+    # head's width: MiniMax-M2's qk_norm_type "per_layer"). See ``QK_NORMS``.
+    qk_norm: str = ""
+    # Llama 4's chunked attention: each query sees only its chunk of this many tokens.
+    attention_chunk: int | None = None
+    # The Mamba-2 mixers of a hybrid model (Nemotron-H), None without any.
+    mamba: Mamba | None = None
 
     @property
     def linear_attention_layers(self) -> int:
         return self.layer_types.count("linear_attention")
 
     @property
+    def mamba_layers(self) -> int:
+        return self.layer_types.count("mamba")
+
+    @property
+    def chunked_attention_layers(self) -> int:
+        return self.layer_types.count("chunked_attention")
+
+    @property
+    def kv_layers(self) -> int:
+        """Layers that keep a KV cache: every layer, or those the schedule makes attend."""
+        if not self.layer_types:
+            return self.num_layers
+        return sum(1 for kind in self.layer_types if kind in ATTENTION_KINDS)
+
+    @property
     def full_attention_layers(self) -> int:
         """Layers whose KV cache grows with the whole context."""
         windowed = self.sliding_window_layers if self.sliding_window else 0
-        return self.num_layers - windowed - self.linear_attention_layers
+        chunked = self.chunked_attention_layers if self.attention_chunk else 0
+        return self.kv_layers - windowed - chunked
 
     def layer_type(self, index: int) -> str:
         """Layer ``index``'s token mixer; full attention past the schedule (an MTP block)."""
         return self.layer_types[index] if index < len(self.layer_types) else "full_attention"
 
     def is_moe_layer(self, index: int) -> bool:
+        if self.structure.separate_blocks:
+            return self.layer_type(index) == "moe"
         return (
             self.is_moe
             and index >= (self.first_dense_layers or 0)
@@ -302,6 +346,9 @@ class Structure:
     shared_expert_gate: bool = False  # Qwen2-MoE's sigmoid gate on the shared expert
     attention_sinks: bool = False  # one learned sink logit per attention head (gpt-oss)
     attention_output_gate: bool = False  # q_proj also yields a sigmoid gate per head (Qwen3-Next)
+    # Each layer holds one block, a token mixer or an FFN, not both (Nemotron-H's
+    # hybrid_override_pattern: Mamba-2, attention, MLP or MoE, each behind one norm).
+    separate_blocks: bool = False
 
 
 STRUCTURES: dict[str, Structure] = {
@@ -348,7 +395,38 @@ STRUCTURES: dict[str, Structure] = {
     # with q/k norms and an output gate from q_proj; Gated DeltaNet layers (LinearAttention);
     # Qwen2-MoE's experts with a gated shared expert.
     "qwen3_next": Structure(qk_norm=True, shared_expert_gate=True, attention_output_gate=True),
+    # GLM-4.5/4.6 (transformers models/glm4_moe/modeling_glm4_moe.py): DeepSeek-V3's MoE (a
+    # router with e_score_correction_bias, shared experts, the first layers dense) under
+    # grouped-query attention with q/k/v biases (attention_bias; o_proj has none) and q/k norms
+    # of head_dim where use_qk_norm says (Architecture.qk_norm).
+    "glm4_moe": Structure(router_bias=True),
+    # MiniMax-M2 (transformers models/minimax_m2/modeling_minimax_m2.py): every layer MoE with a
+    # routing bias (e_score_correction_bias), no shared expert, q/k norms over every head's
+    # width (qk_norm_type "per_layer").
+    "minimax_m2": Structure(router_bias=True),
+    # Gemma 3 (transformers models/gemma3/modeling_gemma3.py): Gemma 2's four norms per layer
+    # and q/k norms of head_dim; gemma3 adds the SigLIP tower (VisionTower kind "siglip").
+    "gemma3_text": Structure(norms_per_layer=4, qk_norm=True),
+    "gemma3": Structure(norms_per_layer=4, qk_norm=True),
+    # Llama 4 (transformers models/llama4/modeling_llama4.py): MoE layers with one always-on
+    # shared expert and a router without bias; the q/k L2 norm has no weights.
+    "llama4": Structure(),
+    # Qwen3-VL (transformers models/qwen3_vl, qwen3_vl_moe): Qwen3's text layers and a ViT with
+    # deepstack mergers (VisionTower kind "qwen3_vl").
+    "qwen3_vl": Structure(qk_norm=True),
+    "qwen3_vl_moe": Structure(qk_norm=True),
+    # Nemotron-H (transformers models/nemotron_h/modeling_nemotron_h.py): blocks of one mixer
+    # each behind one RMSNorm; MLPs and experts are squared-ReLU up/down projections without a
+    # gate or biases; the MoE router has e_score_correction_bias.
+    "nemotron_h": Structure(
+        norms_per_layer=1,
+        ffn_gated=False,
+        router_bias=True,
+        o_bias_with_qkv=True,
+        separate_blocks=True,
+    ),
 }
+QK_NORMS = ("", "none", "head", "layer")
 
 
 @dataclass(frozen=True)
@@ -420,8 +498,53 @@ class LinearAttention:
 
 
 @dataclass(frozen=True)
+class Mamba:
+    """A Mamba-2 mixer's numbers (Nemotron-H's ``mamba_*``, ``n_groups``, ``ssm_state_size``).
+
+    Source: transformers ``NemotronHMamba2Mixer``: the inner width is mamba_num_heads ×
+    mamba_head_dim (not expand × hidden); in_proj (hidden → 2 × inner + 2 × groups × state +
+    heads), a depthwise conv1d (with a bias where use_conv_bias) over inner + 2 × groups ×
+    state channels, dt_bias, A_log and D per head, a gated RMSNorm of the inner width,
+    out_proj (inner → hidden); biases on the projections where use_bias. Its cache is a fixed
+    state: the conv's last ``kernel - 1`` inputs and heads × head_dim × state values (vLLM
+    MambaStateShapeCalculator.mamba2_state_shape).
+    """
+
+    num_heads: int
+    head_dim: int
+    groups: int
+    state_size: int
+    conv_kernel: int
+    conv_bias: bool = True
+    bias: bool = False
+
+    @property
+    def inner(self) -> int:
+        return self.num_heads * self.head_dim
+
+    @property
+    def conv_dim(self) -> int:
+        return self.inner + 2 * self.groups * self.state_size
+
+    @property
+    def conv_state_values(self) -> int:
+        return self.conv_dim * (self.conv_kernel - 1)
+
+    @property
+    def recurrent_state_values(self) -> int:
+        return self.num_heads * self.head_dim * self.state_size
+
+
+@dataclass(frozen=True)
 class VisionTower:
-    """The Qwen2-VL/Qwen2.5-VL vision encoder's numbers (``vision_config``)."""
+    """A vision encoder's numbers (``vision_config``), by ``kind``:
+
+    - ``qwen2_5_vl``: Qwen2-VL/Qwen2.5-VL's ViT and patch merger;
+    - ``qwen3_vl``: Qwen3-VL's ViT (LayerNorms, GELU MLP, learned positions) with a merger and
+      one deepstack merger per ``deepstack_visual_indexes`` entry;
+    - ``siglip``: Gemma 3's SigLIP encoder and multi-modal projector;
+    - ``llama4``: Llama 4's ViT, pixel-shuffle adapter and projector.
+    """
 
     depth: int
     hidden_size: int
@@ -431,6 +554,13 @@ class VisionTower:
     temporal_patch_size: int
     in_channels: int
     spatial_merge_size: int
+    kind: str = "qwen2_5_vl"
+    image_size: int = 0
+    num_position_embeddings: int = 0
+    deepstack_layers: int = 0
+    projector_input_dim: int = 0
+    projector_output_dim: int = 0
+    output_dim: int = 0  # Llama 4's vision_output_dim, the projector's input
 
 
 # Families whose config follows the Llama naming (num_hidden_layers, num_key_value_heads…),
@@ -457,23 +587,47 @@ _LLAMA_LIKE: dict[str, dict[str, Any]] = {
     "yi": {"tie": False, "qkv_bias": False},
     "gpt_oss": {"tie": False, "qkv_bias": True},
     "qwen3_next": {"tie": False, "qkv_bias": False},
+    "glm4_moe": {"tie": False, "qkv_bias": False},
+    "minimax_m2": {"tie": False, "qkv_bias": False},
+    "gemma3_text": {"tie": True, "qkv_bias": False},
+    "gemma3": {"tie": True, "qkv_bias": False},
+    "llama4": {"tie": False, "qkv_bias": False},
+    "qwen3_vl": {"tie": False, "qkv_bias": False},
+    "qwen3_vl_moe": {"tie": False, "qkv_bias": False},
 }
-SUPPORTED_MODEL_TYPES: tuple[str, ...] = tuple(sorted([*_LLAMA_LIKE, "chatglm", "qwen"]))
+SUPPORTED_MODEL_TYPES: tuple[str, ...] = tuple(
+    sorted([*_LLAMA_LIKE, "chatglm", "qwen", "nemotron_h"])
+)
 # Types that only come from curated numbers (no config.json is published).
 NUMBERS_ONLY_MODEL_TYPES = ("chatglm1", "glm130b", "grok1")
 
 _FAMILY_NAMES = (
     "Llama 1/2/3/3.1 (Yi, Vicuna), Mistral, Mixtral, Qwen, Qwen2/2.5, Qwen2-MoE, Qwen2.5-VL, "
     "Qwen3, Qwen3-MoE, DeepSeek-V2/V3, ChatGLM/ChatGLM2/3, GLM-4, Baichuan/Baichuan2, "
-    "Gemma 2, Phi-3, Ling (bailing_moe), gpt-oss, Qwen3-Next, Kimi K2, DeepSeek-V3.2, GLM-5"
+    "Gemma 2, Phi-3, Ling (bailing_moe), gpt-oss, Qwen3-Next, Kimi K2, DeepSeek-V3.2, GLM-5, "
+    "GLM-4.5/4.6 (glm4_moe), MiniMax-M2, Gemma 3, Llama 4, Qwen3-VL, Nemotron-H"
 )
 # Per-layer attention kinds a ``layer_types`` list may name, and those it may not yet: a
 # config with one of those is refused, never counted as if its layers were full attention.
-LAYER_TYPES = ("full_attention", "sliding_attention", "linear_attention")
+LAYER_TYPES = (
+    "full_attention",
+    "sliding_attention",
+    "chunked_attention",
+    "linear_attention",
+    "mamba",
+    "mlp",
+    "moe",
+)
+# The kinds that keep a KV cache.
+ATTENTION_KINDS = ("full_attention", "sliding_attention", "chunked_attention")
 # The kinds each architecture builds (its modelling code's layer classes).
 _LAYER_TYPES_OF = {
     "gpt_oss": ("full_attention", "sliding_attention"),
     "qwen3_next": ("full_attention", "linear_attention"),
+    "gemma3_text": ("full_attention", "sliding_attention"),
+    "gemma3": ("full_attention", "sliding_attention"),
+    "llama4": ("full_attention", "chunked_attention"),
+    "nemotron_h": ("mamba", "full_attention", "mlp", "moe"),
 }
 LAYER_TYPE_UNKNOWN = "'layer_types' names {value}, which is not a layer kind; known: {known}."
 LAYER_TYPE_UNSUPPORTED = (
@@ -489,10 +643,9 @@ LAYER_INDICES = "'{field}' must be a list of layer numbers from 0 to {layers} - 
 SLIDING_WITHOUT_WINDOW = "'layer_types' has sliding-attention layers but no 'sliding_window'."
 # Layer kinds of transformers' configs that other architectures use (refused until counted).
 _LATER_LAYER_TYPES = (
-    "chunked_attention",
-    "mamba",
     "conv",
     "attention",
+    "linear_attention_lightning",
 )
 
 
@@ -685,13 +838,29 @@ def _layer_indices(config: Mapping[str, Any], key: str, num_layers: int) -> tupl
     return tuple(sorted(set(value)))
 
 
-def _text_part(config: Mapping[str, Any]) -> Mapping[str, Any]:
+# Gemma3TextConfig's defaults (transformers models/gemma3/configuration_gemma3.py): Gemma 3's
+# multimodal configs name few text keys and leave these to the class (gemma-3-4b-it's
+# text_config has no heads, head_dim or vocab_size; its embedding has 262,208 rows).
+_GEMMA3_TEXT_DEFAULTS = {
+    "vocab_size": 262_208,
+    "num_attention_heads": 8,
+    "num_key_value_heads": 4,
+    "head_dim": 256,
+    "max_position_embeddings": 131_072,
+    "sliding_window": 4096,
+    "tie_word_embeddings": True,
+}
+
+
+def _text_part(config: Mapping[str, Any], model_type: str) -> Mapping[str, Any]:
     """Multimodal configs keep the language model's numbers in ``text_config`` (newer) or at
-    the top level (older Qwen2-VL); the vision tower is not part of the text architecture."""
+    the top level (older Qwen2-VL); the vision tower is not part of the text architecture.
+    A key the text config leaves out takes its class's default, else the top level's."""
     text = _mapping(config, "text_config")
-    if text is not None and "hidden_size" in text:
-        return {**config, **text}
-    return config
+    merged = {**config, **text} if text is not None and "hidden_size" in text else config
+    if model_type in {"gemma3", "gemma3_text"}:
+        merged = {**_GEMMA3_TEXT_DEFAULTS, **{k: v for k, v in merged.items() if v is not None}}
+    return merged
 
 
 def parse_config(config: Mapping[str, Any]) -> Architecture:
@@ -710,6 +879,8 @@ def parse_config(config: Mapping[str, Any]) -> Architecture:
         return _parse_chatglm(config, architecture_class)
     if model_type == "qwen":
         return _parse_qwen_v1(config, architecture_class)
+    if model_type == "nemotron_h":
+        return _parse_nemotron_h(config, architecture_class)
     if model_type not in _LLAMA_LIKE:
         raise ConfigError(
             UNSUPPORTED.format(
@@ -719,7 +890,7 @@ def parse_config(config: Mapping[str, Any]) -> Architecture:
             ),
             field="model_type",
         )
-    return _parse_llama_like(_text_part(config), model_type, architecture_class)
+    return _parse_llama_like(_text_part(config, model_type), model_type, architecture_class)
 
 
 def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: str) -> Architecture:
@@ -742,6 +913,7 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
     sliding_window, sliding_layers = None, 0
     schedule: tuple[str, ...] = ()
     linear: LinearAttention | None = None
+    attention_chunk: int | None = None
     if model_type in {"qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "qwen2_5_vl", "qwen2_vl"}:
         # Qwen configs carry a sliding_window value that applies only when enabled, and then
         # only to the layers from max_window_layers on.
@@ -770,6 +942,22 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
         schedule = tuple(_layer_types(config, num_layers, model_type, default=every))
         if "linear_attention" in schedule:
             linear = _linear_attention(config)
+    elif model_type in {"gemma3", "gemma3_text"}:
+        # Five local layers, then a global one, starting local (Gemma3TextConfig: a layer is
+        # sliding unless (index + 1) is a multiple of sliding_window_pattern, 6 by default).
+        pattern = _int(config, "sliding_window_pattern", required=False) or 6
+        every = [
+            "full_attention" if (index + 1) % pattern == 0 else "sliding_attention"
+            for index in range(num_layers)
+        ]
+        schedule = tuple(_layer_types(config, num_layers, model_type, default=every))
+        sliding_layers = schedule.count("sliding_attention")
+        sliding_window = _int(config, "sliding_window") if sliding_layers else None
+    elif model_type == "llama4":
+        schedule = tuple(_llama4_layer_types(config, num_layers))
+        attention_chunk = (
+            _int(config, "attention_chunk_size") if "chunked_attention" in schedule else None
+        )
     elif config.get("sliding_window") is not None:
         sliding_window = _int(config, "sliding_window")
         # Gemma 2 alternates local (sliding) and global layers, starting with a local one.
@@ -780,7 +968,29 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
     intermediate = _int(config, "intermediate_size")
     if model_type in {"mixtral", "gpt_oss"}:
         moe = {**_experts(config, "num_local_experts"), "moe_intermediate_size": intermediate}
-    elif model_type in {"qwen2_moe", "qwen3_moe", "bailing_moe", "qwen3_next"}:
+    elif model_type == "minimax_m2":
+        # Every layer is MoE; intermediate_size is one expert's width (no dense FFN is built).
+        moe = {**_experts(config, "num_local_experts"), "moe_intermediate_size": intermediate}
+        if _count(config, "shared_intermediate_size"):
+            raise ConfigError(MINIMAX_SHARED_EXPERT, field="shared_intermediate_size")
+    elif model_type == "llama4":
+        # intermediate_size is an expert's (and the shared expert's) width; dense layers use
+        # intermediate_size_mlp (transformers Llama4TextMoe, Llama4TextMLP).
+        moe = {
+            **_experts(config, "num_local_experts"),
+            "moe_intermediate_size": intermediate,
+            "shared_expert_intermediate_size": intermediate,
+            "num_shared_experts": 1,
+        }
+        intermediate = _int(config, "intermediate_size_mlp", required=False) or intermediate
+    elif model_type == "glm4_moe":
+        moe = {
+            **_experts(config, "n_routed_experts"),
+            "moe_intermediate_size": _int(config, "moe_intermediate_size"),
+            "num_shared_experts": _count(config, "n_shared_experts") or None,
+            "first_dense_layers": _count(config, "first_k_dense_replace") or None,
+        }
+    elif model_type in {"qwen2_moe", "qwen3_moe", "bailing_moe", "qwen3_next", "qwen3_vl_moe"}:
         moe = {
             **_experts(config, "num_experts"),
             "moe_intermediate_size": _int(config, "moe_intermediate_size"),
@@ -814,17 +1024,24 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
         }
         head_dim = qk_nope_head_dim + qk_rope_head_dim
     dense_layers: tuple[int, ...] = ()
-    if model_type == "qwen3_next":
+    if model_type in {"qwen2_moe", "qwen3_moe", "qwen3_next", "qwen3_vl_moe"}:
         # A layer is sparse when (index + 1) is a multiple of decoder_sparse_step and it is
-        # not one of mlp_only_layers (transformers' Qwen3NextDecoderLayer).
+        # not one of mlp_only_layers (transformers' Qwen2MoeDecoderLayer and its successors).
         step = _int(config, "decoder_sparse_step", required=False) or 1
         only_mlp = _layer_indices(config, "mlp_only_layers", num_layers)
         dense_layers = tuple(
             index for index in range(num_layers) if index in only_mlp or (index + 1) % step
         )
+    elif model_type == "llama4":
+        moe_layers = _llama4_moe_layers(config, num_layers)
+        dense_layers = tuple(index for index in range(num_layers) if index not in moe_layers)
     mtp_layers = 0
-    if model_type in {"deepseek_v3", "kimi_k2", *_DSA_TYPES}:
+    if model_type in {"deepseek_v3", "kimi_k2", "glm4_moe", *_DSA_TYPES}:
         mtp_layers = _count(config, "num_nextn_predict_layers")
+    # MiniMax-M2's num_mtp_modules describes modules its published checkpoint does not hold
+    # (no mtp.* tensor; MiniMax-M2 issue #47): nothing to count.
+    if model_type == "minimax_m2":
+        _minimax_attention(config, num_layers)
     indexer = _indexer(config) if model_type in _DSA_TYPES else None
     if mla_attention and config.get("moe_layer_freq") not in (None, 1):
         raise ConfigError(MOE_LAYER_FREQ, field="moe_layer_freq")
@@ -846,13 +1063,16 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
         rope_scaling_type=scaling,
         sliding_window_layers=sliding_layers,
         num_mtp_layers=mtp_layers,
-        vision=_vision(config),
+        vision=_vision(config, model_type),
         layer_types=schedule,
         dense_layers=dense_layers,
         linear_attention=linear,
         state_dtype=_text(config, "mamba_ssm_cache_dtype"),
         quantization=_quantization(config),
         indexer=indexer,
+        qk_norm=_qk_norm(config, model_type),
+        attention_chunk=attention_chunk,
+        mamba=None,
         **moe,
         **mla,
     )
@@ -923,12 +1143,20 @@ def _linear_attention(config: Mapping[str, Any]) -> LinearAttention:
     )
 
 
-def _vision(config: Mapping[str, Any]) -> VisionTower | None:
+def _vision(config: Mapping[str, Any], model_type: str) -> VisionTower | None:
     vision = _mapping(config, "vision_config")
-    if vision is None or "depth" not in vision:
+    if vision is None:
         return None
     text_hidden = _int(config, "hidden_size")
     try:
+        if model_type in {"qwen3_vl", "qwen3_vl_moe"}:
+            return _qwen3_vl_vision(vision, text_hidden)
+        if model_type == "gemma3":
+            return _siglip_vision(vision, text_hidden)
+        if model_type == "llama4":
+            return _llama4_vision(vision, text_hidden)
+        if "depth" not in vision:
+            return None
         return VisionTower(
             depth=_int(vision, "depth"),
             hidden_size=_int(vision, "hidden_size", required=False) or _int(vision, "embed_dim"),
@@ -945,6 +1173,229 @@ def _vision(config: Mapping[str, Any]) -> VisionTower | None:
         )
     except ConfigError as exc:
         raise ConfigError(str(exc), field=f"vision_config.{exc.field}") from None
+
+
+def _qwen3_vl_vision(vision: Mapping[str, Any], text_hidden: int) -> VisionTower:
+    indexes = vision.get("deepstack_visual_indexes") or []
+    if not isinstance(indexes, list):
+        raise ConfigError(
+            LAYER_INDICES.format(
+                field="deepstack_visual_indexes", value=_shown(indexes), layers="depth"
+            ),
+            field="deepstack_visual_indexes",
+        )
+    return VisionTower(
+        kind="qwen3_vl",
+        depth=_int(vision, "depth"),
+        hidden_size=_int(vision, "hidden_size"),
+        intermediate_size=_int(vision, "intermediate_size"),
+        out_hidden_size=_int(vision, "out_hidden_size", required=False) or text_hidden,
+        patch_size=_int(vision, "patch_size"),
+        temporal_patch_size=_int(vision, "temporal_patch_size", required=False) or 2,
+        in_channels=_int(vision, "in_channels", required=False) or 3,
+        spatial_merge_size=_int(vision, "spatial_merge_size", required=False) or 2,
+        num_position_embeddings=_int(vision, "num_position_embeddings"),
+        deepstack_layers=len(indexes),
+    )
+
+
+VISION_HEAD = "'vision_use_head' true (SigLIP's pooling head) is not counted yet."
+PROJECTOR_BIAS = "'multi_modal_projector_bias' true is not counted yet."
+
+
+def _siglip_vision(vision: Mapping[str, Any], text_hidden: int) -> VisionTower:
+    """Gemma 3's SigLIP encoder (transformers SiglipVisionConfig's defaults where absent)."""
+    if _bool(vision, "vision_use_head", True):
+        raise ConfigError(VISION_HEAD, field="vision_use_head")
+    return _image_vit(vision, text_hidden, kind="siglip")
+
+
+def _image_vit(vision: Mapping[str, Any], text_hidden: int, **extra: Any) -> VisionTower:
+    """A ViT over still images (SigLIP, Llama 4's): no temporal patches, no merge."""
+    return VisionTower(
+        depth=_int(vision, "num_hidden_layers"),
+        hidden_size=_int(vision, "hidden_size"),
+        intermediate_size=_int(vision, "intermediate_size"),
+        out_hidden_size=text_hidden,
+        patch_size=_int(vision, "patch_size"),
+        temporal_patch_size=1,
+        in_channels=_int(vision, "num_channels", required=False) or 3,
+        spatial_merge_size=1,
+        image_size=_int(vision, "image_size"),
+        **extra,
+    )
+
+
+def _llama4_vision(vision: Mapping[str, Any], text_hidden: int) -> VisionTower:
+    if _bool(vision, "multi_modal_projector_bias", False):
+        raise ConfigError(PROJECTOR_BIAS, field="multi_modal_projector_bias")
+    return _image_vit(
+        vision,
+        text_hidden,
+        kind="llama4",
+        projector_input_dim=_int(vision, "projector_input_dim"),
+        projector_output_dim=_int(vision, "projector_output_dim"),
+        output_dim=_int(vision, "vision_output_dim"),
+    )
+
+
+NO_ROPE_LAYERS = "'no_rope_layers' must list 0 or 1 for each of the {layers} layers; got {value}."
+
+
+def _llama4_layer_types(config: Mapping[str, Any], num_layers: int) -> list[str]:
+    """Llama 4's layers: those with RoPE attend within their chunk, the others (NoPE, every
+    fourth by default) over the whole context. transformers Llama4TextConfig: no_rope_layers
+    holds 1 for a RoPE layer (an empty list takes the default, [int((i + 1) % 4 != 0)]), and a
+    RoPE layer is chunked_attention where attention_chunk_size is set."""
+    if config.get("layer_types") is not None:
+        return _layer_types(config, num_layers, "llama4")
+    flags = config.get("no_rope_layers")
+    if not flags:
+        interval = _int(config, "no_rope_layer_interval", required=False) or 4
+        flags = [int((index + 1) % interval != 0) for index in range(num_layers)]
+    if (
+        not isinstance(flags, list)
+        or len(flags) != num_layers
+        or any(flag not in (0, 1) or isinstance(flag, bool) for flag in flags)
+    ):
+        raise ConfigError(
+            NO_ROPE_LAYERS.format(layers=num_layers, value=_shown(flags)), field="no_rope_layers"
+        )
+    chunked = config.get("attention_chunk_size") is not None
+    return ["chunked_attention" if flag and chunked else "full_attention" for flag in flags]
+
+
+def _llama4_moe_layers(config: Mapping[str, Any], num_layers: int) -> tuple[int, ...]:
+    """MoE layers: moe_layers, else every interleave_moe_layer_step-th from step - 1."""
+    if config.get("moe_layers") is not None:
+        return _layer_indices(config, "moe_layers", num_layers)
+    step = _int(config, "interleave_moe_layer_step", required=False) or 1
+    return tuple(range(step - 1, num_layers, step))
+
+
+QK_NORM_TYPE = "'qk_norm_type' must be 'per_layer' or 'per_head'; got {value}."
+
+
+def _qk_norm(config: Mapping[str, Any], model_type: str) -> str:
+    """Which q/k norms the config asks for, where the family reads a key for it."""
+    if model_type == "glm4_moe":
+        return "head" if _bool(config, "use_qk_norm", False) else "none"
+    if model_type == "minimax_m2":
+        if not _bool(config, "use_qk_norm", True):
+            return "none"
+        kind = _text(config, "qk_norm_type") or "per_layer"
+        if kind not in ("per_layer", "per_head"):
+            raise ConfigError(QK_NORM_TYPE.format(value=_shown(kind)), field="qk_norm_type")
+        return "layer" if kind == "per_layer" else "head"
+    if model_type == "llama4":
+        return "none"  # an L2 norm without weights (use_qk_norm)
+    return ""
+
+
+MINIMAX_LIGHTNING = (
+    "'attn_type_list' has lightning-attention layers (0), which the estimator does not count "
+    "yet (MiniMax-M1 and Text-01); MiniMax-M2 has none."
+)
+MINIMAX_SHARED_EXPERT = "'shared_intermediate_size' other than 0 is not counted yet."
+ATTN_TYPE_LIST = "'attn_type_list' must list 0 or 1 for each of the {layers} layers; got {value}."
+
+
+def _minimax_attention(config: Mapping[str, Any], num_layers: int) -> None:
+    kinds = config.get("attn_type_list")
+    if kinds is None:
+        return
+    if (
+        not isinstance(kinds, list)
+        or len(kinds) != num_layers
+        or any(kind not in (0, 1) or isinstance(kind, bool) for kind in kinds)
+    ):
+        raise ConfigError(
+            ATTN_TYPE_LIST.format(layers=num_layers, value=_shown(kinds)), field="attn_type_list"
+        )
+    if 0 in kinds:
+        raise ConfigError(MINIMAX_LIGHTNING, field="attn_type_list")
+
+
+# Nemotron-H's hybrid_override_pattern: one letter per layer (transformers NemotronHConfig).
+NEMOTRON_BLOCKS = {"M": "mamba", "*": "full_attention", "-": "mlp", "E": "moe"}
+PATTERN_LETTER = "'hybrid_override_pattern' has {value}, which is not a block; known: M, *, -, E."
+PATTERN_LENGTH = "'hybrid_override_pattern' has {count} blocks; 'num_hidden_layers' is {layers}."
+LATENT_MOE = "'moe_latent_size' (latent MoE, Nemotron 3 Super) is not counted yet."
+
+
+def _parse_nemotron_h(config: Mapping[str, Any], arch_class: str) -> Architecture:
+    """Nemotron-H: a stack of single-mixer blocks (Mamba-2, attention, MLP or MoE)."""
+    pattern = _text(config, "hybrid_override_pattern")
+    if not pattern:
+        raise ConfigError(
+            MISSING_FIELD.format(field="hybrid_override_pattern"), field="hybrid_override_pattern"
+        )
+    num_layers = _int(config, "num_hidden_layers", required=False) or len(pattern)
+    if len(pattern) != num_layers:
+        raise ConfigError(
+            PATTERN_LENGTH.format(count=len(pattern), layers=num_layers),
+            field="hybrid_override_pattern",
+        )
+    unknown = sorted(set(pattern) - set(NEMOTRON_BLOCKS))
+    if unknown:
+        raise ConfigError(
+            PATTERN_LETTER.format(value=_shown(unknown[0])), field="hybrid_override_pattern"
+        )
+    _within_limit("num_hidden_layers", num_layers)
+    schedule = tuple(NEMOTRON_BLOCKS[letter] for letter in pattern)
+    hidden = _int(config, "hidden_size")
+    heads = _int(config, "num_attention_heads")
+    head_dim = _int(config, "head_dim", required=False) or _head_dim(
+        config, "attention_head_dim", hidden=hidden, heads=heads
+    )
+    experts: dict[str, int] = {}
+    expert_width = shared = None
+    if "moe" in schedule:
+        if config.get("moe_latent_size") is not None:
+            raise ConfigError(LATENT_MOE, field="moe_latent_size")
+        experts = _experts(config, "n_routed_experts")
+        expert_width = _int(config, "moe_intermediate_size")
+        shared = _count(config, "moe_shared_expert_intermediate_size") * (
+            _count(config, "n_shared_experts") if "n_shared_experts" in config else 1
+        )
+    mamba = None
+    if "mamba" in schedule:
+        mamba = Mamba(
+            num_heads=_int(config, "mamba_num_heads"),
+            head_dim=_int(config, "mamba_head_dim"),
+            groups=_int(config, "n_groups"),
+            state_size=_int(config, "ssm_state_size"),
+            conv_kernel=_int(config, "conv_kernel"),
+            conv_bias=_bool(config, "use_conv_bias", True),
+            bias=_bool(config, "use_bias", False),
+        )
+    if _bool(config, "mlp_bias", False):
+        raise ConfigError("'mlp_bias' true is not counted yet.", field="mlp_bias")
+    theta, scaling = _rope(config)
+    return Architecture(
+        model_type="nemotron_h",
+        architecture_class=arch_class,
+        num_layers=num_layers,
+        hidden_size=hidden,
+        num_attention_heads=heads,
+        num_kv_heads=_kv_heads(config, "num_key_value_heads", heads=heads, required=False),
+        head_dim=head_dim,
+        intermediate_size=_int(config, "intermediate_size"),
+        vocab_size=_int(config, "vocab_size"),
+        tie_word_embeddings=_bool(config, "tie_word_embeddings", False),
+        qkv_bias=_bool(config, "attention_bias", False),
+        max_position_embeddings=_int(config, "max_position_embeddings", required=False),
+        rope_theta=theta,
+        rope_scaling_type=scaling,
+        layer_types=schedule,
+        mamba=mamba,
+        state_dtype=_text(config, "mamba_ssm_cache_dtype"),
+        quantization=_quantization(config),
+        num_experts=experts.get("num_experts"),
+        num_experts_per_token=experts.get("num_experts_per_token"),
+        moe_intermediate_size=expert_width,
+        shared_expert_intermediate_size=shared or None,
+    )
 
 
 def _parse_chatglm(config: Mapping[str, Any], arch_class: str) -> Architecture:

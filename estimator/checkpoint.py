@@ -22,7 +22,11 @@ from estimator.parameters import ParameterCount
 # Families whose multi-token-prediction block stores its own copy of the embedding and of the
 # output head (``model.layers.<n>.embed_tokens`` and ``.shared_head.head`` in DeepSeek-V3's
 # checkpoint; SGLang's DeepseekV3ForCausalLMNextN loads them from there).
-MTP_STORES_EMBEDDING_AND_HEAD = frozenset({"deepseek_v3", "kimi_k2"})
+MTP_STORES_EMBEDDING_AND_HEAD = frozenset({"deepseek_v3", "kimi_k2", "glm4_moe"})
+# Families whose FP8 checkpoint keeps the router's weights in F32 (MiniMax-M2's
+# quantization_config modules_to_not_convert: "gate"; the checkpoint's tensor listing shows
+# block_sparse_moe.gate.weight as F32).
+ROUTER_IN_F32 = frozenset({"minimax_m2"})
 
 
 def matrix_shapes(arch: Architecture, index: int) -> list[tuple[int, int, int]]:
@@ -30,7 +34,16 @@ def matrix_shapes(arch: Architecture, index: int) -> list[tuple[int, int, int]]:
     weight-quantised checkpoint stores in blocks. Routers stay in 16 bits and are not here."""
     hidden, heads = arch.hidden_size, arch.num_attention_heads
     shapes: list[tuple[int, int, int]] = []
-    if arch.layer_type(index) == "linear_attention":
+    kind = arch.layer_type(index)
+    ffn_block = kind in ("mlp", "moe")
+    if ffn_block:
+        pass  # a Nemotron-H FFN block: no token mixer
+    elif kind == "mamba":
+        mamba = arch.mamba
+        assert mamba is not None  # parse_config reads it for a schedule with Mamba layers
+        projected = 2 * mamba.inner + 2 * mamba.groups * mamba.state_size + mamba.num_heads
+        shapes += [(projected, hidden, 1), (hidden, mamba.inner, 1)]
+    elif kind == "linear_attention":
         linear = arch.linear_attention
         assert linear is not None  # parse_config reads it for a schedule with linear layers
         shapes += [
@@ -65,6 +78,8 @@ def matrix_shapes(arch: Architecture, index: int) -> list[tuple[int, int, int]]:
             (kv_width, hidden, 2),
             (hidden, q_width, 1),
         ]
+    if arch.structure.separate_blocks and not ffn_block:
+        return shapes  # a token-mixer block: no FFN
     branches = 2 if arch.structure.ffn_gated else 1
     if not arch.is_moe_layer(index):
         width = arch.intermediate_size
@@ -111,6 +126,8 @@ def checkpoint(arch: Architecture, params: ParameterCount) -> Checkpoint | None:
     """What the published checkpoint of ``arch`` holds; ``None`` when its format is not one
     this module reconciles (a 16-bit checkpoint needs none; other formats are not known)."""
     quantization = arch.quantization
+    if quantization is None and arch.num_mtp_layers:
+        return _sixteen_bit_with_mtp(arch, params)
     if quantization is None or quantization.method != "fp8" or quantization.block is None:
         return None
     if arch.indexer is not None:
@@ -137,17 +154,23 @@ def checkpoint(arch: Architecture, params: ParameterCount) -> Checkpoint | None:
     copies = 0
     if arch.num_mtp_layers and arch.model_type in MTP_STORES_EMBEDDING_AND_HEAD:
         copies = arch.num_mtp_layers * 2 * params.embedding
-    bf16_main = params.total - fp8 - correction_main
+    routers = 0
+    if arch.model_type in ROUTER_IN_F32:
+        routers = moe_layers * arch.hidden_size * (arch.num_experts or 0)
+    bf16_main = params.total - fp8 - correction_main - routers
     bf16_mtp = params.mtp + copies - fp8_mtp - correction_mtp
     tensors = {
         "BF16": bf16_main + bf16_mtp,
         "F8_E4M3": fp8 + fp8_mtp,
-        "F32": scales + scales_mtp + correction_main + correction_mtp,
+        "F32": scales + scales_mtp + correction_main + correction_mtp + routers,
     }
     rows, columns = block
+    in_f32 = f"{correction_main:,} router correction biases"
+    if routers:
+        in_f32 += f" and {routers:,} router weights"
     lines = [
         f"{params.total:,} parameters of the main model: {fp8:,} weights of its linear layers in "
-        f"FP8 (E4M3), the rest in BF16 but {correction_main:,} router correction biases in F32.",
+        f"FP8 (E4M3), the rest in BF16 but {in_f32} in F32.",
         f"{scales + scales_mtp:,} F32 scales, one per {rows} × {columns} block of FP8 weights: "
         "stored, not parameters.",
     ]
@@ -166,5 +189,33 @@ def checkpoint(arch: Architecture, params: ParameterCount) -> Checkpoint | None:
         tuple(lines),
         main_fp8=fp8,
         main_bf16=bf16_main,
-        main_f32=scales + correction_main,
+        main_f32=scales + correction_main + routers,
+    )
+
+
+def _sixteen_bit_with_mtp(arch: Architecture, params: ParameterCount) -> Checkpoint:
+    """A 16-bit checkpoint that also stores multi-token-prediction blocks (GLM-4.5): its total
+    is the main model, the blocks and, where the family stores them, their own copies of the
+    embedding and the output head. Which tensors it keeps in F32 (a router's weights, its
+    correction biases) was not established, so the total is not split by dtype."""
+    copies = 0
+    if arch.model_type in MTP_STORES_EMBEDDING_AND_HEAD:
+        copies = arch.num_mtp_layers * 2 * params.embedding
+    mtp = params.mtp + copies
+    tensors = {"BF16/F32": params.total + mtp}
+    line = (
+        f"{mtp:,} in {arch.num_mtp_layers} multi-token-prediction block(s), reported apart from "
+        "the parameters"
+    )
+    if copies:
+        line += f", {copies:,} of them its own copies of the embedding and the output head"
+    return Checkpoint(
+        tensors,
+        0,
+        mtp,
+        (
+            f"{params.total:,} parameters of the main model, in BF16 but for any tensor the "
+            "checkpoint keeps in F32 (which ones was not established).",
+            line + ".",
+        ),
     )

@@ -34,7 +34,7 @@ from estimator.speed import prefill_flops
 
 # Bumped whenever a formula or constant changes: stored with every recommendation so that
 # rows computed by an older estimator can be found and recomputed.
-ESTIMATOR_VERSION = "1.2.0"
+ESTIMATOR_VERSION = "1.3.0"
 WORKLOADS = ("inference", "lora", "qlora", "full")
 
 
@@ -143,7 +143,7 @@ def _checkpoint(result: Estimate) -> dict | None:
 
 def _kv_per_token(result: Estimate) -> int:
     arch = result.architecture
-    cached_layers = arch.num_layers - arch.linear_attention_layers
+    cached_layers = arch.kv_layers
     return cached_layers * kv_bytes_per_token_per_layer(arch, KV_DTYPES[result.options.kv_dtype])
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from core.lib.units import GIB
-from estimator.architecture import Architecture
+from estimator.architecture import ATTENTION_KINDS, Architecture
 from estimator.checkpoint import checkpoint
 from estimator.parameters import ParameterCount
 from estimator.precision import (
@@ -196,7 +196,7 @@ def native_weight_bits(arch: Architecture, params: ParameterCount) -> tuple[Frac
     bits = Fraction(8 * held.main_fp8 + 32 * held.main_f32 + 16 * held.main_bf16)
     return bits, (
         f"{held.main_fp8:,} weights of the linear layers in FP8 with {held.main_f32:,} fp32 "
-        f"values (one scale per {rows} × {columns} block, and the router correction biases), "
+        f"values (one scale per {rows} × {columns} block, and the router tensors kept in F32), "
         "the rest in BF16, as published"
     )
 
@@ -262,19 +262,25 @@ def kv_cache_bytes(
     arch: Architecture, *, context_tokens: int, batch: int, kv_dtype_bytes: int
 ) -> int:
     """Cache of ``batch`` sequences of ``context_tokens``; sliding-window layers keep at most
-    the window, linear-attention layers keep a fixed state instead (``fixed_state_bytes``)."""
+    the window and chunked layers at most a chunk, linear-attention and Mamba layers keep a
+    fixed state instead (``fixed_state_bytes``)."""
     per_layer = kv_bytes_per_token_per_layer(arch, kv_dtype_bytes)
     windowed = arch.sliding_window_layers if arch.sliding_window else 0
     tokens = arch.full_attention_layers * context_tokens
     if windowed:
         assert arch.sliding_window is not None  # windowed is 0 without a window
         tokens += windowed * min(context_tokens, arch.sliding_window)
+    if arch.attention_chunk:
+        tokens += arch.chunked_attention_layers * min(context_tokens, arch.attention_chunk)
     return batch * tokens * per_layer
 
 
-# The dtype a runtime keeps recurrent state in: the config's mamba_ssm_cache_dtype where it
-# names one, else the model's 16-bit dtype (vLLM's default, mamba_cache_dtype "auto":
-# vllm/model_executor/layers/mamba/mamba_utils.py, MambaStateDtypeCalculator).
+# The dtype a runtime keeps the recurrent (SSM, delta-rule) state in: the config's
+# mamba_ssm_cache_dtype where it names one, else the model's 16-bit dtype; the short
+# convolution's state stays in the model's dtype (vLLM's default, mamba_cache_dtype "auto":
+# vllm/model_executor/layers/mamba/mamba_utils.py, MambaStateDtypeCalculator._mamba_state_dtype
+# and gated_delta_net_state_dtype: conv state in the model dtype, temporal state in
+# mamba_ssm_cache_dtype).
 STATE_DTYPE_BYTES = {"float32": 4, "bfloat16": 2, "float16": 2}
 DEFAULT_STATE_DTYPE = "bfloat16"
 
@@ -283,13 +289,29 @@ def state_dtype(arch: Architecture) -> str:
     return arch.state_dtype if arch.state_dtype in STATE_DTYPE_BYTES else DEFAULT_STATE_DTYPE
 
 
+CONV_STATE_BYTES = 2  # the model's 16-bit dtype
+
+
+def fixed_state_values(arch: Architecture) -> tuple[int, int]:
+    """One sequence's fixed state as (convolution values, recurrent values): what each
+    linear-attention or Mamba layer keeps whatever the context (the short convolution's last
+    inputs; the key × value matrices or the SSM state)."""
+    conv = recurrent = 0
+    if arch.linear_attention is not None:
+        linear = arch.linear_attention
+        conv += arch.linear_attention_layers * linear.conv_dim * (linear.conv_kernel - 1)
+        recurrent += arch.linear_attention_layers * (
+            linear.num_value_heads * linear.key_head_dim * linear.value_head_dim
+        )
+    if arch.mamba is not None:
+        conv += arch.mamba_layers * arch.mamba.conv_state_values
+        recurrent += arch.mamba_layers * arch.mamba.recurrent_state_values
+    return conv, recurrent
+
+
 def fixed_state_bytes(arch: Architecture) -> int:
-    """One sequence's fixed state: what each linear-attention layer keeps whatever the
-    context (the short convolution's inputs and the recurrent key × value matrices)."""
-    if arch.linear_attention is None:
-        return 0
-    values = arch.linear_attention_layers * arch.linear_attention.state_values
-    return values * STATE_DTYPE_BYTES[state_dtype(arch)]
+    conv, recurrent = fixed_state_values(arch)
+    return conv * CONV_STATE_BYTES + recurrent * STATE_DTYPE_BYTES[state_dtype(arch)]
 
 
 def _ffn_width(arch: Architecture) -> int:
@@ -301,7 +323,8 @@ def _ffn_width(arch: Architecture) -> int:
     width = arch.num_experts_per_token * arch.moe_intermediate_size
     width += arch.shared_expert_intermediate_size or 0
     width += (arch.num_shared_experts or 0) * arch.moe_intermediate_size
-    return max(width, arch.intermediate_size if arch.first_dense_layers else 0)
+    dense = arch.first_dense_layers or arch.dense_layers or arch.structure.separate_blocks
+    return max(width, arch.intermediate_size if dense else 0)
 
 
 def _check_positive(value: int, name: str, maximum: int | None = None) -> None:
@@ -363,6 +386,8 @@ def inference_memory(
     replication = kv_replication(arch, tensor_parallel)
     kv_total = math.ceil(kv_sequence * batch * replication)
     state_sequence = fixed_state_bytes(arch)
+    conv_values, recurrent_values = fixed_state_values(arch)
+    stateful = arch.linear_attention_layers + arch.mamba_layers
     chunk = min(context_tokens * batch, prefill_chunk_tokens)
     per_token = (
         2 * arch.hidden_size + arch.num_attention_heads * arch.head_dim + 2 * _ffn_width(arch)
@@ -370,7 +395,7 @@ def inference_memory(
     activations = chunk * per_token * ACTIVATION_BYTES
     logits = batch * arch.vocab_size * LOGIT_BYTES
     overhead = tensor_parallel * RUNTIME_OVERHEAD_BYTES_PER_GPU
-    cached_layers = arch.num_layers - arch.linear_attention_layers
+    cached_layers = arch.kv_layers
     kv_per_token = cached_layers * kv_bytes_per_token_per_layer(arch, kv_dtype_bytes)
     cache_what = (
         f"MLA latent ({arch.kv_lora_rank} + {arch.qk_rope_head_dim} RoPE dims) per layer"
@@ -378,10 +403,14 @@ def inference_memory(
         else f"2 × {arch.num_kv_heads} KV heads × {arch.head_dim} dims per layer"
     )
     window = ""
-    if arch.linear_attention_layers:
-        window = (
-            f"; only {cached_layers} of {arch.num_layers} layers attend (the others keep a "
-            "fixed state)"
+    if cached_layers < arch.num_layers:
+        window = f"; only {cached_layers} of {arch.num_layers} layers attend"
+        if state_sequence:
+            window += " (the others keep a fixed state or hold an FFN)"
+    if arch.attention_chunk and arch.chunked_attention_layers:
+        window += (
+            f"; {arch.chunked_attention_layers} chunked-attention layers keep at most "
+            f"{arch.attention_chunk} tokens"
         )
     if arch.sliding_window and arch.sliding_window_layers:
         window += (
@@ -407,15 +436,15 @@ def inference_memory(
                 Term(
                     "fixed_state",
                     batch * state_sequence,
-                    f"{batch} × {arch.linear_attention_layers} linear-attention layers × "
-                    f"{arch.linear_attention.state_values:,} state values × "
-                    f"{STATE_DTYPE_BYTES[state_dtype(arch)]} bytes ({state_dtype(arch)}): the "
-                    "same at any context",
-                    "transformers Qwen3NextGatedDeltaNet (conv and recurrent state); state "
-                    "dtype: vLLM MambaStateDtypeCalculator",
+                    f"{batch} × ({conv_values:,} convolution values × {CONV_STATE_BYTES} bytes "
+                    f"+ {recurrent_values:,} recurrent-state values × "
+                    f"{STATE_DTYPE_BYTES[state_dtype(arch)]} bytes ({state_dtype(arch)})) over "
+                    f"{stateful} layers: the same at any context",
+                    "transformers Qwen3NextGatedDeltaNet, NemotronHMamba2Mixer (conv and "
+                    "recurrent state); dtypes: vLLM MambaStateDtypeCalculator",
                 ),
             )
-            if state_sequence and arch.linear_attention
+            if state_sequence
             else ()
         ),
         Term(
@@ -457,8 +486,9 @@ LORA_TARGETS = ("attention", "all-linear")
 def lora_parameters(arch: Architecture, *, rank: int, targets: str) -> int:
     """Trainable LoRA parameters: rank × (in + out) for each targeted matrix of each layer.
 
-    ``attention``: q, k, v, o projections (MLA: its projections). ``all-linear``: also the
-    dense or shared-expert FFN (routed experts are not adapted). Source: LoRA arXiv 2106.09685.
+    ``attention``: q, k, v, o projections (MLA: its projections) of the layers that attend.
+    ``all-linear``: also the dense or shared-expert FFN and the projections of linear-attention
+    and Mamba mixers (routed experts are not adapted). Source: LoRA arXiv 2106.09685.
     """
     _check_positive(rank, "lora_rank", 4096)
     if targets not in LORA_TARGETS:
@@ -484,11 +514,18 @@ def lora_parameters(arch: Architecture, *, rank: int, targets: str) -> int:
         q_width = arch.num_attention_heads * arch.head_dim
         kv_width = arch.num_kv_heads * arch.head_dim
         attention = (hidden + q_width) + 2 * (hidden + kv_width) + (q_width + hidden)
-    per_layer = [attention] * arch.num_layers
-    if targets == "all-linear":
-        branches = 2 if arch.structure.ffn_gated else 1
-        for index in range(arch.num_layers):
-            if arch.is_moe and index >= (arch.first_dense_layers or 0):
+    per_layer = []
+    for index in range(arch.num_layers):
+        kind = arch.layer_type(index)
+        adapted = 0
+        if kind in ATTENTION_KINDS:
+            adapted = attention
+        elif targets == "all-linear":
+            adapted = _mixer_lora_width(arch, kind)
+        block_without_ffn = arch.structure.separate_blocks and kind not in ("mlp", "moe")
+        if targets == "all-linear" and not block_without_ffn:
+            branches = 2 if arch.structure.ffn_gated else 1
+            if arch.is_moe_layer(index):
                 width = arch.shared_expert_intermediate_size
                 if not width:
                     assert arch.moe_intermediate_size is not None  # an MoE architecture has it
@@ -496,8 +533,23 @@ def lora_parameters(arch: Architecture, *, rank: int, targets: str) -> int:
             else:
                 width = arch.intermediate_size
             if width:
-                per_layer[index] += branches * (hidden + width) + (width + hidden)
+                adapted += branches * (hidden + width) + (width + hidden)
+        per_layer.append(adapted)
     return rank * sum(per_layer)
+
+
+def _mixer_lora_width(arch: Architecture, kind: str) -> int:
+    """in + out of each linear layer of a Gated DeltaNet or Mamba-2 mixer (all-linear LoRA)."""
+    hidden = arch.hidden_size
+    if kind == "linear_attention" and arch.linear_attention is not None:
+        linear = arch.linear_attention
+        qkvz = 2 * linear.key_dim + 2 * linear.value_dim
+        return (hidden + qkvz) + (hidden + 2 * linear.num_value_heads) + (linear.value_dim + hidden)
+    if kind == "mamba" and arch.mamba is not None:
+        mamba = arch.mamba
+        projected = 2 * mamba.inner + 2 * mamba.groups * mamba.state_size + mamba.num_heads
+        return (hidden + projected) + (mamba.inner + hidden)
+    return 0
 
 
 def training_memory(

@@ -101,9 +101,29 @@ def _linear_attention(arch: Architecture) -> tuple[int, int, int]:
     return qkvz + ba + out, hidden * linear.value_dim, small
 
 
+def _mamba(arch: Architecture) -> tuple[int, int, int]:
+    """A Mamba-2 mixer (``Mamba``): (matrices, value part, small tensors)."""
+    mamba = arch.mamba
+    assert mamba is not None  # parse_config reads it when the schedule has Mamba layers
+    hidden = arch.hidden_size
+    projected = 2 * mamba.inner + 2 * mamba.groups * mamba.state_size + mamba.num_heads
+    matrices = hidden * projected + mamba.inner * hidden  # in_proj, out_proj
+    small = (
+        mamba.conv_dim * mamba.conv_kernel  # depthwise conv1d
+        + (mamba.conv_dim if mamba.conv_bias else 0)
+        + 3 * mamba.num_heads  # dt_bias, A_log, D
+        + mamba.inner  # gated RMSNorm
+        + ((projected + hidden) if mamba.bias else 0)
+    )
+    return matrices, 0, small
+
+
 def _attention(arch: Architecture, index: int = 0) -> tuple[int, int, int]:
-    if arch.layer_type(index) == "linear_attention":
+    kind = arch.layer_type(index)
+    if kind == "linear_attention":
         return _linear_attention(arch)
+    if kind == "mamba":
+        return _mamba(arch)
     hidden, heads = arch.hidden_size, arch.num_attention_heads
     structure = arch.structure
     if arch.uses_mla:
@@ -139,8 +159,11 @@ def _attention(arch: Architecture, index: int = 0) -> tuple[int, int, int]:
         small += hidden
     if structure.attention_sinks:
         small += heads
-    if structure.qk_norm:
+    qk_norm = arch.qk_norm or ("head" if structure.qk_norm else "none")
+    if qk_norm == "head":
         small += 2 * arch.head_dim
+    elif qk_norm == "layer":  # one norm over every query head, one over every key head
+        small += q_width + kv_width
     return matrices, hidden * kv_width, small
 
 
@@ -155,9 +178,16 @@ def _mlp(arch: Architecture, width: int) -> tuple[int, int, int]:
 
 
 def _layer(arch: Architecture, index: int) -> LayerParameters:
-    attention, attention_v, attention_small = _attention(arch, index)
+    kind = arch.layer_type(index)
     norm = arch.hidden_size * (2 if arch.structure.norm_bias else 1)
     norms = arch.structure.norms_per_layer * norm
+    if arch.structure.separate_blocks and kind in ("mlp", "moe"):
+        attention = attention_v = attention_small = 0  # an FFN block: no token mixer
+    else:
+        attention, attention_v, attention_small = _attention(arch, index)
+    if arch.structure.separate_blocks and kind not in ("mlp", "moe"):
+        # A token-mixer block: no FFN.
+        return LayerParameters(attention, attention_v, attention_small, 0, 0, 0, 0, 0, norms)
     if not arch.is_moe_layer(index):
         ffn, down, ffn_small = _mlp(arch, arch.intermediate_size)
         return LayerParameters(
@@ -196,7 +226,66 @@ def _layer(arch: Architecture, index: int) -> LayerParameters:
     )
 
 
+def _linear(inputs: int, outputs: int, bias: bool = True) -> int:
+    return inputs * outputs + (outputs if bias else 0)
+
+
+def _qwen3_vl_vision(tower: VisionTower) -> int:
+    """Qwen3-VL's ViT (transformers Qwen3VLVisionModel): a Conv3d patch embedding with bias,
+    learned positions, blocks of two LayerNorms, fused qkv and proj with biases and a GELU MLP
+    with biases; a merger (LayerNorm over the width, two linear layers from the merged
+    patches) and as many deepstack mergers (their LayerNorm after the merge)."""
+    dim, inner = tower.hidden_size, tower.intermediate_size
+    patch = tower.in_channels * tower.temporal_patch_size * tower.patch_size**2 * dim + dim
+    positions = tower.num_position_embeddings * dim
+    block = 4 * dim + _linear(dim, 3 * dim) + _linear(dim, dim) + _linear(dim, inner)
+    block += _linear(inner, dim)
+    merged = dim * tower.spatial_merge_size**2
+    mlp = _linear(merged, merged) + _linear(merged, tower.out_hidden_size)
+    merger = 2 * dim + mlp
+    deepstack = tower.deepstack_layers * (2 * merged + mlp)
+    return patch + positions + tower.depth * block + merger + deepstack
+
+
+def _siglip_vision(tower: VisionTower) -> int:
+    """Gemma 3's SigLIP encoder (transformers SiglipVisionTransformer, no pooling head) and
+    its projector (Gemma3MultiModalProjector: mm_input_projection_weight, mm_soft_emb_norm)."""
+    dim, inner = tower.hidden_size, tower.intermediate_size
+    patch = tower.in_channels * tower.patch_size**2 * dim + dim  # Conv2d with bias
+    positions = (tower.image_size // tower.patch_size) ** 2 * dim
+    layer = 4 * _linear(dim, dim) + _linear(dim, inner) + _linear(inner, dim) + 2 * 2 * dim
+    post_norm = 2 * dim
+    projector = dim * tower.out_hidden_size + dim
+    return patch + positions + tower.depth * layer + post_norm + projector
+
+
+def _llama4_vision(tower: VisionTower) -> int:
+    """Llama 4's ViT (transformers Llama4VisionModel): an unfold patch embedding without
+    bias, a class embedding, positions for every patch and the class token, LayerNorms before
+    and after, encoder layers with biases; the pixel-shuffle adapter's two linear layers
+    without bias (Llama4VisionMLP2) and the projector into the text model
+    (Llama4MultiModalProjector, no bias)."""
+    dim, inner = tower.hidden_size, tower.intermediate_size
+    patch = tower.in_channels * tower.patch_size**2 * dim
+    positions = ((tower.image_size // tower.patch_size) ** 2 + 1) * dim
+    layer = 4 * _linear(dim, dim) + _linear(dim, inner) + _linear(inner, dim) + 2 * 2 * dim
+    adapter = inner * tower.projector_input_dim + tower.projector_output_dim**2
+    projector = tower.output_dim * tower.out_hidden_size
+    return patch + dim + positions + 2 * 2 * dim + tower.depth * layer + adapter + projector
+
+
 def _vision(tower: VisionTower) -> int:
+    """The vision tower and its projector into the language model, by kind."""
+    if tower.kind == "qwen3_vl":
+        return _qwen3_vl_vision(tower)
+    if tower.kind == "siglip":
+        return _siglip_vision(tower)
+    if tower.kind == "llama4":
+        return _llama4_vision(tower)
+    return _qwen2_5_vl_vision(tower)
+
+
+def _qwen2_5_vl_vision(tower: VisionTower) -> int:
     """Qwen2.5-VL vision encoder: patch embedding, ViT blocks (RMSNorm, SwiGLU with biases),
     and the patch merger that projects into the language model."""
     dim, inner = tower.hidden_size, tower.intermediate_size

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from estimator.architecture import Architecture
+from estimator.architecture import ATTENTION_KINDS, Architecture
 from estimator.parameters import ParameterCount
 
 
@@ -99,7 +99,8 @@ def realistic_tokens_per_s(
 # where pairs is the causal count of (query, key) positions a layer attends: P(P + 1)/2 for
 # full attention, capped at the window for sliding layers (Kaplan et al., arXiv 2001.08361
 # §2.1, counts 2N per token plus the attention context term the same way). Linear-attention
-# and state-space layers add no pairs (their per-token work is within their weights).
+# and state-space layers add no pairs (their per-token work is within their weights); chunked
+# layers score the pairs within each chunk.
 # DeepSeek sparse attention's indexer scores every pair with its own heads.
 
 
@@ -108,6 +109,12 @@ def _attention_pairs(prompt_tokens: int, window: int | None) -> int:
     if window is None or window >= prompt_tokens:
         return prompt_tokens * (prompt_tokens + 1) // 2
     return window * (window + 1) // 2 + (prompt_tokens - window) * window
+
+
+def _chunked_pairs(prompt_tokens: int, chunk: int) -> int:
+    """Pairs a chunked layer scores: causal pairs within each chunk of the prompt."""
+    whole, rest = divmod(prompt_tokens, chunk)
+    return whole * chunk * (chunk + 1) // 2 + rest * (rest + 1) // 2
 
 
 def prefill_flops(arch: Architecture, params: ParameterCount, prompt_tokens: int) -> int:
@@ -123,14 +130,17 @@ def prefill_flops(arch: Architecture, params: ParameterCount, prompt_tokens: int
         widths = 2 * arch.head_dim
     for index in range(arch.num_layers):
         kind = arch.layer_type(index)
-        if kind == "linear_attention":
+        if kind not in ATTENTION_KINDS:
             continue
         windowed = kind == "sliding_attention" or (
             not arch.layer_types
             and arch.sliding_window is not None
             and index >= arch.num_layers - arch.sliding_window_layers
         )
-        pairs = _attention_pairs(prompt_tokens, arch.sliding_window if windowed else None)
+        if kind == "chunked_attention" and arch.attention_chunk:
+            pairs = _chunked_pairs(prompt_tokens, arch.attention_chunk)
+        else:
+            pairs = _attention_pairs(prompt_tokens, arch.sliding_window if windowed else None)
         flops += pairs * heads * 2 * widths
         if arch.indexer is not None:
             flops += pairs * arch.indexer.heads * 2 * arch.indexer.head_dim

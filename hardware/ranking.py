@@ -60,6 +60,7 @@ class ProfileFit:
     decode_aggregate: float | None
     heads_mismatch: bool
     decode_upper_bound: float | None = None  # the bandwidth roofline
+    first_token_s: float | None = None  # time to first token (estimator/speed.py)
     link: bool = True
     smallest: bool = False
 
@@ -75,6 +76,7 @@ class ProfileFit:
             decode_per_sequence=answer["decode_tokens_per_s_per_sequence"],
             decode_aggregate=answer["decode_tokens_per_s_aggregate"],
             decode_upper_bound=answer.get("decode_tokens_per_s_upper_bound"),
+            first_token_s=answer.get("time_to_first_token_s"),
             # The estimator refuses tensor parallelism before counting memory.
             heads_mismatch=not answer["fits"] and answer["per_device_bytes"] == 0,
             link=link,

@@ -35,6 +35,11 @@ NOTE_MESSAGES = {
         "block-quantised checkpoint stores beside them: %(scales)s scales (one per block of "
         "FP8 weights) and %(mtp)s in multi-token-prediction blocks, which the catalog leaves out."
     ),
+    "parameters_mtp_reconciled": _(
+        "Parameters: config.json gives %(computed)s; the Hub's %(hub)s is exactly that and the "
+        "multi-token-prediction blocks (%(mtp)s, with the copies of the embedding and the "
+        "output head they store), which the catalog leaves out."
+    ),
     "parameters_unexplained": _(
         "Parameters: config.json gives %(computed)s but the Hub's safetensors %(hub)s, a "
         "difference of %(difference)s (%(percent)s%%) with no known cause: check before accepting."

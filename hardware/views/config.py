@@ -39,11 +39,23 @@ ARCHITECTURE_LABELS = {
     "dense_layers": gettext_lazy("layers with a dense FFN"),
     "linear_attention": gettext_lazy("linear attention (Gated DeltaNet)"),
     "state_dtype": gettext_lazy("state dtype"),
+    "qk_norm": gettext_lazy("query/key norms"),
+    "attention_chunk": gettext_lazy("attention chunk (tokens)"),
+    "mamba": gettext_lazy("Mamba-2 mixer"),
 }
 LAYER_TYPE_LABELS = {
     "full_attention": gettext_lazy("full attention"),
     "sliding_attention": gettext_lazy("sliding-window attention"),
+    "chunked_attention": gettext_lazy("chunked attention"),
     "linear_attention": gettext_lazy("linear attention"),
+    "mamba": gettext_lazy("Mamba-2"),
+    "mlp": gettext_lazy("MLP block"),
+    "moe": gettext_lazy("MoE block"),
+}
+QK_NORM_LABELS = {
+    "none": gettext_lazy("none"),
+    "head": gettext_lazy("per head"),
+    "layer": gettext_lazy("over every head"),
 }
 
 
@@ -67,6 +79,19 @@ def _shown(key: str, value: object) -> object:
             "value_dim": value["value_head_dim"],
             "kernel": value["conv_kernel"],
         }
+    if key == "mamba" and isinstance(value, dict):
+        return _(
+            "%(heads)s heads × %(head_dim)s, %(groups)s groups, state %(state)s, convolution "
+            "over %(kernel)s positions"
+        ) % {
+            "heads": value["num_heads"],
+            "head_dim": value["head_dim"],
+            "groups": value["groups"],
+            "state": value["state_size"],
+            "kernel": value["conv_kernel"],
+        }
+    if key == "qk_norm" and isinstance(value, str):
+        return QK_NORM_LABELS.get(value, value)
     if key == "dense_layers" and isinstance(value, list | tuple):
         return ", ".join(str(index) for index in value)
     return value

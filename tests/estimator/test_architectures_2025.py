@@ -100,8 +100,8 @@ def test_the_sliding_layers_are_read_from_the_schedule_not_assumed():
             LAYER_TYPE_UNKNOWN.format(value="'dense'", known=GPT_OSS_KINDS),
         ),
         (
-            {"layer_types": ["full_attention"] * 23 + ["mamba"]},
-            LAYER_TYPE_UNSUPPORTED.format(value="'mamba'", known=GPT_OSS_KINDS),
+            {"layer_types": ["full_attention"] * 23 + ["conv"]},
+            LAYER_TYPE_UNSUPPORTED.format(value="'conv'", known=GPT_OSS_KINDS),
         ),
         (
             {"layer_types": ["full_attention"] * 23 + ["linear_attention"]},
@@ -200,8 +200,10 @@ def test_the_estimate_reports_the_fixed_state_apart_and_a_config_may_ask_for_fp3
     assert answer["fixed_state_bytes_per_sequence"] == 39_518_208
     assert answer["memory"]["fixed_state_bytes"] == 39_518_208
     assert "fixed_state" in [term["key"] for term in answer["breakdown"]]
+    # fp32 for the recurrent state only: the convolution's state stays in the model's dtype
+    # (36 layers × (8,192 channels × 3 positions × 2 bytes + 32 heads × 128 × 128 × 4 bytes)).
     fp32 = parse_config(config | {"mamba_ssm_cache_dtype": "float32"})
-    assert fixed_state_bytes(fp32) == 2 * 39_518_208
+    assert fixed_state_bytes(fp32) == 36 * (8_192 * 3 * 2 + 32 * 128 * 128 * 4) == 77_266_944
     dense = estimate(parse_config(fixture_config(GPT_OSS_20B)), EstimateOptions()).as_dict()
     assert dense["fixed_state_bytes_per_sequence"] == 0
     assert "fixed_state" not in [term["key"] for term in dense["breakdown"]]

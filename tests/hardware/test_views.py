@@ -861,3 +861,29 @@ def test_hardware_without_a_measured_runtime_shows_only_the_bound_and_says_so(cl
     row = row[: row.index("</tr>")]
     assert "at most" in row
     assert "no measured runtime for this hardware" in row
+
+
+def test_each_profile_shows_the_time_to_first_token_where_the_throughput_is_published(client):
+    fast = factories.AcceleratorFactory(
+        slug="flops-gpu", memory_gib=24, memory_bandwidth_gbps=1000, bf16_dense_tflops=165
+    )
+    factories.ProfileFactory(slug="1x-flops-gpu", accelerator=fast, count=1)
+    unpublished = factories.AcceleratorFactory(
+        slug="no-flops-gpu", memory_gib=24, memory_bandwidth_gbps=1000, bf16_dense_tflops=None
+    )
+    factories.ProfileFactory(slug="1x-no-flops-gpu", accelerator=unpublished, count=1)
+    html = _text(_post(client, fixture_config("meta-llama__Meta-Llama-3-8B"), precision="q4_k_m"))
+    results = _table(html, "config-results")
+    assert "First token" in results
+    row = results[results.index('data-profile="1x-flops-gpu"') :]
+    assert "data-first-token=" in row[: row.index("</tr>")]
+    row = results[results.index('data-profile="1x-no-flops-gpu"') :]
+    assert "data-first-token=" not in row[: row.index("</tr>")]
+    assert 'id="config-results-first-token"' in html
+    assert "4,096 tokens" in html or "4K tokens" in html
+
+
+def test_a_multimodal_config_reports_its_vision_tower_apart(client, gpu):
+    html = _text(_post(client, fixture_config("Qwen__Qwen3-VL-8B-Instruct")))
+    assert 'data-total-params="8190735360"' in html
+    assert "vision tower and its projector" in html

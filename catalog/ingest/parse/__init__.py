@@ -76,6 +76,9 @@ of experts) is the estimator's exact count from config.json, the catalog's conve
 * ``parameters_checkpoint_reconciled`` {computed, hub, difference, scales, mtp}: the checkpoint
   is block-quantised FP8 and the Hub's total is exactly the count plus its scale tensors and
   its multi-token-prediction blocks (``estimator.checkpoint``; DeepSeek-V3: 684,531,386,000);
+* ``parameters_mtp_reconciled`` {computed, hub, difference, mtp}: a 16-bit checkpoint whose
+  Hub total is exactly the count plus its multi-token-prediction blocks with the embedding and
+  head copies they store (GLM-4.5-Air: 110,468,824,832);
 * ``parameters_unexplained`` {computed, hub, difference, percent}: none of the above;
 * ``parameters_config_only`` {computed}: no safetensors total to compare with;
 * ``parameters_from_safetensors`` {hub}: no usable config.json, so the Hub's total is proposed;

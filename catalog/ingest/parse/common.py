@@ -16,6 +16,7 @@ NOTE_CODES: tuple[str, ...] = (
     "parameters_vision_tower",
     "parameters_mtp_layers",
     "parameters_checkpoint_reconciled",
+    "parameters_mtp_reconciled",
     "parameters_unexplained",
     "parameters_config_only",
     "parameters_from_safetensors",

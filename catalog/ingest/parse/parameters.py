@@ -137,6 +137,8 @@ def _cross_check(count: Any, arch: Any, hub: int, dtypes: dict[str, int]) -> Not
         return Note("parameters_equal", {"total": computed})
     measured = {**pair, "difference": difference}
     held = checkpoint(arch, count)
+    if held is not None and held.total == hub and not held.scales:
+        return Note("parameters_mtp_reconciled", {**measured, "mtp": held.mtp})
     if held is not None and held.total == hub:
         return Note(
             "parameters_checkpoint_reconciled", {**measured, "scales": held.scales, "mtp": held.mtp}

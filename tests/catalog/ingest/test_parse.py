@@ -1186,3 +1186,22 @@ def test_wrong_values_anywhere_in_a_feed_document_raise_only_parse_errors():
         return [parse_feed_entry(b, feed_label="feed") for b in feed_entries(changed)]
 
     assert _refused(read, document, depth=3) > 0
+
+
+def test_a_16_bit_checkpoint_with_its_mtp_copies_is_reconciled_exactly():
+    """GLM-4.5-Air: the Hub's 110,468,824,832 is the model and its MTP layer, which stores its
+    own embedding and output head (tests/fixtures/configs/published_counts.yaml)."""
+    hub = _hub("deepseek-ai__DeepSeek-V3") | {"id": "zai-org/GLM-4.5-Air"}
+    hub["safetensors"] = {"parameters": {"BF16": 110468819072, "F32": 5760}, "total": 110468824832}
+    facts = parse_hf_release(hub, _config("zai-org__GLM-4.5-Air"))
+    note = _notes(facts)["parameters_mtp_reconciled"]
+    assert note == {
+        "computed": 106852251264,
+        "hub": 110468824832,
+        "difference": 3616573568,
+        "mtp": 3616573568,
+    }
+    vision = _hub("deepseek-ai__DeepSeek-V3") | {"id": "google/gemma-3-4b-it"}
+    vision["safetensors"] = {"parameters": {"BF16": 4300079472}, "total": 4300079472}
+    facts = parse_hf_release(vision, _config("google__gemma-3-4b-it"))
+    assert _notes(facts)["parameters_vision_tower"]["vision"] == 419816304
