@@ -28,6 +28,7 @@ from catalog.selectors import variant_list
 from estimator import KV_DTYPES, PRECISIONS, EstimateError, EstimateOptions
 from estimator.fit import MAX_DEVICES
 from estimator.memory import MAX_BATCH, MAX_CONTEXT_TOKENS
+from estimator.speed import LLAMA_CPP, RUNTIMES
 from hardware import selectors
 from hardware.forms import MAX_ACCELERATORS, FitForm, FitSort, FitWorkload
 from hardware.ranking import (
@@ -106,6 +107,13 @@ def estimate_memory(
     ] = None,
     batch: Annotated[int, Field(ge=1, le=MAX_BATCH, description="sequences at once")] = 1,
     kv_dtype: KvDtype = "bf16",
+    runtime: Annotated[
+        Literal[tuple(RUNTIMES)],
+        Field(
+            description="how several GPUs share the model: llama.cpp splits the layers, vllm "
+            "is tensor parallel"
+        ),
+    ] = LLAMA_CPP,
     workload: Literal["inference", "lora", "qlora", "full"] = "inference",
     accelerator: Annotated[
         str | None,
@@ -131,6 +139,7 @@ def estimate_memory(
         prompt_tokens=prompt_tokens,
         batch=batch,
         kv_dtype=kv_dtype,
+        runtime=runtime,
     )
     chosen = None
     if accelerator is not None:

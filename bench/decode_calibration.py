@@ -25,8 +25,11 @@ sys.path.insert(0, str(ROOT))
 from estimator import architecture_from_numbers, count_parameters, parse_config  # noqa: E402
 from estimator.memory import inference_memory  # noqa: E402
 from estimator.speed import (  # noqa: E402
+    LLAMA_CPP,
     LLAMA_CPP_CUDA,
     LLAMA_CPP_METAL,
+    VLLM,
+    VLLM_CUDA,
     DecodeCalibration,
     PrefillCalibration,
     calibration_for,
@@ -44,13 +47,14 @@ class Row:
     bandwidth: float
     devices: int
     calibration: DecodeCalibration
+    syncs: int = 0  # all-reduces of one token under tensor parallelism
     prefill_flops: int = 0  # the prompt of the row's ppN test
     dense_flops: float = 0.0  # one accelerator's dense 16-bit throughput (0: not published)
     prefill: PrefillCalibration | None = None
 
     def estimate(self, calibration: DecodeCalibration | None = None) -> float:
         used = calibration or self.calibration
-        return 1 / used.seconds_per_token(self.step_bytes, self.bandwidth, self.devices)
+        return 1 / used.seconds_per_token(self.step_bytes, self.bandwidth, self.devices, self.syncs)
 
     @property
     def measured(self) -> float:
@@ -96,16 +100,24 @@ def rows() -> list[Row]:
             if entry.get("config")
             else architecture_from_numbers(entry["architecture"])
         )
-        generated = int(measurement["test"].removeprefix("tg"))
+        test = measurement["test"]
+        # llama-bench's tgN decodes N tokens from an empty context: N/2 cached on average;
+        # other tests state the tokens cached.
+        cached = (
+            int(test.removeprefix("tg")) // 2
+            if test.startswith("tg")
+            else int(measurement["cache_tokens"])
+        )
         params = count_parameters(arch)
         memory = inference_memory(
             arch,
             params,
             precision=measurement["precision"],
-            context_tokens=max(1, generated // 2),
+            context_tokens=max(1, cached),
         )
         accelerator = accelerators[measurement["accelerator"]]
-        calibration = calibration_for(accelerator["vendor"], accelerator["form"])
+        runtime = VLLM if measurement["runtime"].startswith("vLLM") else LLAMA_CPP
+        calibration = calibration_for(accelerator["vendor"], accelerator["form"], runtime)
         assert calibration is not None, measurement["accelerator"]
         prompt = int(measurement.get("prefill_test", "pp0").removeprefix("pp"))
         dense = float(accelerator.get("bf16_dense_tflops") or 0) * 1e12
@@ -118,6 +130,7 @@ def rows() -> list[Row]:
                 accelerator["memory_bandwidth_gbps"] * 1e9,
                 measurement["count"],
                 calibration,
+                arch.num_layers * (1 if arch.structure.separate_blocks else 2),
                 prefill_flops(arch, params, prompt) if prompt else 0,
                 dense,
                 prefill_calibration_for(accelerator["vendor"], accelerator["form"])
@@ -126,6 +139,12 @@ def rows() -> list[Row]:
             )
         )
     return result
+
+
+def _source_name(url: str) -> str:
+    """A GitHub repository's name, else the site's."""
+    parts = url.split("/")
+    return parts[4] if "github.com" in url and len(parts) > 4 else parts[2]
 
 
 def summary(selected: list[Row]) -> dict[str, float]:
@@ -137,7 +156,29 @@ def summary(selected: list[Row]) -> dict[str, float]:
     }
 
 
+def _fit_tensor_parallel(selected: list[Row], base: DecodeCalibration) -> DecodeCalibration:
+    """Fraction, per-token time and per-all-reduce time of a tensor-parallel runtime."""
+    best: tuple[float, DecodeCalibration] | None = None
+    for fraction in (x / 100 for x in range(40, 101, 2)):
+        for per_token in (x / 10000 for x in range(0, 60, 2)):
+            for sync in (x / 1_000_000 for x in range(0, 100, 2)):
+                trial = replace(
+                    base,
+                    bandwidth_fraction=fraction,
+                    per_token_seconds=per_token,
+                    per_sync_seconds=sync,
+                )
+                errors = [abs(math.log(r.estimate(trial) / r.measured)) for r in selected]
+                score = statistics.median(errors) + 0.3 * max(errors)
+                if best is None or score < best[0]:
+                    best = (score, trial)
+    assert best is not None
+    return best[1]
+
+
 def _fit(selected: list[Row], base: DecodeCalibration) -> DecodeCalibration:
+    if base.tensor_parallel:
+        return _fit_tensor_parallel(selected, base)
     best: tuple[float, DecodeCalibration] | None = None
     ceilings = [None, *(x * 1e11 for x in range(7, 16))]
     for fraction in (x / 100 for x in range(40, 101, 2)):
@@ -190,7 +231,7 @@ def main() -> None:
     args = parser.parse_args()
     every = rows()
     if args.fit:
-        for base in (LLAMA_CPP_CUDA, LLAMA_CPP_METAL):
+        for base in (LLAMA_CPP_CUDA, LLAMA_CPP_METAL, VLLM_CUDA):
             selected = [r for r in every if r.calibration is base]
             print(len(selected), _fit(selected, base))
         prefilled = [r for r in every if r.prefill is not None]
@@ -205,7 +246,7 @@ def main() -> None:
         print(
             f"| {m['variant']} | {m['precision']} | {m['accelerator']} | {m['count']} | "
             f"{m['test']} | {row.estimate():.1f} | {row.measured:.1f} | "
-            f"{row.estimate() / row.measured:.2f} | [{m['source'].split('/')[4]}]({m['source']}) |"
+            f"{row.estimate() / row.measured:.2f} | [{_source_name(m['source'])}]({m['source']}) |"
         )
     overall = summary(every)
     print(

@@ -30,12 +30,22 @@ from estimator.memory import (
     training_memory,
 )
 from estimator.parameters import ParameterCount, count_parameters
-from estimator.speed import prefill_flops
+from estimator.speed import LLAMA_CPP, RUNTIMES, VLLM, prefill_flops
 
 # Bumped whenever a formula or constant changes: stored with every recommendation so that
 # rows computed by an older estimator can be found and recomputed.
 ESTIMATOR_VERSION = "1.3.0"
 WORKLOADS = ("inference", "lora", "qlora", "full")
+_RUNTIME_ASSUMPTION = {
+    LLAMA_CPP: "Runtime llama.cpp: several GPUs hold the layers in turn (memory split by layers, "
+    "no head count to divide); decode speed per sequence is a realistic estimate calibrated "
+    "against published llama-bench measurements, and a split model is not faster for one "
+    "sequence.",
+    VLLM: "Runtime vLLM: tensor parallel (the GPUs must divide the attention heads; KV heads are "
+    "replicated where GPUs outnumber them); decode speed per sequence adds every GPU's bandwidth "
+    "and pays two all-reduces a layer, calibrated against few published single-stream "
+    "measurements (docs/estimator.md).",
+}
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,8 @@ class EstimateOptions:
     prefill_chunk_tokens: int = DEFAULT_PREFILL_CHUNK_TOKENS
     # The prompt the time to first token is for; None: a prompt that fills the context.
     prompt_tokens: int | None = None
+    # How several GPUs share the model (estimator.speed.RUNTIMES): by layers or tensor parallel.
+    runtime: str = LLAMA_CPP
 
     @property
     def prompt(self) -> int:
@@ -84,6 +96,7 @@ class Estimate:
                 else {"lora": "bf16", "qlora": "nf4", "full": "bf16"}[o.workload],
                 "context": o.context_tokens,
                 "prompt": o.prompt if o.workload == "inference" else None,
+                "runtime": o.runtime if o.workload == "inference" else None,
                 "batch": o.batch,
                 "kv_dtype": o.kv_dtype,
                 "lora_rank": o.lora_rank if o.workload in ("lora", "qlora") else None,
@@ -112,11 +125,10 @@ class Estimate:
                 *self.memory.assumptions,
                 f"Usable memory: {float(o.usable_fraction):.0%} of each accelerator "
                 "(vLLM gpu_memory_utilization); 75% of unified memory on Apple silicon.",
-                "Decode speed per sequence is a realistic estimate for llama.cpp on one GPU or "
-                "a model split by layers (which is not faster for one sequence), calibrated "
-                "against published measurements; decode_tokens_per_s_upper_bound reads the "
-                "active weights and the sequence's cache at every GPU's full bandwidth at once. "
-                "Accelerators without a calibrated runtime get only the upper bound.",
+                _RUNTIME_ASSUMPTION[o.runtime],
+                "decode_tokens_per_s_upper_bound reads the active weights and the sequence's "
+                "cache at every GPU's full bandwidth at once. Accelerators without a "
+                "calibrated runtime get only the upper bound.",
                 f"Time to first token is the prefill of a {o.prompt:,}-token prompt, "
                 "compute-bound: its FLOPs (2 per active weight per token, plus attention) at "
                 "the share of one GPU's dense 16-bit throughput llama.cpp reaches (calibrated "
@@ -163,6 +175,11 @@ def estimate(
             f"Unknown workload '{options.workload}'; choose one of {', '.join(WORKLOADS)}.",
             field="workload",
         )
+    if options.runtime not in RUNTIMES:
+        raise EstimateError(
+            f"Unknown runtime '{str(options.runtime)[:40]}'; choose one of {', '.join(RUNTIMES)}.",
+            field="runtime",
+        )
     if not (0 < options.usable_fraction <= 1):
         raise EstimateError("'usable_fraction' must be in (0, 1].", field="usable_fraction")
     params = parameters or count_parameters(arch)
@@ -201,6 +218,7 @@ def estimate(
             batch=options.batch,
             usable_fraction=options.usable_fraction,
             prefill_flops=prompt_flops,
+            runtime=options.runtime,
         )
         for profile in profiles
     )

@@ -15,6 +15,8 @@ from estimator.memory import (
     kv_replication,
 )
 from estimator.speed import (
+    LLAMA_CPP,
+    VLLM,
     calibration_for,
     prefill_calibration_for,
     realistic_tokens_per_s,
@@ -106,15 +108,19 @@ def fit_profile(
     batch: int,
     usable_fraction: Fraction = DEFAULT_USABLE_FRACTION,
     prefill_flops: int | None = None,
+    runtime: str = LLAMA_CPP,
 ) -> Fit:
-    """Spread ``memory`` over the profile's accelerators with tensor parallelism (inference)
-    or full sharding (training) and compare with the usable memory of one accelerator.
-    ``prefill_flops``: the work of the prompt, for the time to first token."""
+    """Spread ``memory`` over the profile's accelerators and compare with the usable memory of
+    one accelerator: for inference by layers (``llama.cpp``: each GPU holds its layers and
+    their cache) or with tensor parallelism (``vllm``: heads split, KV heads replicated where
+    GPUs outnumber them); for training with full sharding. ``prefill_flops``: the work of the
+    prompt, for the time to first token."""
     count = profile.count
     usable = math.floor(
         profile.accelerator.memory_bytes * usable_fraction_for(profile.accelerator, usable_fraction)
     )
-    if workload == "inference" and count > 1 and arch.num_attention_heads % count:
+    tensor_parallel = workload == "inference" and runtime == VLLM
+    if tensor_parallel and count > 1 and arch.num_attention_heads % count:
         return Fit(
             profile,
             0,
@@ -127,7 +133,7 @@ def fit_profile(
         )
     overhead = count * RUNTIME_OVERHEAD_BYTES_PER_GPU
     shared = memory.total_bytes - memory.overhead_bytes
-    if workload == "inference":
+    if tensor_parallel:
         kv = math.ceil(memory.kv_cache_bytes * kv_replication(arch, count))
         shared = shared - memory.kv_cache_bytes + kv
     per_device = math.ceil(Fraction(shared, count)) + overhead // count
@@ -148,10 +154,16 @@ def fit_profile(
         )
         # The upper bound: every GPU's full bandwidth at once (tensor parallelism).
         upper_bound = round(count * bandwidth / step_bytes, 1)
-        calibration = calibration_for(accelerator.vendor, accelerator.form)
+        calibration = calibration_for(accelerator.vendor, accelerator.form, runtime)
         if calibration is not None:
+            # Two all-reduces a layer under tensor parallelism; one a block in Nemotron-H.
+            syncs = arch.num_layers * (1 if arch.structure.separate_blocks else 2)
             realistic = realistic_tokens_per_s(
-                calibration, step_bytes=step_bytes, bandwidth=bandwidth, devices=count
+                calibration,
+                step_bytes=step_bytes,
+                bandwidth=bandwidth,
+                devices=count,
+                syncs=syncs,
             )
             per_sequence = round(realistic, 1)
             aggregate = round(realistic * batch, 1)
@@ -160,7 +172,7 @@ def fit_profile(
     if workload == "inference" and prefill_flops and dense:
         # At peak: every GPU's full dense throughput at once (tensor parallelism).
         first_token_at_peak = _seconds(prefill_flops / (count * dense))
-        prefill = prefill_calibration_for(accelerator.vendor, accelerator.form)
+        prefill = prefill_calibration_for(accelerator.vendor, accelerator.form, runtime)
         if prefill is not None:
             # Split by layers, the GPUs take the prompt in turn: one GPU's throughput.
             first_token = _seconds(prefill.seconds(prefill_flops, dense))

@@ -35,11 +35,20 @@ class DecodeCalibration:
     per_token_seconds: float  # kernel launches, sampling: paid once per token
     per_extra_device_seconds: float  # handing the activations to the next GPU (layer split)
     measurements: int  # how many measurements fitted them
+    # Tensor parallelism (vLLM): every GPU reads its share of the step at once, and the GPUs
+    # exchange partial sums twice a layer (Megatron-LM, arXiv 1909.08053 §3).
+    tensor_parallel: bool = False
+    per_sync_seconds: float = 0.0  # one all-reduce of one token's activations
 
-    def seconds_per_token(self, step_bytes: int, bandwidth: float, devices: int) -> float:
+    def seconds_per_token(
+        self, step_bytes: int, bandwidth: float, devices: int, syncs: int = 0
+    ) -> float:
         achieved = bandwidth * self.bandwidth_fraction
         if self.bandwidth_ceiling is not None:
             achieved = min(achieved, self.bandwidth_ceiling)
+        if self.tensor_parallel:
+            exchange = syncs * self.per_sync_seconds if devices > 1 else 0.0
+            return step_bytes / (devices * achieved) + self.per_token_seconds + exchange
         return (
             step_bytes / achieved
             + self.per_token_seconds
@@ -69,11 +78,33 @@ LLAMA_CPP_METAL = DecodeCalibration(
     per_extra_device_seconds=0.0,
     measurements=7,
 )
+# vLLM on NVIDIA GPUs, tensor parallel: fitted by bench/decode_calibration.py --fit to the 5
+# single-stream measurements of recent vLLM releases (0.7.2 to 0.23) that match catalog
+# hardware; few, and docs/estimator.md says how far that carries.
+VLLM_CUDA = DecodeCalibration(
+    runtime="vLLM (CUDA), tensor parallel",
+    bandwidth_fraction=0.92,
+    bandwidth_ceiling=None,
+    per_token_seconds=0.0012,
+    per_extra_device_seconds=0.0,
+    measurements=5,
+    tensor_parallel=True,
+    per_sync_seconds=0.00008,
+)
 CALIBRATED_FORMS = ("consumer", "workstation", "datacenter")
+# The runtimes an estimate can assume, and how each spreads a model over several GPUs.
+LLAMA_CPP = "llama.cpp"
+VLLM = "vllm"
+RUNTIMES = {
+    LLAMA_CPP: "llama.cpp: one GPU, or the layers split over several",
+    VLLM: "vLLM: tensor parallel over every GPU",
+}
 
 
-def calibration_for(vendor: str, form: str) -> DecodeCalibration | None:
+def calibration_for(vendor: str, form: str, runtime: str = LLAMA_CPP) -> DecodeCalibration | None:
     """The calibrated runtime for an accelerator, or ``None`` where none was measured."""
+    if runtime == VLLM:
+        return VLLM_CUDA if vendor == "NVIDIA" and form in CALIBRATED_FORMS else None
     if vendor == "NVIDIA" and form in CALIBRATED_FORMS:
         return LLAMA_CPP_CUDA
     if vendor == "Apple" and form == "unified_memory":
@@ -82,10 +113,16 @@ def calibration_for(vendor: str, form: str) -> DecodeCalibration | None:
 
 
 def realistic_tokens_per_s(
-    calibration: DecodeCalibration, *, step_bytes: int, bandwidth: float, devices: int
+    calibration: DecodeCalibration,
+    *,
+    step_bytes: int,
+    bandwidth: float,
+    devices: int,
+    syncs: int = 0,
 ) -> float:
-    """Tokens per second of one sequence whose decode step reads ``step_bytes``."""
-    return 1 / calibration.seconds_per_token(step_bytes, bandwidth, devices)
+    """Tokens per second of one sequence whose decode step reads ``step_bytes``; ``syncs``:
+    the all-reduces of one token under tensor parallelism."""
+    return 1 / calibration.seconds_per_token(step_bytes, bandwidth, devices, syncs)
 
 
 # -- time to first token ------------------------------------------------------------------
@@ -172,9 +209,12 @@ LLAMA_CPP_CUDA_PREFILL = PrefillCalibration(
 )
 
 
-def prefill_calibration_for(vendor: str, form: str) -> PrefillCalibration | None:
+def prefill_calibration_for(
+    vendor: str, form: str, runtime: str = LLAMA_CPP
+) -> PrefillCalibration | None:
     """The calibrated prefill of an accelerator's runtime; ``None`` where none was measured
-    (Apple's datasheets publish no dense 16-bit throughput to scale from)."""
-    if vendor == "NVIDIA" and form in CALIBRATED_FORMS:
+    (Apple's datasheets publish no dense 16-bit throughput to scale from; no vLLM prefill
+    measurement matching catalog hardware was found)."""
+    if runtime == LLAMA_CPP and vendor == "NVIDIA" and form in CALIBRATED_FORMS:
         return LLAMA_CPP_CUDA_PREFILL
     return None

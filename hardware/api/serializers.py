@@ -11,6 +11,7 @@ from estimator import KV_DTYPES, PRECISIONS
 from estimator.fit import MAX_DEVICES
 from estimator.memory import LORA_TARGETS, MAX_BATCH, MAX_CONTEXT_TOKENS
 from estimator.size_tiers import tier_figures
+from estimator.speed import LLAMA_CPP, RUNTIMES
 from hardware import selectors
 from hardware.models import Accelerator, HardwareProfile, Recommendation, SizeTier, Workload
 
@@ -194,6 +195,14 @@ class EstimateRequestSerializer(serializers.Serializer):
     )
     batch = serializers.IntegerField(min_value=1, max_value=MAX_BATCH, default=1)
     kv_dtype = serializers.ChoiceField(choices=list(KV_DTYPES), default="bf16")
+    runtime = serializers.ChoiceField(
+        choices=list(RUNTIMES),
+        default=LLAMA_CPP,
+        help_text=_(
+            "How several GPUs share the model: llama.cpp splits the layers (no head count to "
+            "divide; one sequence is no faster), vllm is tensor parallel."
+        ),
+    )
     lora_rank = serializers.IntegerField(min_value=1, max_value=4096, default=16)
     lora_targets = serializers.ChoiceField(choices=LORA_TARGETS, default="attention")
     gradient_checkpointing = serializers.BooleanField(default=True)
@@ -265,6 +274,7 @@ class EstimateInputsSerializer(serializers.Serializer):
     precision = serializers.CharField()
     context = serializers.IntegerField()
     prompt = serializers.IntegerField(allow_null=True)
+    runtime = serializers.CharField(allow_null=True)
     batch = serializers.IntegerField()
     kv_dtype = serializers.CharField()
     lora_rank = serializers.IntegerField(allow_null=True)

@@ -39,6 +39,7 @@ class EstimateView(APIView):
             precision=data.get("precision", ""),
             context_tokens=data["context"],
             prompt_tokens=data.get("prompt"),
+            runtime=data["runtime"],
             batch=data["batch"],
             kv_dtype=data["kv_dtype"],
             lora_rank=data["lora_rank"],

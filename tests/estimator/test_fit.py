@@ -1,10 +1,15 @@
 """Fit onto hardware profiles and decode speed (no database)."""
 
+from dataclasses import replace
 from fractions import Fraction
+
+import pytest
 
 from core.lib.units import GIB
 from estimator import AcceleratorSpec, EstimateOptions, ProfileSpec, estimate, parse_config
-from tests.estimator.configs import fixture_config
+from estimator.memory import EstimateError
+from estimator.speed import LLAMA_CPP, VLLM
+from tests.estimator.configs import catalog_config, fixture_config
 
 RTX_4090 = AcceleratorSpec(
     "rtx-4090", "RTX 4090", 24 * GIB, 1_008 * 10**9, "consumer", vendor="NVIDIA"
@@ -44,11 +49,47 @@ def test_llama_2_70b_bf16_needs_more_than_one_h100():
     assert fits == {1: False, 2: True, 4: True}
 
 
-def test_tensor_parallel_needs_a_divisor_of_the_heads():
+def test_tensor_parallel_needs_a_divisor_of_the_heads_and_a_layer_split_does_not():
     arch = parse_config(fixture_config("meta-llama__Llama-2-7b-hf"))  # 32 heads
-    result = estimate(arch, EstimateOptions(), _profiles((RTX_4090, 3)))
+    result = estimate(arch, EstimateOptions(runtime=VLLM), _profiles((RTX_4090, 3)))
     assert not result.fits[0].fits
     assert "divide" in result.fits[0].reason
+    split = estimate(arch, EstimateOptions(runtime=LLAMA_CPP), _profiles((RTX_4090, 3)))
+    assert split.fits[0].fits
+
+
+def test_a_layer_split_keeps_each_layers_cache_once_and_tensor_parallel_replicates_kv_heads():
+    """Qwen3-8B has 8 KV heads: on 16 GPUs tensor parallelism stores each twice."""
+    arch = parse_config(fixture_config("Qwen__Qwen3-8B"))
+    options = EstimateOptions(context_tokens=131_072, batch=4)
+    by_layers = estimate(arch, options, _profiles((H100, 16))).fits[0]
+    tensor = estimate(arch, replace(options, runtime=VLLM), _profiles((H100, 16))).fits[0]
+    kv = estimate(arch, options).memory.kv_cache_bytes
+    assert tensor.per_device_bytes - by_layers.per_device_bytes == pytest.approx(kv / 16, abs=2)
+
+
+def test_tensor_parallel_adds_bandwidth_and_pays_for_its_all_reduces():
+    """vLLM, calibrated on QwQ-32B (Qwen2.5-32B's shapes) on 2, 4 and 8 A100s
+    (bench/data/decode_measurements.yaml: 36.2, 50 and 63 tokens/s): more GPUs are faster for
+    one sequence, far from in proportion; a layer split is not faster at all."""
+    arch = parse_config(catalog_config("qwen2-5-32b"))
+    a100 = AcceleratorSpec("a100", "A100 80GB", 80 * GIB, 2_039 * 10**9, vendor="NVIDIA")
+    options = EstimateOptions(runtime=VLLM, context_tokens=100)
+    two, four, eight = estimate(arch, options, _profiles((a100, 2), (a100, 4), (a100, 8))).fits
+    speeds = [f.decode_tokens_per_s_per_sequence for f in (two, four, eight)]
+    assert speeds == sorted(speeds)
+    assert 30 < speeds[0] < 40
+    assert speeds[2] < 2 * speeds[0]
+    assert eight.decode_tokens_per_s_upper_bound == 4 * two.decode_tokens_per_s_upper_bound
+    layer_split = estimate(arch, replace(options, runtime=LLAMA_CPP), _profiles((a100, 8)))
+    assert layer_split.fits[0].decode_tokens_per_s_per_sequence < speeds[0]
+
+
+def test_an_unknown_runtime_is_refused_naming_it():
+    arch = parse_config(fixture_config("meta-llama__Meta-Llama-3-8B"))
+    with pytest.raises(EstimateError) as caught:
+        estimate(arch, EstimateOptions(runtime="tgi"))
+    assert caught.value.field == "runtime"
 
 
 def test_usable_fraction_decides_a_tight_fit():

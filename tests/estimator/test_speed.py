@@ -17,6 +17,8 @@ from estimator.speed import (
     LLAMA_CPP_CUDA,
     LLAMA_CPP_CUDA_PREFILL,
     LLAMA_CPP_METAL,
+    VLLM,
+    VLLM_CUDA,
     calibration_for,
     prefill_flops,
 )
@@ -49,7 +51,7 @@ def test_the_estimate_meets_the_published_measurements(calibration):
 
 def test_each_runtime_meets_the_bar_on_its_own(calibration):
     rows = calibration.rows()
-    for runtime in (LLAMA_CPP_CUDA, LLAMA_CPP_METAL):
+    for runtime in (LLAMA_CPP_CUDA, LLAMA_CPP_METAL, VLLM_CUDA):
         mine = [row for row in rows if row.calibration is runtime]
         assert len(mine) == runtime.measurements
         assert calibration.summary(mine)["worst_factor"] <= 2
@@ -67,6 +69,12 @@ def test_each_runtime_meets_the_bar_on_its_own(calibration):
 )
 def test_only_measured_runtimes_are_calibrated(vendor, form, expected):
     assert calibration_for(vendor, form) is expected
+
+
+def test_vllm_is_calibrated_on_nvidia_only():
+    assert calibration_for("NVIDIA", "datacenter", VLLM) is VLLM_CUDA
+    assert calibration_for("Apple", "unified_memory", VLLM) is None
+    assert calibration_for("AMD", "datacenter", VLLM) is None
 
 
 # -- time to first token -------------------------------------------------------------------

@@ -336,3 +336,24 @@ def test_the_command_says_how_fast_on_the_accelerator_asked_for(capsys):
     assert "decode about" in out
     assert "(upper bound" in out
     assert "first token after about" in out
+
+
+def test_the_runtime_decides_how_several_gpus_share_the_model(client, capsys):
+    gpu = factories.AcceleratorFactory(slug="tp-gpu", memory_gib=24, memory_bandwidth_gbps=1000)
+    config = fixture_config("meta-llama__Llama-2-7b-hf")  # 32 heads
+    payload = {"config": config, "accelerator": gpu.slug, "count": 3}
+    split = _post(client, payload).json()
+    assert split["inputs"]["runtime"] == "llama.cpp"
+    assert split["fits"][0]["fits"] is True
+    tensor = _post(client, {**payload, "runtime": "vllm"}).json()
+    assert tensor["inputs"]["runtime"] == "vllm"
+    assert tensor["fits"][0]["fits"] is False
+    assert "divide" in tensor["fits"][0]["reason"]
+    bad = _post(client, {**payload, "runtime": "tgi"})
+    assert bad.status_code == 400
+    assert "runtime" in bad.json()
+    path = str(FIXTURES / "meta-llama__Llama-2-7b-hf.json")
+    call_command(
+        "estimate", path, "--accelerator", gpu.slug, "--count", "3", "--runtime", "vllm", "--json"
+    )
+    assert json.loads(capsys.readouterr().out)["fits"][0]["fits"] is False

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from core.lib.units import GIB
 from estimator import KV_DTYPES, PRECISIONS, WORKLOADS, EstimateOptions
 from estimator.fit import MAX_DEVICES
+from estimator.speed import LLAMA_CPP, RUNTIMES
 from hardware import selectors
 from hardware.services import EstimateInputError, estimate_for
 
@@ -33,6 +34,13 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=1, help="Concurrent sequences.")
         parser.add_argument("--workload", default="inference", choices=list(WORKLOADS))
         parser.add_argument("--kv-dtype", default="bf16", choices=list(KV_DTYPES))
+        parser.add_argument(
+            "--runtime",
+            default=LLAMA_CPP,
+            choices=list(RUNTIMES),
+            help="How several GPUs share the model: llama.cpp splits the layers (default), "
+            "vllm is tensor parallel.",
+        )
         parser.add_argument("--lora-rank", type=int, default=16)
         parser.add_argument(
             "--accelerator",
@@ -59,6 +67,7 @@ class Command(BaseCommand):
             precision=options["precision"],
             context_tokens=options["context"],
             prompt_tokens=options["prompt"],
+            runtime=options["runtime"],
             batch=options["batch"],
             kv_dtype=options["kv_dtype"],
             lora_rank=options["lora_rank"],
