@@ -156,48 +156,45 @@ def summary(selected: list[Row]) -> dict[str, float]:
     }
 
 
-def _fit_tensor_parallel(selected: list[Row], base: DecodeCalibration) -> DecodeCalibration:
-    """Fraction, per-token time and per-all-reduce time of a tensor-parallel runtime."""
-    best: tuple[float, DecodeCalibration] | None = None
-    for fraction in (x / 100 for x in range(40, 101, 2)):
-        for per_token in (x / 10000 for x in range(0, 60, 2)):
-            for sync in (x / 1_000_000 for x in range(0, 100, 2)):
-                trial = replace(
-                    base,
-                    bandwidth_fraction=fraction,
-                    per_token_seconds=per_token,
-                    per_sync_seconds=sync,
-                )
-                errors = [abs(math.log(r.estimate(trial) / r.measured)) for r in selected]
-                score = statistics.median(errors) + 0.3 * max(errors)
-                if best is None or score < best[0]:
-                    best = (score, trial)
-    assert best is not None
-    return best[1]
+def _best(selected: list[Row], trials) -> DecodeCalibration:
+    """The trial with the least median log error plus 0.3 × the worst."""
+
+    def score(trial: DecodeCalibration) -> float:
+        errors = [abs(math.log(r.estimate(trial) / r.measured)) for r in selected]
+        return statistics.median(errors) + 0.3 * max(errors)
+
+    return min(trials, key=score)
 
 
 def _fit(selected: list[Row], base: DecodeCalibration) -> DecodeCalibration:
+    """Search the constants of ``base``'s form: a grid over each."""
+    fractions = [x / 100 for x in range(40, 101, 2)]
     if base.tensor_parallel:
-        return _fit_tensor_parallel(selected, base)
-    best: tuple[float, DecodeCalibration] | None = None
-    ceilings = [None, *(x * 1e11 for x in range(7, 16))]
-    for fraction in (x / 100 for x in range(40, 101, 2)):
-        for per_token in (x / 10000 for x in range(0, 80, 2)):
-            for hop in (x / 10000 for x in range(0, 40, 4)):
-                for ceiling in ceilings:
-                    trial = replace(
-                        base,
-                        bandwidth_fraction=fraction,
-                        per_token_seconds=per_token,
-                        per_extra_device_seconds=hop,
-                        bandwidth_ceiling=ceiling,
-                    )
-                    errors = [abs(math.log(r.estimate(trial) / r.measured)) for r in selected]
-                    score = statistics.median(errors) + 0.3 * max(errors)
-                    if best is None or score < best[0]:
-                        best = (score, trial)
-    assert best is not None
-    return best[1]
+        return _best(
+            selected,
+            (
+                replace(base, bandwidth_fraction=f, per_token_seconds=t, per_sync_seconds=sync)
+                for f in fractions
+                for t in (x / 10000 for x in range(0, 60, 2))
+                for sync in (x / 1_000_000 for x in range(0, 100, 2))
+            ),
+        )
+    return _best(
+        selected,
+        (
+            replace(
+                base,
+                bandwidth_fraction=f,
+                per_token_seconds=t,
+                per_extra_device_seconds=hop,
+                bandwidth_ceiling=ceiling,
+            )
+            for f in fractions
+            for t in (x / 10000 for x in range(0, 80, 2))
+            for hop in (x / 10000 for x in range(0, 40, 4))
+            for ceiling in (None, *(x * 1e11 for x in range(7, 16)))
+        ),
+    )
 
 
 def prefill_summary(selected: list[Row]) -> dict[str, float]:
