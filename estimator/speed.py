@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from estimator.architecture import ATTENTION_KINDS, Architecture
+from estimator.architecture import Architecture
 from estimator.parameters import ParameterCount
 
 
@@ -165,22 +165,15 @@ def prefill_flops(arch: Architecture, params: ParameterCount, prompt_tokens: int
         widths = mla.nope + mla.rope + mla.v
     else:
         widths = 2 * arch.head_dim
-    for index in range(arch.num_layers):
-        kind = arch.layer_type(index)
-        if kind not in ATTENTION_KINDS:
-            continue
-        windowed = kind == "sliding_attention" or (
-            not arch.layer_types
-            and arch.sliding_window is not None
-            and index >= arch.num_layers - arch.sliding_window_layers
-        )
-        if kind == "chunked_attention" and arch.attention_chunk:
-            pairs = _chunked_pairs(prompt_tokens, arch.attention_chunk)
-        else:
-            pairs = _attention_pairs(prompt_tokens, arch.sliding_window if windowed else None)
-        flops += pairs * heads * 2 * widths
-        if arch.indexer is not None:
-            flops += pairs * arch.indexer.heads * 2 * arch.indexer.head_dim
+    full = _attention_pairs(prompt_tokens, None)
+    pairs = arch.full_attention_layers * full
+    if arch.sliding_window:
+        pairs += arch.sliding_window_layers * _attention_pairs(prompt_tokens, arch.sliding_window)
+    if arch.attention_chunk:
+        pairs += arch.chunked_attention_layers * _chunked_pairs(prompt_tokens, arch.attention_chunk)
+    flops += pairs * heads * 2 * widths
+    if arch.indexer is not None:
+        flops += arch.kv_layers * full * arch.indexer.heads * 2 * arch.indexer.head_dim
     return flops
 
 

@@ -110,7 +110,9 @@ def test_sliding_layers_cap_their_pairs_and_linear_layers_add_none():
     params = count_parameters(gpt_oss)
     longer = prefill_flops(gpt_oss, params, 8192) - prefill_flops(gpt_oss, params, 4096)
     # Only the full-attention layers' pairs grow with the square of the prompt.
-    full_only = replace(gpt_oss, layer_types=("full_attention",) * gpt_oss.num_layers)
+    full_only = replace(
+        gpt_oss, layer_types=("full_attention",) * gpt_oss.num_layers, sliding_window_layers=0
+    )
     assert longer < prefill_flops(full_only, params, 8192) - prefill_flops(full_only, params, 4096)
     next_ = parse_config(fixture_config("Qwen__Qwen3-Next-80B-A3B-Thinking"))
     next_params = count_parameters(next_)
