@@ -112,6 +112,9 @@ _LIMITS: dict[str, tuple[int, str]] = {
             "shared_intermediate_size",
             "mamba_head_dim",
             "ssm_state_size",
+            "mamba_d_head",
+            "mamba_d_state",
+            "mamba_expand",
             "image_size",
             "num_channels",
             "projector_input_dim",
@@ -121,6 +124,7 @@ _LIMITS: dict[str, tuple[int, str]] = {
         (MAX_WIDTH, "dimensions"),
     ),
     "conv_kernel": (MAX_CONV_KERNEL, "positions"),
+    "mamba_d_conv": (MAX_CONV_KERNEL, "positions"),
     "num_position_embeddings": (MAX_POSITIONS, "positions"),
     # A short convolution over the last few positions: 4 in every published hybrid config.
     "linear_conv_kernel_dim": (MAX_CONV_KERNEL, "positions"),
@@ -134,6 +138,8 @@ _LIMITS: dict[str, tuple[int, str]] = {
             "index_n_heads",
             "mamba_num_heads",
             "n_groups",
+            "mamba_n_heads",
+            "mamba_n_groups",
         ),
         (MAX_HEADS, "heads"),
     ),
@@ -418,6 +424,10 @@ STRUCTURES: dict[str, Structure] = {
     # Nemotron-H (transformers models/nemotron_h/modeling_nemotron_h.py): blocks of one mixer
     # each behind one RMSNorm; MLPs and experts are squared-ReLU up/down projections without a
     # gate or biases; the MoE router has e_score_correction_bias.
+    # Granite 4.0-H (transformers models/granitemoehybrid/modeling_granitemoehybrid.py): a
+    # Mamba-2 or attention mixer, then on every layer a shared SwiGLU MLP (fused input_linear)
+    # and, where num_local_experts, routed experts behind a router without bias.
+    "granitemoehybrid": Structure(),
     "nemotron_h": Structure(
         norms_per_layer=1,
         ffn_gated=False,
@@ -596,7 +606,7 @@ _LLAMA_LIKE: dict[str, dict[str, Any]] = {
     "qwen3_vl_moe": {"tie": False, "qkv_bias": False},
 }
 SUPPORTED_MODEL_TYPES: tuple[str, ...] = tuple(
-    sorted([*_LLAMA_LIKE, "chatglm", "qwen", "nemotron_h"])
+    sorted([*_LLAMA_LIKE, "chatglm", "qwen", "nemotron_h", "granitemoehybrid"])
 )
 # Types that only come from curated numbers (no config.json is published).
 NUMBERS_ONLY_MODEL_TYPES = ("chatglm1", "glm130b", "grok1")
@@ -605,7 +615,8 @@ _FAMILY_NAMES = (
     "Llama 1/2/3/3.1 (Yi, Vicuna), Mistral, Mixtral, Qwen, Qwen2/2.5, Qwen2-MoE, Qwen2.5-VL, "
     "Qwen3, Qwen3-MoE, DeepSeek-V2/V3, ChatGLM/ChatGLM2/3, GLM-4, Baichuan/Baichuan2, "
     "Gemma 2, Phi-3, Ling (bailing_moe), gpt-oss, Qwen3-Next, Kimi K2, DeepSeek-V3.2, GLM-5, "
-    "GLM-4.5/4.6 (glm4_moe), MiniMax-M2, Gemma 3, Llama 4, Qwen3-VL, Nemotron-H"
+    "GLM-4.5/4.6 (glm4_moe), MiniMax-M2, Gemma 3, Llama 4, Qwen3-VL, Nemotron-H, "
+    "Granite 4.0-H (granitemoehybrid)"
 )
 # Per-layer attention kinds a ``layer_types`` list may name, and those it may not yet: a
 # config with one of those is refused, never counted as if its layers were full attention.
@@ -881,6 +892,8 @@ def parse_config(config: Mapping[str, Any]) -> Architecture:
         return _parse_qwen_v1(config, architecture_class)
     if model_type == "nemotron_h":
         return _parse_nemotron_h(config, architecture_class)
+    if model_type == "granitemoehybrid":
+        return _parse_granite_hybrid(config, architecture_class)
     if model_type not in _LLAMA_LIKE:
         raise ConfigError(
             UNSUPPORTED.format(
@@ -1395,6 +1408,93 @@ def _parse_nemotron_h(config: Mapping[str, Any], arch_class: str) -> Architectur
         num_experts_per_token=experts.get("num_experts_per_token"),
         moe_intermediate_size=expert_width,
         shared_expert_intermediate_size=shared or None,
+    )
+
+
+GRANITE_LAYER_KINDS = {"mamba": "mamba", "attention": "full_attention"}
+GRANITE_LAYER = "'layer_types' names {value}; Granite 4.0-H builds 'mamba' and 'attention' layers."
+GRANITE_MAMBA_WIDTH = (
+    "'mamba_n_heads' × 'mamba_d_head' ({heads_width}) must equal 'mamba_expand' × "
+    "'hidden_size' ({expand_width})."
+)
+
+
+def _parse_granite_hybrid(config: Mapping[str, Any], arch_class: str) -> Architecture:
+    """Granite 4.0-H: Mamba-2 or attention layers, each followed by a shared MLP and experts.
+
+    Defaults from transformers' GraniteMoeHybridConfig; the Mamba inner width is
+    mamba_expand × hidden_size, which the config class requires to be mamba_n_heads ×
+    mamba_d_head (GraniteMoeHybridMambaLayer)."""
+    num_layers = _int(config, "num_hidden_layers")
+    kinds = config.get("layer_types")
+    if kinds is None:
+        kinds = ["mamba"] * num_layers
+    if not isinstance(kinds, list) or not all(isinstance(kind, str) for kind in kinds):
+        raise ConfigError(LAYER_TYPES_NOT_LIST.format(value=_shown(kinds)), field="layer_types")
+    if len(kinds) != num_layers:
+        raise ConfigError(
+            LAYER_TYPES_LENGTH.format(count=len(kinds), layers=num_layers), field="layer_types"
+        )
+    for kind in kinds:
+        if kind not in GRANITE_LAYER_KINDS:
+            raise ConfigError(GRANITE_LAYER.format(value=_shown(kind)), field="layer_types")
+    schedule = tuple(GRANITE_LAYER_KINDS[kind] for kind in kinds)
+    hidden = _int(config, "hidden_size")
+    heads = _int(config, "num_attention_heads")
+    mamba = None
+    if "mamba" in schedule:
+        mamba_heads = _int(config, "mamba_n_heads", required=False) or 128
+        expand = _int(config, "mamba_expand", required=False) or 2
+        head_dim = _int(config, "mamba_d_head", required=False) or expand * hidden // mamba_heads
+        if mamba_heads * head_dim != expand * hidden:
+            raise ConfigError(
+                GRANITE_MAMBA_WIDTH.format(
+                    heads_width=mamba_heads * head_dim, expand_width=expand * hidden
+                ),
+                field="mamba_d_head",
+            )
+        mamba = Mamba(
+            num_heads=mamba_heads,
+            head_dim=head_dim,
+            groups=_int(config, "mamba_n_groups", required=False) or 1,
+            state_size=_int(config, "mamba_d_state", required=False) or 256,
+            conv_kernel=_int(config, "mamba_d_conv", required=False) or 4,
+            conv_bias=_bool(config, "mamba_conv_bias", True),
+            bias=_bool(config, "mamba_proj_bias", False),
+        )
+    shared = _int(config, "shared_intermediate_size", required=False) or 1024
+    experts = config.get("num_local_experts", 8)
+    moe: dict[str, int] = {}
+    if experts:
+        moe = _experts(config, "num_local_experts")
+    theta, scaling = _rope(config)
+    if _bool(config, "attention_bias", False):
+        raise ConfigError("'attention_bias' true is not counted yet.", field="attention_bias")
+    return Architecture(
+        model_type="granitemoehybrid",
+        architecture_class=arch_class,
+        num_layers=num_layers,
+        hidden_size=hidden,
+        num_attention_heads=heads,
+        num_kv_heads=_kv_heads(config, "num_key_value_heads", heads=heads, required=False),
+        head_dim=_head_dim(config, "head_dim", hidden=hidden, heads=heads),
+        # Without experts the shared MLP is the layer's dense FFN.
+        intermediate_size=_int(config, "intermediate_size") if moe else shared,
+        vocab_size=_int(config, "vocab_size"),
+        tie_word_embeddings=_bool(config, "tie_word_embeddings", False),
+        qkv_bias=False,
+        max_position_embeddings=_int(config, "max_position_embeddings", required=False),
+        rope_theta=theta,
+        rope_scaling_type=scaling,
+        layer_types=schedule,
+        mamba=mamba,
+        state_dtype=_text(config, "mamba_ssm_cache_dtype"),
+        quantization=_quantization(config),
+        num_experts=moe.get("num_experts"),
+        num_experts_per_token=moe.get("num_experts_per_token"),
+        moe_intermediate_size=_int(config, "intermediate_size") if moe else None,
+        shared_expert_intermediate_size=shared if moe else None,
+        num_shared_experts=1 if moe else None,
     )
 
 

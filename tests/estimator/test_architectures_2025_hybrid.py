@@ -271,3 +271,31 @@ def test_the_fixed_state_does_not_grow_with_the_context_or_the_kv_cache_with_fix
     ]
     assert caches == sorted(caches)
     assert arch.kv_layers <= arch.num_layers
+
+
+# -- Granite 4.0-H ---------------------------------------------------------------------------
+
+
+def test_granite_4_h_has_a_shared_mlp_and_experts_after_every_mixer():
+    arch = parse_config(fixture_config("ibm-granite__granite-4.0-h-small"))
+    assert (arch.mamba_layers, arch.kv_layers) == (36, 4)
+    layers = count_parameters(arch).layers
+    mamba, attention = layers[0], layers[5]
+    assert mamba.ffn == attention.ffn == 3 * 4096 * 1536  # the shared MLP
+    assert mamba.routed_experts == 72 * 3 * 4096 * 768
+    assert mamba.ffn_small == 4096 * 72  # a router without bias
+    # Mamba inner width mamba_expand × hidden = 128 heads × 64.
+    assert mamba.attention == 4096 * (2 * 8192 + 2 * 128 + 128) + 8192 * 4096
+    conv = (8192 + 2 * 128) * 3 * 2
+    ssm = 128 * 64 * 128 * 2
+    assert fixed_state_bytes(arch) == 36 * (conv + ssm)
+
+
+def test_granite_4_h_refuses_a_layer_kind_it_does_not_build():
+    config = fixture_config("ibm-granite__granite-4.0-h-small")
+    with pytest.raises(ConfigError) as caught:
+        parse_config(config | {"layer_types": ["mamba"] * 39 + ["linear"]})
+    assert caught.value.field == "layer_types"
+    with pytest.raises(ConfigError) as caught:
+        parse_config(config | {"mamba_d_head": 32})
+    assert caught.value.field == "mamba_d_head"
