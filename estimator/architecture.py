@@ -421,6 +421,9 @@ STRUCTURES: dict[str, Structure] = {
     # deepstack mergers (VisionTower kind "qwen3_vl").
     "qwen3_vl": Structure(qk_norm=True),
     "qwen3_vl_moe": Structure(qk_norm=True),
+    # Mistral 3 (transformers models/mistral3, pixtral): Mistral's text layers and the Pixtral
+    # encoder (VisionTower kind "pixtral").
+    "mistral3": Structure(),
     # Nemotron-H (transformers models/nemotron_h/modeling_nemotron_h.py): blocks of one mixer
     # each behind one RMSNorm; MLPs and experts are squared-ReLU up/down projections without a
     # gate or biases; the MoE router has e_score_correction_bias.
@@ -553,7 +556,8 @@ class VisionTower:
     - ``qwen3_vl``: Qwen3-VL's ViT (LayerNorms, GELU MLP, learned positions) with a merger and
       one deepstack merger per ``deepstack_visual_indexes`` entry;
     - ``siglip``: Gemma 3's SigLIP encoder and multi-modal projector;
-    - ``llama4``: Llama 4's ViT, pixel-shuffle adapter and projector.
+    - ``llama4``: Llama 4's ViT, pixel-shuffle adapter and projector;
+    - ``pixtral``: Mistral 3's Pixtral encoder, patch merger and projector.
     """
 
     depth: int
@@ -571,6 +575,8 @@ class VisionTower:
     projector_input_dim: int = 0
     projector_output_dim: int = 0
     output_dim: int = 0  # Llama 4's vision_output_dim, the projector's input
+    projector_bias: bool = False  # Mistral 3's multimodal_projector_bias
+    feature_layers: int = 1  # Mistral 3: how many ViT layers' outputs feed the projector
 
 
 # Families whose config follows the Llama naming (num_hidden_layers, num_key_value_heads…),
@@ -604,6 +610,7 @@ _LLAMA_LIKE: dict[str, dict[str, Any]] = {
     "llama4": {"tie": False, "qkv_bias": False},
     "qwen3_vl": {"tie": False, "qkv_bias": False},
     "qwen3_vl_moe": {"tie": False, "qkv_bias": False},
+    "mistral3": {"tie": False, "qkv_bias": False},
 }
 SUPPORTED_MODEL_TYPES: tuple[str, ...] = tuple(
     sorted([*_LLAMA_LIKE, "chatglm", "qwen", "nemotron_h", "granitemoehybrid"])
@@ -616,7 +623,7 @@ _FAMILY_NAMES = (
     "Qwen3, Qwen3-MoE, DeepSeek-V2/V3, ChatGLM/ChatGLM2/3, GLM-4, Baichuan/Baichuan2, "
     "Gemma 2, Phi-3, Ling (bailing_moe), gpt-oss, Qwen3-Next, Kimi K2, DeepSeek-V3.2, GLM-5, "
     "GLM-4.5/4.6 (glm4_moe), MiniMax-M2, Gemma 3, Llama 4, Qwen3-VL, Nemotron-H, "
-    "Granite 4.0-H (granitemoehybrid)"
+    "Granite 4.0-H (granitemoehybrid), Mistral Small 3.x and Ministral 3 (mistral3)"
 )
 # Per-layer attention kinds a ``layer_types`` list may name, and those it may not yet: a
 # config with one of those is refused, never counted as if its layers were full attention.
@@ -1168,6 +1175,8 @@ def _vision(config: Mapping[str, Any], model_type: str) -> VisionTower | None:
             return _siglip_vision(vision, text_hidden)
         if model_type == "llama4":
             return _llama4_vision(vision, text_hidden)
+        if model_type == "mistral3":
+            return _pixtral_vision(config, vision, text_hidden)
         if "depth" not in vision:
             return None
         return VisionTower(
@@ -1249,6 +1258,28 @@ def _llama4_vision(vision: Mapping[str, Any], text_hidden: int) -> VisionTower:
         projector_input_dim=_int(vision, "projector_input_dim"),
         projector_output_dim=_int(vision, "projector_output_dim"),
         output_dim=_int(vision, "vision_output_dim"),
+    )
+
+
+def _pixtral_vision(
+    config: Mapping[str, Any], vision: Mapping[str, Any], text_hidden: int
+) -> VisionTower:
+    """Mistral 3's Pixtral encoder; the projector's numbers are Mistral3Config's (top level)."""
+    layers = config.get("vision_feature_layer", -1)
+    feature_layers = len(layers) if isinstance(layers, list) else 1
+    return VisionTower(
+        kind="pixtral",
+        depth=_int(vision, "num_hidden_layers"),
+        hidden_size=_int(vision, "hidden_size"),
+        intermediate_size=_int(vision, "intermediate_size"),
+        out_hidden_size=text_hidden,
+        patch_size=_int(vision, "patch_size"),
+        temporal_patch_size=1,
+        in_channels=_int(vision, "num_channels", required=False) or 3,
+        spatial_merge_size=_int(config, "spatial_merge_size", required=False) or 2,
+        image_size=_int(vision, "image_size", required=False) or 0,
+        projector_bias=_bool(config, "multimodal_projector_bias", False),
+        feature_layers=feature_layers,
     )
 
 

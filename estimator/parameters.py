@@ -274,8 +274,24 @@ def _llama4_vision(tower: VisionTower) -> int:
     return patch + dim + positions + 2 * 2 * dim + tower.depth * layer + adapter + projector
 
 
+def _pixtral_vision(tower: VisionTower) -> int:
+    """Mistral 3's Pixtral encoder (transformers PixtralVisionModel: a patch Conv2d and every
+    linear layer without bias, RMSNorms, a SiLU-gated MLP, 2D RoPE without weights) and its
+    projector (Mistral3MultiModalProjector: an RMSNorm, the patch merger's merging_layer
+    without bias, linear_1 and linear_2 with biases where multimodal_projector_bias)."""
+    dim, inner, text = tower.hidden_size, tower.intermediate_size, tower.out_hidden_size
+    encoder = tower.in_channels * tower.patch_size**2 * dim + dim  # patch_conv, ln_pre
+    encoder += tower.depth * (4 * dim * dim + 3 * dim * inner + 2 * dim)
+    merger = dim + dim * tower.spatial_merge_size**2 * dim
+    projector = _linear(dim * tower.feature_layers, text, tower.projector_bias)
+    projector += _linear(text, text, tower.projector_bias)
+    return encoder + merger + projector
+
+
 def _vision(tower: VisionTower) -> int:
     """The vision tower and its projector into the language model, by kind."""
+    if tower.kind == "pixtral":
+        return _pixtral_vision(tower)
     if tower.kind == "qwen3_vl":
         return _qwen3_vl_vision(tower)
     if tower.kind == "siglip":

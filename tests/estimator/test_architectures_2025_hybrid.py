@@ -299,3 +299,15 @@ def test_granite_4_h_refuses_a_layer_kind_it_does_not_build():
     with pytest.raises(ConfigError) as caught:
         parse_config(config | {"mamba_d_head": 32})
     assert caught.value.field == "mamba_d_head"
+
+
+# -- Mistral 3 -------------------------------------------------------------------------------
+
+
+def test_mistral_3_counts_pixtral_and_its_projector_apart():
+    config = fixture_config("mistralai__Mistral-Small-3.1-24B-Instruct-2503")
+    params = count_parameters(parse_config(config))
+    assert params.total == 23_572_403_200  # Mistral Small 24B's language model, untied
+    assert params.vision == 403_305_472 + 35_652_608
+    biased = count_parameters(parse_config(config | {"multimodal_projector_bias": True}))
+    assert biased.vision - params.vision == 2 * 5120
