@@ -424,6 +424,9 @@ STRUCTURES: dict[str, Structure] = {
     # Mistral 3 (transformers models/mistral3, pixtral): Mistral's text layers and the Pixtral
     # encoder (VisionTower kind "pixtral").
     "mistral3": Structure(),
+    # Seed-OSS (transformers models/seed_oss/modeling_seed_oss.py): Llama's layers with q/k/v
+    # biases (attention_bias; o_proj's attention_out_bias is false in the published config).
+    "seed_oss": Structure(),
     # Nemotron-H (transformers models/nemotron_h/modeling_nemotron_h.py): blocks of one mixer
     # each behind one RMSNorm; MLPs and experts are squared-ReLU up/down projections without a
     # gate or biases; the MoE router has e_score_correction_bias.
@@ -611,6 +614,7 @@ _LLAMA_LIKE: dict[str, dict[str, Any]] = {
     "qwen3_vl": {"tie": False, "qkv_bias": False},
     "qwen3_vl_moe": {"tie": False, "qkv_bias": False},
     "mistral3": {"tie": False, "qkv_bias": False},
+    "seed_oss": {"tie": False, "qkv_bias": True},
 }
 SUPPORTED_MODEL_TYPES: tuple[str, ...] = tuple(
     sorted([*_LLAMA_LIKE, "chatglm", "qwen", "nemotron_h", "granitemoehybrid"])
@@ -623,7 +627,8 @@ _FAMILY_NAMES = (
     "Qwen3, Qwen3-MoE, DeepSeek-V2/V3, ChatGLM/ChatGLM2/3, GLM-4, Baichuan/Baichuan2, "
     "Gemma 2, Phi-3, Ling (bailing_moe), gpt-oss, Qwen3-Next, Kimi K2, DeepSeek-V3.2, GLM-5, "
     "GLM-4.5/4.6 (glm4_moe), MiniMax-M2, Gemma 3, Llama 4, Qwen3-VL, Nemotron-H, "
-    "Granite 4.0-H (granitemoehybrid), Mistral Small 3.x and Ministral 3 (mistral3)"
+    "Granite 4.0-H (granitemoehybrid), Mistral Small 3.x and Ministral 3 (mistral3), "
+    "Seed-OSS, Phi-4 (phi3)"
 )
 # Per-layer attention kinds a ``layer_types`` list may name, and those it may not yet: a
 # config with one of those is refused, never counted as if its layers were full attention.
@@ -1062,6 +1067,10 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
     # (no mtp.* tensor; MiniMax-M2 issue #47): nothing to count.
     if model_type == "minimax_m2":
         _minimax_attention(config, num_layers)
+    if model_type == "seed_oss":
+        for key in ("attention_out_bias", "mlp_bias"):
+            if _bool(config, key, False):
+                raise ConfigError(f"'{key}' true is not counted yet.", field=key)
     indexer = _indexer(config) if model_type in _DSA_TYPES else None
     if mla_attention and config.get("moe_layer_freq") not in (None, 1):
         raise ConfigError(MOE_LAYER_FREQ, field="moe_layer_freq")

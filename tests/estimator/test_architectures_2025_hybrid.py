@@ -311,3 +311,12 @@ def test_mistral_3_counts_pixtral_and_its_projector_apart():
     assert params.vision == 403_305_472 + 35_652_608
     biased = count_parameters(parse_config(config | {"multimodal_projector_bias": True}))
     assert biased.vision - params.vision == 2 * 5120
+
+
+def test_seed_oss_biases_q_k_v_only_and_refuses_an_output_bias():
+    config = fixture_config("ByteDance-Seed__Seed-OSS-36B-Instruct")
+    layer = count_parameters(parse_config(config)).layers[0]
+    assert layer.attention_small == 80 * 128 + 2 * 8 * 128
+    with pytest.raises(ConfigError) as caught:
+        parse_config(config | {"attention_out_bias": True})
+    assert caught.value.field == "attention_out_bias"
