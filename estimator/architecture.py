@@ -72,6 +72,7 @@ _LIMITS: dict[str, tuple[int, str]] = {
             "num_layers",
             "depth",
             "num_nextn_predict_layers",
+            "mtp_num_hidden_layers",
             "first_k_dense_replace",
             "max_window_layers",
             "full_attention_interval",
@@ -427,6 +428,11 @@ STRUCTURES: dict[str, Structure] = {
     # Seed-OSS (transformers models/seed_oss/modeling_seed_oss.py): Llama's layers with q/k/v
     # biases (attention_bias; o_proj's attention_out_bias is false in the published config).
     "seed_oss": Structure(),
+    # Qwen3.5/3.6 (transformers models/qwen3_5, qwen3_5_moe): Qwen3-Next's layers (Gated DeltaNet
+    # and gated attention; a shared expert with its gate in the MoE version, a dense FFN in
+    # qwen3_5) and Qwen3-VL's vision tower without deepstack mergers.
+    "qwen3_5": Structure(qk_norm=True, attention_output_gate=True),
+    "qwen3_5_moe": Structure(qk_norm=True, shared_expert_gate=True, attention_output_gate=True),
     # Nemotron-H (transformers models/nemotron_h/modeling_nemotron_h.py): blocks of one mixer
     # each behind one RMSNorm; MLPs and experts are squared-ReLU up/down projections without a
     # gate or biases; the MoE router has e_score_correction_bias.
@@ -615,6 +621,8 @@ _LLAMA_LIKE: dict[str, dict[str, Any]] = {
     "qwen3_vl_moe": {"tie": False, "qkv_bias": False},
     "mistral3": {"tie": False, "qkv_bias": False},
     "seed_oss": {"tie": False, "qkv_bias": True},
+    "qwen3_5": {"tie": False, "qkv_bias": False},
+    "qwen3_5_moe": {"tie": False, "qkv_bias": False},
 }
 SUPPORTED_MODEL_TYPES: tuple[str, ...] = tuple(
     sorted([*_LLAMA_LIKE, "chatglm", "qwen", "nemotron_h", "granitemoehybrid"])
@@ -628,7 +636,7 @@ _FAMILY_NAMES = (
     "Gemma 2, Phi-3, Ling (bailing_moe), gpt-oss, Qwen3-Next, Kimi K2, DeepSeek-V3.2, GLM-5, "
     "GLM-4.5/4.6 (glm4_moe), MiniMax-M2, Gemma 3, Llama 4, Qwen3-VL, Nemotron-H, "
     "Granite 4.0-H (granitemoehybrid), Mistral Small 3.x and Ministral 3 (mistral3), "
-    "Seed-OSS, Phi-4 (phi3)"
+    "Seed-OSS, Phi-4 (phi3), Qwen3.5/3.6 (qwen3_5, qwen3_5_moe)"
 )
 # Per-layer attention kinds a ``layer_types`` list may name, and those it may not yet: a
 # config with one of those is refused, never counted as if its layers were full attention.
@@ -647,6 +655,8 @@ ATTENTION_KINDS = ("full_attention", "sliding_attention", "chunked_attention")
 _LAYER_TYPES_OF = {
     "gpt_oss": ("full_attention", "sliding_attention"),
     "qwen3_next": ("full_attention", "linear_attention"),
+    "qwen3_5": ("full_attention", "linear_attention"),
+    "qwen3_5_moe": ("full_attention", "linear_attention"),
     "gemma3_text": ("full_attention", "sliding_attention"),
     "gemma3": ("full_attention", "sliding_attention"),
     "llama4": ("full_attention", "chunked_attention"),
@@ -956,9 +966,13 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
             if config.get("sliding_window") is None:
                 raise ConfigError(SLIDING_WITHOUT_WINDOW, field="sliding_window")
             sliding_window = _int(config, "sliding_window")
-    elif model_type == "qwen3_next":
+    elif model_type in _GATED_DELTANET_TYPES:
         # Without layer_types, every full_attention_interval-th layer attends and the others
         # are linear (transformers' Qwen3NextConfig: the interval defaults to 4).
+        if not _bool(config, "attn_output_gate", True):
+            raise ConfigError(
+                "'attn_output_gate' false is not counted yet.", field="attn_output_gate"
+            )
         interval = _int(config, "full_attention_interval", required=False) or 4
         every = [
             "full_attention" if (index + 1) % interval == 0 else "linear_attention"
@@ -990,7 +1004,15 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
 
     moe: dict[str, int | None] = {}
     mla: dict[str, int | None] = {}
-    intermediate = _int(config, "intermediate_size")
+    if model_type == "qwen3_5_moe" and config.get("intermediate_size") is None:
+        # Every layer is MoE (mlp_only_layers empty): no dense width is built.
+        if config.get("mlp_only_layers"):
+            raise ConfigError(
+                MISSING_FIELD.format(field="intermediate_size"), field="intermediate_size"
+            )
+        intermediate = _int(config, "moe_intermediate_size")
+    else:
+        intermediate = _int(config, "intermediate_size")
     if model_type in {"mixtral", "gpt_oss"}:
         moe = {**_experts(config, "num_local_experts"), "moe_intermediate_size": intermediate}
     elif model_type == "minimax_m2":
@@ -1015,12 +1037,19 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
             "num_shared_experts": _count(config, "n_shared_experts") or None,
             "first_dense_layers": _count(config, "first_k_dense_replace") or None,
         }
-    elif model_type in {"qwen2_moe", "qwen3_moe", "bailing_moe", "qwen3_next", "qwen3_vl_moe"}:
+    elif model_type in {
+        "qwen2_moe",
+        "qwen3_moe",
+        "bailing_moe",
+        "qwen3_next",
+        "qwen3_vl_moe",
+        "qwen3_5_moe",
+    }:
         moe = {
             **_experts(config, "num_experts"),
             "moe_intermediate_size": _int(config, "moe_intermediate_size"),
         }
-        if model_type in {"qwen2_moe", "qwen3_next"}:
+        if model_type in {"qwen2_moe", "qwen3_next", "qwen3_5_moe"}:
             moe["shared_expert_intermediate_size"] = _int(config, "shared_expert_intermediate_size")
             moe["num_shared_experts"] = 1
         if model_type == "bailing_moe":
@@ -1049,7 +1078,7 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
         }
         head_dim = qk_nope_head_dim + qk_rope_head_dim
     dense_layers: tuple[int, ...] = ()
-    if model_type in {"qwen2_moe", "qwen3_moe", "qwen3_next", "qwen3_vl_moe"}:
+    if model_type in {"qwen2_moe", "qwen3_moe", "qwen3_next", "qwen3_vl_moe", "qwen3_5_moe"}:
         # A layer is sparse when (index + 1) is a multiple of decoder_sparse_step and it is
         # not one of mlp_only_layers (transformers' Qwen2MoeDecoderLayer and its successors).
         step = _int(config, "decoder_sparse_step", required=False) or 1
@@ -1063,6 +1092,16 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
     mtp_layers = 0
     if model_type in {"deepseek_v3", "kimi_k2", "glm4_moe", *_DSA_TYPES}:
         mtp_layers = _count(config, "num_nextn_predict_layers")
+    if model_type in {"qwen3_5", "qwen3_5_moe"}:
+        # The checkpoint's mtp.* block: one attention layer with the model's FFN, a 2h → h
+        # projection and three norms, sharing the model's embedding and head
+        # (mtp_use_dedicated_embeddings false; transformers skips it on load).
+        mtp_layers = _count(config, "mtp_num_hidden_layers")
+        if _bool(config, "mtp_use_dedicated_embeddings", False):
+            raise ConfigError(
+                "'mtp_use_dedicated_embeddings' true is not counted yet.",
+                field="mtp_use_dedicated_embeddings",
+            )
     # MiniMax-M2's num_mtp_modules describes modules its published checkpoint does not hold
     # (no mtp.* tensor; MiniMax-M2 issue #47): nothing to count.
     if model_type == "minimax_m2":
@@ -1096,7 +1135,9 @@ def _parse_llama_like(config: Mapping[str, Any], model_type: str, arch_class: st
         layer_types=schedule,
         dense_layers=dense_layers,
         linear_attention=linear,
-        state_dtype=_text(config, "mamba_ssm_cache_dtype"),
+        # Qwen3.5 names it mamba_ssm_dtype; vLLM's Qwen3.5 config hook copies that into
+        # mamba_ssm_cache_dtype (vllm/model_executor/models/config.py).
+        state_dtype=_text(config, "mamba_ssm_cache_dtype") or _text(config, "mamba_ssm_dtype"),
         quantization=_quantization(config),
         indexer=indexer,
         qk_norm=_qk_norm(config, model_type),
@@ -1113,6 +1154,7 @@ QUANTIZATION_BLOCK = (
 
 
 _DSA_TYPES = ("deepseek_v32", "glm_moe_dsa")
+_GATED_DELTANET_TYPES = ("qwen3_next", "qwen3_5", "qwen3_5_moe")
 MOE_LAYER_FREQ = (
     "'moe_layer_freq' other than 1 (MoE on every layer after first_k_dense_replace) is not "
     "counted yet."
@@ -1178,7 +1220,7 @@ def _vision(config: Mapping[str, Any], model_type: str) -> VisionTower | None:
         return None
     text_hidden = _int(config, "hidden_size")
     try:
-        if model_type in {"qwen3_vl", "qwen3_vl_moe"}:
+        if model_type in {"qwen3_vl", "qwen3_vl_moe", "qwen3_5", "qwen3_5_moe"}:
             return _qwen3_vl_vision(vision, text_hidden)
         if model_type == "gemma3":
             return _siglip_vision(vision, text_hidden)

@@ -27,6 +27,8 @@ MTP_STORES_EMBEDDING_AND_HEAD = frozenset({"deepseek_v3", "kimi_k2", "glm4_moe"}
 # quantization_config modules_to_not_convert: "gate"; the checkpoint's tensor listing shows
 # block_sparse_moe.gate.weight as F32).
 ROUTER_IN_F32 = frozenset({"minimax_m2"})
+# Families whose 16-bit checkpoint keeps each linear-attention layer's A_log and gated norm in F32.
+F32_STATE_PARAMETERS = frozenset({"qwen3_5", "qwen3_5_moe"})
 
 
 def matrix_shapes(arch: Architecture, index: int) -> list[tuple[int, int, int]]:
@@ -194,28 +196,34 @@ def checkpoint(arch: Architecture, params: ParameterCount) -> Checkpoint | None:
 
 
 def _sixteen_bit_with_mtp(arch: Architecture, params: ParameterCount) -> Checkpoint:
-    """A 16-bit checkpoint that also stores multi-token-prediction blocks (GLM-4.5): its total
-    is the main model, the blocks and, where the family stores them, their own copies of the
-    embedding and the output head. Which tensors it keeps in F32 (a router's weights, its
-    correction biases) was not established, so the total is not split by dtype."""
+    """A 16-bit checkpoint that also stores multi-token-prediction blocks (GLM-4.5, Qwen3.5):
+    its total is the main model, the blocks and, where the family stores them, their own
+    copies of the embedding and the output head, and the vision tower where there is one.
+    Qwen3.5 keeps each Gated DeltaNet layer's A_log and gated norm in F32 (the Hub's dtype
+    split of Qwen3.5-122B-A10B: F32 6,912 = 36 layers × (64 + 128)); for others which tensors
+    are F32 was not established, so their total is not split by dtype."""
     copies = 0
     if arch.model_type in MTP_STORES_EMBEDDING_AND_HEAD:
         copies = arch.num_mtp_layers * 2 * params.embedding
     mtp = params.mtp + copies
-    tensors = {"BF16/F32": params.total + mtp}
+    stored = params.total + mtp + params.vision
+    if arch.model_type in F32_STATE_PARAMETERS and arch.linear_attention is not None:
+        linear = arch.linear_attention
+        f32 = arch.linear_attention_layers * (linear.num_value_heads + linear.value_head_dim)
+        tensors = {"BF16": stored - f32, "F32": f32}
+    else:
+        tensors = {"BF16/F32": stored}
     line = (
         f"{mtp:,} in {arch.num_mtp_layers} multi-token-prediction block(s), reported apart from "
         "the parameters"
     )
     if copies:
         line += f", {copies:,} of them its own copies of the embedding and the output head"
-    return Checkpoint(
-        tensors,
-        0,
-        mtp,
-        (
-            f"{params.total:,} parameters of the main model, in BF16 but for any tensor the "
-            "checkpoint keeps in F32 (which ones was not established).",
-            line + ".",
-        ),
-    )
+    lines = [
+        f"{params.total:,} parameters of the main model, in BF16 but for the tensors the "
+        "checkpoint keeps in F32.",
+        line + ".",
+    ]
+    if params.vision:
+        lines.append(f"{params.vision:,} in the vision tower and its projector, reported apart.")
+    return Checkpoint(tensors, 0, mtp, tuple(lines))

@@ -40,6 +40,11 @@ NOTE_MESSAGES = {
         "multi-token-prediction blocks (%(mtp)s, with the copies of the embedding and the "
         "output head they store), which the catalog leaves out."
     ),
+    "parameters_mtp_vision_reconciled": _(
+        "Parameters: config.json gives %(computed)s for the language model; the Hub's %(hub)s "
+        "is exactly that, the multi-token-prediction blocks (%(mtp)s) and the vision encoder "
+        "(%(vision)s), which the catalog leaves out."
+    ),
     "parameters_unexplained": _(
         "Parameters: config.json gives %(computed)s but the Hub's safetensors %(hub)s, a "
         "difference of %(difference)s (%(percent)s%%) with no known cause: check before accepting."

@@ -320,3 +320,27 @@ def test_seed_oss_biases_q_k_v_only_and_refuses_an_output_bias():
     with pytest.raises(ConfigError) as caught:
         parse_config(config | {"attention_out_bias": True})
     assert caught.value.field == "attention_out_bias"
+
+
+# -- Qwen3.5 ---------------------------------------------------------------------------------
+
+
+def test_qwen3_5_stores_its_mtp_block_and_vision_tower_and_f32_state_parameters():
+    arch = parse_config(fixture_config("Qwen__Qwen3.5-122B-A10B"))
+    params = count_parameters(arch)
+    held = checkpoint(arch, params)
+    assert held is not None
+    assert held.tensors == {"BF16": 125_086_490_096, "F32": 36 * (64 + 128)}
+    assert held.total == params.total + params.mtp + params.vision
+    # The recurrent state in float32 as the config's mamba_ssm_dtype asks (vLLM's hook).
+    assert arch.state_dtype == "float32"
+
+
+def test_qwen3_5_refuses_dedicated_mtp_embeddings():
+    config = fixture_config("Qwen__Qwen3.5-27B")
+    config = config | {
+        "text_config": config["text_config"] | {"mtp_use_dedicated_embeddings": True}
+    }
+    with pytest.raises(ConfigError) as caught:
+        parse_config(config)
+    assert caught.value.field == "mtp_use_dedicated_embeddings"

@@ -887,3 +887,14 @@ def test_a_multimodal_config_reports_its_vision_tower_apart(client, gpu):
     html = _text(_post(client, fixture_config("Qwen__Qwen3-VL-8B-Instruct")))
     assert 'data-total-params="8190735360"' in html
     assert "vision tower and its projector" in html
+
+
+def test_a_mamba_hybrid_config_shows_its_blocks_and_its_fixed_state(client, gpu):
+    config = fixture_config("nvidia__NVIDIA-Nemotron-3-Nano-30B-A3B-BF16")
+    html = _text(_post(client, config))
+    assert 'id="config-fixed-state"' in html
+    assert "23 × Mamba-2, 23 × MoE block, 6 × full attention" in html
+    assert "64 heads × 64, 8 groups, state 128, convolution over 4 positions" in html
+    with translation.override("zh-hans"):
+        chinese = _text(client.post(reverse("hardware:fit_config"), {"config": json.dumps(config)}))
+    assert "MoE 块" in chinese

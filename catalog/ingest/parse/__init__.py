@@ -79,6 +79,8 @@ of experts) is the estimator's exact count from config.json, the catalog's conve
 * ``parameters_mtp_reconciled`` {computed, hub, difference, mtp}: a 16-bit checkpoint whose
   Hub total is exactly the count plus its multi-token-prediction blocks with the embedding and
   head copies they store (GLM-4.5-Air: 110,468,824,832);
+* ``parameters_mtp_vision_reconciled`` {computed, hub, difference, mtp, vision}: the same with a
+  vision tower stored too (Qwen3.5-27B: 27,781,427,952);
 * ``parameters_unexplained`` {computed, hub, difference, percent}: none of the above;
 * ``parameters_config_only`` {computed}: no safetensors total to compare with;
 * ``parameters_from_safetensors`` {hub}: no usable config.json, so the Hub's total is proposed;

@@ -17,6 +17,7 @@ NOTE_CODES: tuple[str, ...] = (
     "parameters_mtp_layers",
     "parameters_checkpoint_reconciled",
     "parameters_mtp_reconciled",
+    "parameters_mtp_vision_reconciled",
     "parameters_unexplained",
     "parameters_config_only",
     "parameters_from_safetensors",

@@ -138,6 +138,11 @@ def _cross_check(count: Any, arch: Any, hub: int, dtypes: dict[str, int]) -> Not
     measured = {**pair, "difference": difference}
     held = checkpoint(arch, count)
     if held is not None and held.total == hub and not held.scales:
+        if count.vision:
+            return Note(
+                "parameters_mtp_vision_reconciled",
+                {**measured, "mtp": held.mtp, "vision": count.vision},
+            )
         return Note("parameters_mtp_reconciled", {**measured, "mtp": held.mtp})
     if held is not None and held.total == hub:
         return Note(

@@ -1205,3 +1205,16 @@ def test_a_16_bit_checkpoint_with_its_mtp_copies_is_reconciled_exactly():
     vision["safetensors"] = {"parameters": {"BF16": 4300079472}, "total": 4300079472}
     facts = parse_hf_release(vision, _config("google__gemma-3-4b-it"))
     assert _notes(facts)["parameters_vision_tower"]["vision"] == 419816304
+
+
+def test_a_checkpoint_with_mtp_and_vision_is_reconciled_exactly():
+    hub = _hub("deepseek-ai__DeepSeek-V3") | {"id": "Qwen/Qwen3.5-27B"}
+    hub["safetensors"] = {"parameters": {"BF16": 27781419504, "F32": 8448}, "total": 27781427952}
+    facts = parse_hf_release(hub, _config("Qwen__Qwen3.5-27B"))
+    assert _notes(facts)["parameters_mtp_vision_reconciled"] == {
+        "computed": 26895998464,
+        "hub": 27781427952,
+        "difference": 885429488,
+        "mtp": 424699392,
+        "vision": 460730096,
+    }
