@@ -111,6 +111,7 @@ _LIMITS: dict[str, tuple[int, str]] = {
             "intermediate_size_mlp",
             "moe_shared_expert_intermediate_size",
             "shared_intermediate_size",
+            "group_size",
             "mamba_head_dim",
             "ssm_state_size",
             "mamba_d_head",
@@ -475,11 +476,19 @@ class Quantization:
     with one 8-bit scale per 32 (gpt-oss; the OCP Microscaling spec). Any other method is
     recorded with ``understood`` false: the parameters are still counted, but the checkpoint's
     own size is not estimated.
+
+    ``int4`` (compressed-tensors ``pack-quantized``, Kimi K2 Thinking's quantisation-aware
+    INT4) and ``nvfp4`` (NVIDIA ModelOpt or compressed-tensors FP4): 4-bit weights with one
+    scale per ``group`` of inputs (BF16 for int4, FP8 E4M3 for nvfp4) in every linear layer of
+    the blocks but the modules ``ignore`` names (literal names or fnmatch wildcards; "re:" for a
+    regular expression), as the checkpoint's quantization_config lists them.
     """
 
     method: str
     block: tuple[int, int] | None = None
     understood: bool = True
+    group: int | None = None
+    ignore: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -1191,7 +1200,55 @@ def _quantization(config: Mapping[str, Any]) -> Quantization | None:
                 field="quantization_config.weight_block_size",
             )
         return Quantization("fp8", block=(block[0], block[1]))
+    if method == "modelopt" and _text(settings, "quant_algo").upper() == "NVFP4":
+        group = _int(settings, "group_size", required=False) or 16
+        ignore = settings.get("exclude_modules") or settings.get("ignore") or []
+        return Quantization("nvfp4", group=group, ignore=_module_patterns(ignore))
+    if method == "compressed-tensors":
+        four_bit = _compressed_four_bit(settings)
+        if four_bit is not None:
+            return four_bit
     return Quantization(method or "unknown", understood=False)
+
+
+QUANTIZATION_IGNORE = "'quantization_config.ignore' must be a list of module names; got {value}."
+
+
+def _module_patterns(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise ConfigError(
+            QUANTIZATION_IGNORE.format(value=_shown(value)), field="quantization_config.ignore"
+        )
+    return tuple(value)
+
+
+def _compressed_four_bit(settings: Mapping[str, Any]) -> Quantization | None:
+    """One config group of 4-bit weights over every Linear: int4 pack-quantized with a
+    group scale (compressed-tensors' PackedQuantizationCompressor) or FP4 with a group of 16
+    (NVFP4); anything else is not read."""
+    groups = settings.get("config_groups")
+    if not isinstance(groups, Mapping) or len(groups) != 1:
+        return None
+    (group,) = groups.values()
+    weights = group.get("weights") if isinstance(group, Mapping) else None
+    if not isinstance(weights, Mapping) or group.get("targets") != ["Linear"]:
+        return None
+    size = weights.get("group_size")
+    if weights.get("num_bits") != 4 or not isinstance(size, int) or isinstance(size, bool):
+        return None
+    if not 0 < size <= MAX_WIDTH:
+        return None
+    ignore = _module_patterns(settings.get("ignore") or [])
+    if (
+        weights.get("type") == "int"
+        and weights.get("strategy") == "group"
+        and weights.get("symmetric") is True
+        and settings.get("format") == "pack-quantized"
+    ):
+        return Quantization("int4", group=size, ignore=ignore)
+    if weights.get("type") == "float" and size == 16:
+        return Quantization("nvfp4", group=size, ignore=ignore)
+    return None
 
 
 def _linear_attention(config: Mapping[str, Any]) -> LinearAttention:

@@ -13,7 +13,9 @@ for DeepSeek-V3 (tests/estimator/test_checkpoint.py).
 
 from __future__ import annotations
 
+import fnmatch
 import math
+import re
 from dataclasses import dataclass
 
 from estimator.architecture import Architecture
@@ -227,3 +229,65 @@ def _sixteen_bit_with_mtp(arch: Architecture, params: ParameterCount) -> Checkpo
     if params.vision:
         lines.append(f"{params.vision:,} in the vision tower and its projector, reported apart.")
     return Checkpoint(tensors, 0, mtp, tuple(lines))
+
+
+# -- 4-bit checkpoints with an ignore list (int4, nvfp4) -------------------------------------
+
+# How transformers names one linear layer of each role, per family: the names a
+# quantization_config's ignore list is matched against. Families not listed are not sized as
+# published (their names were not checked).
+_SHARED_EXPERT_NAME = {
+    "deepseek_v3": "shared_experts",
+    "kimi_k2": "shared_experts",
+    "glm4_moe": "shared_experts",
+    "qwen2_moe": "shared_expert",
+}
+NAMED_FAMILIES = frozenset(
+    {"llama", "mistral", "qwen2", "qwen3", "qwen3_moe", "qwen2_moe", *_SHARED_EXPERT_NAME}
+)
+# The prefixes a language model's modules take in a plain and in a multimodal checkpoint.
+_PREFIXES = ("model.", "model.language_model.", "language_model.model.")
+
+
+def _ignored(names: list[str], patterns: tuple[str, ...]) -> bool:
+    """Whether any of ``names`` is one an ignore list leaves unquantised (compressed-tensors:
+    "re:" for a regular expression, else the exact name; ModelOpt: fnmatch wildcards)."""
+    for pattern in patterns:
+        for name in names:
+            if pattern.startswith("re:"):
+                if re.match(pattern[3:], name):
+                    return True
+            elif fnmatch.fnmatchcase(name, pattern):
+                return True
+    return False
+
+
+def quantized_weights(arch: Architecture, params: ParameterCount) -> int | None:
+    """Weights a 4-bit checkpoint (``int4``, ``nvfp4``) stores in 4 bits: the blocks' linear
+    layers its ignore list does not name (and the output head unless named); ``None`` where
+    the family's module names are not known here or a layer kind has other names."""
+    quantization = arch.quantization
+    if quantization is None or arch.model_type not in NAMED_FAMILIES:
+        return None
+    if arch.linear_attention_layers or arch.mamba_layers:
+        return None
+    patterns = quantization.ignore
+    shared_name = _SHARED_EXPERT_NAME.get(arch.model_type, "shared_expert")
+    total = 0
+    for index, layer in enumerate(params.layers):
+
+        def names(module: str, index: int = index) -> list[str]:
+            return [f"{prefix}layers.{index}.{module}" for prefix in _PREFIXES]
+
+        if not _ignored(names("self_attn.o_proj"), patterns):
+            total += layer.attention
+        if arch.is_moe_layer(index):
+            if layer.ffn and not _ignored(names(f"mlp.{shared_name}.down_proj"), patterns):
+                total += layer.ffn
+            if not _ignored(names("mlp.experts.0.down_proj"), patterns):
+                total += layer.routed_experts
+        elif not _ignored(names("mlp.down_proj"), patterns):
+            total += layer.ffn
+    if params.lm_head and not _ignored(["lm_head"], patterns):
+        total += params.lm_head
+    return total

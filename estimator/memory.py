@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from core.lib.units import GIB
 from estimator.architecture import ATTENTION_KINDS, Architecture
-from estimator.checkpoint import checkpoint
+from estimator.checkpoint import NAMED_FAMILIES, checkpoint, quantized_weights
 from estimator.parameters import ParameterCount
 from estimator.precision import (
     KV_DTYPES,
@@ -152,6 +152,13 @@ NATIVE_NOT_UNDERSTOOD = (
 )
 
 
+# Bits of one group scale: BF16 for compressed-tensors int4 (its scales take the weights'
+# dtype; compressed-tensors PackedQuantizationCompressor), FP8 E4M3 for NVFP4 (ModelOpt's
+# weight_scale; its per-tensor F32 weight_scale_2 and input_scale, two numbers a layer, are
+# left out).
+FOUR_BIT_SCALE_BITS = {"int4": 16, "nvfp4": 8}
+
+
 def default_precision(arch: Architecture) -> str:
     """What an estimate assumes when no precision is asked: the published checkpoint's own
     format where it is not 16-bit and is understood, else BF16."""
@@ -168,6 +175,10 @@ def _native_understood(arch: Architecture) -> bool:
         return True
     # An FP8 checkpoint with a sparse-attention indexer: which indexer tensors are FP8 is not
     # established (estimator/checkpoint.py).
+    if quantization.method in FOUR_BIT_SCALE_BITS:
+        return arch.model_type in NAMED_FAMILIES and not (
+            arch.linear_attention_layers or arch.mamba_layers
+        )
     return quantization.understood and not (
         quantization.method == "fp8" and arch.indexer is not None
     )
@@ -181,6 +192,18 @@ def native_weight_bits(arch: Architecture, params: ParameterCount) -> tuple[Frac
     if not _native_understood(arch):
         raise EstimateError(
             NATIVE_NOT_UNDERSTOOD.format(method=quantization.method[:40]), field="precision"
+        )
+    if quantization.method in FOUR_BIT_SCALE_BITS:
+        quantized = quantized_weights(arch, params)
+        assert quantized is not None  # understood above (a named family)
+        assert quantization.group is not None  # parse_config reads it with the method
+        per_weight = 4 + Fraction(FOUR_BIT_SCALE_BITS[quantization.method], quantization.group)
+        bits = quantized * per_weight + (params.total - quantized) * SIXTEEN
+        return bits, (
+            f"{quantized:,} weights of the linear layers in {quantization.method.upper()} "
+            f"({float(per_weight):g} bits: 4-bit values and a scale per {quantization.group}), "
+            "the layers its quantization_config ignores and everything else in BF16, as "
+            "published"
         )
     if quantization.method == "mxfp4":
         experts = sum(layer.routed_experts for layer in params.layers)
