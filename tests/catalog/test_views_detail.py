@@ -657,7 +657,7 @@ def test_curated_distilled_variant_shows_its_parents_across_families(client):
 def test_curated_variant_without_numbers_renders(client):
     url = reverse(
         "catalog:variant_detail",
-        kwargs={"family": "alpaca", "version": "alpaca", "variant": "alpaca-7b"},
+        kwargs={"family": "belle", "version": "belle", "variant": "belle-llama-7b-2m-enc"},
     )
     response = client.get(url)
     assert response.status_code == 200
