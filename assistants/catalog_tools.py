@@ -33,6 +33,7 @@ from catalog.choices import VariantKind
 from catalog.filters import FIT_PRECISIONS, VariantFilterSet, VersionFilterSet
 from catalog.keys import version_key
 from catalog.selectors import COMPARE_MAX, COMPARE_MIN
+from core.templatetags.registry import released_iso
 from estimator import EstimateOptions
 from estimator.memory import MAX_CONTEXT_TOKENS
 from hardware.ranking import hardware_fit
@@ -322,7 +323,7 @@ def list_recent_releases(
                 name=v.localized("name"),
                 family=v.family.localized("name"),
                 organization=v.family.organization.localized("name"),
-                release_date=v.release_date.isoformat() if v.release_date else None,
+                release_date=released_iso(v.release_date, v.release_date_precision) or None,
                 license=license_brief(v.license),
                 max_context_tokens=v.max_context_tokens,
                 modalities=list(v.modalities or []),

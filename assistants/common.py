@@ -14,6 +14,7 @@ from assistants.schemas import LicenseBrief, ModelSummary
 from catalog import selectors as catalog_selectors
 from catalog.effective import effective_context_tokens
 from catalog.keys import variant_key
+from core.templatetags.registry import released_iso
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,9 @@ def model_summary(variant) -> ModelSummary:
     """A variant of ``catalog.selectors.variant_list`` (version, family, licences joined)."""
     version = variant.version
     released = variant.release_date or version.release_date
+    precision = (
+        variant.release_date_precision if variant.release_date else version.release_date_precision
+    )
     return ModelSummary(
         key=variant_key(variant),
         name=variant.name,
@@ -104,7 +108,7 @@ def model_summary(variant) -> ModelSummary:
         total_parameters=variant.total_parameters,
         active_parameters=variant.active_parameters or variant.total_parameters,
         context_tokens=effective_context_tokens(variant),
-        release_date=released.isoformat() if released else None,
+        release_date=released_iso(released, precision) or None,
         is_moe=variant.num_experts is not None,
         license=license_brief(variant.license or version.license),
         hf_repo_id=variant.hf_repo_id,

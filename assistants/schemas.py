@@ -8,6 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+# A release date as precisely as the sources give it (catalog DatePrecision).
+RELEASED = "ISO 8601 as precisely as the sources give it: 2025-03-13, 2025-03 or 2025"
+
 
 class LicenseBrief(BaseModel):
     slug: str
@@ -35,7 +38,7 @@ class ModelSummary(BaseModel):
     total_parameters: int | None
     active_parameters: int | None = Field(description="per token; differs from total for MoE")
     context_tokens: int | None = Field(description="the longest context the model supports")
-    release_date: str | None
+    release_date: str | None = Field(description=RELEASED)
     is_moe: bool
     license: LicenseBrief | None = Field(description="the licence that applies (effective)")
     hf_repo_id: str = ""
@@ -158,7 +161,7 @@ class Release(BaseModel):
     name: str
     family: str
     organization: str
-    release_date: str | None
+    release_date: str | None = Field(description=RELEASED)
     license: LicenseBrief | None
     max_context_tokens: int | None
     modalities: list[str]

@@ -62,3 +62,12 @@ class Capability(models.TextChoices):
     VISION = "vision", _("Vision")
     CODE = "code", _("Code")
     MATH = "math", _("Math")
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a release date the sources give: a day, or only a month or a year (then
+    the date is the month's or the year's first day, and is shown as the month or year)."""
+
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")

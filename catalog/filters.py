@@ -4,7 +4,14 @@ import django_filters
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from catalog.choices import Capability, FeatureCategory, Modality, OrganizationKind, VariantKind
+from catalog.choices import (
+    Capability,
+    DatePrecision,
+    FeatureCategory,
+    Modality,
+    OrganizationKind,
+    VariantKind,
+)
 from catalog.models import (
     ArchitectureFeature,
     ModelFamily,
@@ -140,6 +147,9 @@ class VersionFilterSet(RegistryFilterSet):
     organization = ValuesFilter(field_name="family__organization__slug")
     released_after = django_filters.DateFilter(field_name="release_date", lookup_expr="gte")
     released_before = django_filters.DateFilter(field_name="release_date", lookup_expr="lte")
+    release_date_precision = ChoicesFilter(
+        field_name="release_date_precision", choices=DatePrecision.choices
+    )
     context__gte = BoundedIntegerFilter(field_name="max_context_tokens", lookup_expr="gte")
     context__lte = BoundedIntegerFilter(field_name="max_context_tokens", lookup_expr="lte")
     license = ValuesFilter(field_name="license__slug")
@@ -236,6 +246,9 @@ class VariantFilterSet(RegistryFilterSet):
     )
     released_before = django_filters.DateFilter(
         field_name="effective_release_date", lookup_expr="lte"
+    )
+    release_date_precision = ChoicesFilter(
+        field_name="effective_release_date_precision", choices=DatePrecision.choices
     )
     license = ValuesFilter(method="filter_license")
     commercial_use = ChoicesFilter(choices=CommercialUse.choices, method="filter_commercial_use")

@@ -75,7 +75,7 @@ class VersionBriefSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ModelVersion
-        fields = ["key", "slug", "name", "name_zh", "release_date"]
+        fields = ["key", "slug", "name", "name_zh", "release_date", "release_date_precision"]
 
     def get_key(self, version) -> str:
         return version_key(version)
@@ -190,6 +190,7 @@ class VersionSerializer(ServiceModelSerializer):
             "organization",
             "aliases",
             "release_date",
+            "release_date_precision",
             "default_context_tokens",
             "max_context_tokens",
             "training_tokens",
@@ -238,6 +239,7 @@ class VariantSerializer(ServiceModelSerializer):
     )
     effective_license = serializers.SerializerMethodField()
     effective_release_date = serializers.SerializerMethodField()
+    effective_release_date_precision = serializers.SerializerMethodField()
     context_tokens = serializers.SerializerMethodField()
     is_moe = serializers.SerializerMethodField()
 
@@ -254,7 +256,9 @@ class VariantSerializer(ServiceModelSerializer):
             "license",
             "effective_license",
             "release_date",
+            "release_date_precision",
             "effective_release_date",
+            "effective_release_date_precision",
             "context_tokens",
             "is_moe",
             "total_parameters",
@@ -285,6 +289,12 @@ class VariantSerializer(ServiceModelSerializer):
     def get_effective_release_date(self, variant):
         date = variant.release_date or variant.version.release_date
         return date.isoformat() if date else None
+
+    def get_effective_release_date_precision(self, variant) -> str:
+        """day, month or year: how much of ``effective_release_date`` the sources give."""
+        if variant.release_date:
+            return variant.release_date_precision
+        return variant.version.release_date_precision
 
     def get_context_tokens(self, variant) -> int | None:
         return effective_context_tokens(variant)

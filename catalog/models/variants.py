@@ -15,6 +15,9 @@ from catalog.models.versions import (
     RELEASE_DATE_IN_FUTURE,
     ModelVersion,
     release_date_not_in_future,
+    release_date_precision_consistent,
+    release_date_precision_error,
+    release_date_precision_field,
 )
 from core.history import track_history
 from core.models import CuratedRecord
@@ -100,6 +103,7 @@ class ModelVariant(CuratedRecord):
         blank=True,
         help_text=_("Only where it differs from the version's release date."),
     )
+    release_date_precision = release_date_precision_field()
     license = models.ForeignKey(
         "licenses.License",
         on_delete=models.PROTECT,
@@ -192,6 +196,7 @@ class ModelVariant(CuratedRecord):
             ),
             *(_positive(field) for field in POSITIVE_FIELDS),
             release_date_not_in_future(),
+            release_date_precision_consistent(),
             models.CheckConstraint(
                 condition=models.Q(active_parameters__isnull=True)
                 | models.Q(active_parameters__lte=models.F("total_parameters")),
@@ -245,6 +250,8 @@ class ModelVariant(CuratedRecord):
         errors: dict[str, list] = {}
         if self.release_date and self.release_date > timezone.localdate():
             errors.setdefault("release_date", []).append(RELEASE_DATE_IN_FUTURE)
+        if message := release_date_precision_error(self):
+            errors.setdefault("release_date_precision", []).append(message)
         for field in POSITIVE_FIELDS:
             value = getattr(self, field)
             if value is not None and value <= 0:

@@ -9,7 +9,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalog.choices import Capability, Modality
+from catalog.choices import Capability, DatePrecision, Modality
 from catalog.keys import version_url
 from catalog.models.families import ModelFamily
 from core.history import track_history
@@ -20,6 +20,47 @@ RELEASE_DATE_IN_FUTURE = _("The release date cannot be in the future.")
 MAX_CONTEXT_BELOW_DEFAULT = _("The maximum context cannot be smaller than the default context.")
 OWN_PREDECESSOR = _("A version cannot be its own predecessor.")
 PREDECESSOR_OTHER_FAMILY = _("The predecessor must belong to the same family.")
+PRECISION_NOT_FIRST_DAY = _(
+    "A release date known to the month is its month's first day, and one known to the year "
+    "is 1 January."
+)
+
+
+def release_date_precision_field() -> models.CharField:
+    return models.CharField(
+        _("release date precision"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text=_(
+            "How much of the release date the sources give. Month or year: the date is the "
+            "month's first day or 1 January, and it is shown as the month or the year."
+        ),
+    )
+
+
+def release_date_precision_consistent() -> models.CheckConstraint:
+    """The database's half of ``release_date_precision_error``."""
+    return models.CheckConstraint(
+        condition=models.Q(release_date__isnull=True)
+        | models.Q(release_date_precision=DatePrecision.DAY)
+        | models.Q(release_date_precision=DatePrecision.MONTH, release_date__day=1)
+        | models.Q(
+            release_date_precision=DatePrecision.YEAR, release_date__day=1, release_date__month=1
+        ),
+        name="%(app_label)s_%(class)s_release_date_precision",
+        violation_error_message=PRECISION_NOT_FIRST_DAY,
+    )
+
+
+def release_date_precision_error(record) -> str | None:
+    """The message when a month's or a year's date is not its first day."""
+    date, precision = record.release_date, record.release_date_precision
+    if date is None or precision == DatePrecision.DAY:
+        return None
+    if date.day != 1 or (precision == DatePrecision.YEAR and date.month != 1):
+        return str(PRECISION_NOT_FIRST_DAY)
+    return None
 
 
 def release_date_not_in_future(field: str = "release_date") -> models.CheckConstraint:
@@ -46,6 +87,7 @@ class ModelVersion(CuratedRecord):
         models.CharField(max_length=120), blank=True, default=list, verbose_name=_("aliases")
     )
     release_date = models.DateField(_("release date"), null=True, blank=True)
+    release_date_precision = release_date_precision_field()
     default_context_tokens = models.PositiveIntegerField(
         _("default context (tokens)"), null=True, blank=True
     )
@@ -126,6 +168,7 @@ class ModelVersion(CuratedRecord):
                 fields=["family", "slug"], name="%(app_label)s_%(class)s_unique_slug_per_family"
             ),
             release_date_not_in_future(),
+            release_date_precision_consistent(),
             models.CheckConstraint(
                 condition=models.Q(max_context_tokens__isnull=True)
                 | models.Q(default_context_tokens__isnull=True)
@@ -153,6 +196,8 @@ class ModelVersion(CuratedRecord):
         errors: dict[str, list] = {}
         if self.release_date and self.release_date > timezone.localdate():
             errors.setdefault("release_date", []).append(RELEASE_DATE_IN_FUTURE)
+        if message := release_date_precision_error(self):
+            errors.setdefault("release_date_precision", []).append(message)
         if (
             self.max_context_tokens is not None
             and self.default_context_tokens is not None

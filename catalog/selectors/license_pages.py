@@ -99,6 +99,7 @@ def license_versions(license: License, *, user=None) -> QuerySet[ModelVersion]:
             "name",
             "name_zh",
             "release_date",
+            "release_date_precision",
             "family__slug",
             "family__name",
             "family__name_zh",

@@ -1,7 +1,7 @@
 """Reads of the variants: the API's resource and its list, the model list, the variant page
 (derived features, citations, editors' pending upstream conflicts)."""
 
-from django.db.models import BooleanField, ExpressionWrapper, Prefetch, QuerySet
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, Prefetch, QuerySet, When
 from django.db.models.functions import Coalesce
 from django.utils.formats import number_format
 
@@ -11,6 +11,15 @@ from catalog.ingest.diff import field_label
 from catalog.models import ArchitectureFeature, ModelVariant, ReleaseCandidate
 from catalog.selectors.citations import citations
 from catalog.selectors.visibility import VARIANT_PARENTS, visible
+
+
+def effective_precision_expression() -> Case:
+    """How precise a variant's effective release date is: its own date's precision where it
+    has one, else its version's."""
+    return Case(
+        When(release_date__isnull=False, then=F("release_date_precision")),
+        default=F("version__release_date_precision"),
+    )
 
 
 def variant_list(*, user=None) -> QuerySet[ModelVariant]:
@@ -23,6 +32,7 @@ def variant_list(*, user=None) -> QuerySet[ModelVariant]:
         ).annotate(
             effective_context=effective_context_expression(),
             effective_release_date=Coalesce("release_date", "version__release_date"),
+            effective_release_date_precision=effective_precision_expression(),
             effective_license_id=Coalesce("license_id", "version__license_id"),
             effective_active_parameters=Coalesce("active_parameters", "total_parameters"),
         ),
@@ -46,6 +56,7 @@ VARIANT_LIST_COLUMNS = (
     "version__name",
     "version__name_zh",
     "version__release_date",
+    "version__release_date_precision",
     "version__max_context_tokens",
     "version__status",
     "version__family_id",

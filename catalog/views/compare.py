@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +26,7 @@ from catalog.selectors import COMPARE_MAX, COMPARE_MIN
 from core.extensions import page_context
 from core.templatetags.registry import count as format_count
 from core.templatetags.registry import gib as format_gib
+from core.templatetags.registry import released
 from core.templatetags.registry import tokens as format_tokens
 from estimator import EstimateOptions
 from estimator.memory import MAX_CONTEXT_TOKENS
@@ -181,7 +182,7 @@ def _compare_sections(variants, fits) -> list[Section]:
             _("Released"),
             [v.effective_release_date for v in variants],
             [
-                Cell(date_format(v.effective_release_date) if v.effective_release_date else "—")
+                Cell(released(v.effective_release_date, v.effective_release_date_precision))
                 for v in variants
             ],
         ),

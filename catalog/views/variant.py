@@ -277,6 +277,9 @@ def variant_detail(request, family: str, version: str, variant: str):
         "family": record.version.family,
         "key": key,
         "release_date": record.release_date or record.version.release_date,
+        "release_date_precision": record.release_date_precision
+        if record.release_date
+        else record.version.release_date_precision,
         "derived": [derivable[slug] for slug in derived_features_of(record) if slug in derivable],
         "architecture_groups": groups,
         "has_architecture": arch is not None,

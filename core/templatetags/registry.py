@@ -3,7 +3,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from core.lib.units import GIB
@@ -69,3 +69,36 @@ def get_item(mapping, key):
     if mapping is None:
         return None
     return mapping.get(key)
+
+
+# A release date as precisely as its sources give it (catalog.choices.DatePrecision): the day,
+# else the month or the year. ``released`` reads as prose, ``released_short`` fits a table,
+# ``released_iso`` is the HTML ``datetime`` attribute (a valid month or year string).
+_SHORT = {"day": "Y-m-d", "month": "Y-m", "year": "Y"}
+
+
+@register.filter
+def released(value, precision: str = "day"):
+    if not value:
+        return "—"
+    if precision == "year":
+        return date_format(value, "Y")
+    if precision == "month":
+        return date_format(value, "YEAR_MONTH_FORMAT")
+    return date_format(value, "DATE_FORMAT")
+
+
+@register.filter
+def released_short(value, precision: str = "day"):
+    if not value:
+        return "—"
+    return date_format(value, _SHORT.get(precision, "Y-m-d"))
+
+
+@register.filter
+def released_iso(value, precision: str = "day"):
+    if not value:
+        return ""
+    return value.strftime(
+        {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}.get(precision, "%Y-%m-%d")
+    )

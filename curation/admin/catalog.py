@@ -176,6 +176,7 @@ class ModelVariantAdmin(CuratedAdmin):
                     "kind",
                     "status",
                     "release_date",
+                    "release_date_precision",
                     "license",
                     "hf_repo_id",
                     "modelscope_repo_id",

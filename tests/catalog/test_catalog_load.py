@@ -174,3 +174,16 @@ def test_a_committed_load_leaves_the_planner_statistics_of_what_it_wrote():
     assert estimated["catalog_modelvariant"] == ModelVariant.objects.count()
     assert estimated["licenses_license"] > 0
     assert estimated["hardware_accelerator"] > 0
+
+
+def test_a_month_precise_release_date_must_be_the_months_first_day(tmp_path):
+    root = _copy_catalog(tmp_path)
+    path = root / "catalog/data/families/others.yaml"
+    _edit(path, "versions", "ling-coder-lite", release_date="2025-03-13")
+    with pytest.raises(CatalogLoadError) as caught:
+        catalog_load(root=root)
+    message = str(caught.value)
+    assert "others.yaml" in message
+    assert "(ling-coder-lite)" in message
+    assert "release_date_precision" in message
+    assert ModelVersion.objects.count() == 0  # nothing half-written
