@@ -113,8 +113,8 @@ def test_the_default_publishers_are_created_once_and_mapped(curated_catalog):
     assert "*-GGUF" in qwen.exclude_patterns
     assert qwen.wants("Qwen3-8B")
     assert not qwen.wants("Qwen3-8B-GGUF")
-    assert "14 watched publishers created, 0 kept." in out.getvalue()
-    assert "0 watched publishers created, 14 kept." in out.getvalue()
+    assert "28 watched publishers created, 0 kept." in out.getvalue()
+    assert "0 watched publishers created, 28 kept." in out.getvalue()
 
 
 def test_a_bad_publishers_file_names_the_entry_and_field(tmp_path):
