@@ -33,7 +33,7 @@ from catalog.choices import VariantKind
 from catalog.filters import FIT_PRECISIONS, VariantFilterSet, VersionFilterSet
 from catalog.keys import version_key
 from catalog.selectors import COMPARE_MAX, COMPARE_MIN
-from core.templatetags.registry import released_iso
+from core.dates import released_iso
 from estimator import EstimateOptions
 from estimator.memory import MAX_CONTEXT_TOKENS
 from hardware.ranking import hardware_fit

@@ -14,7 +14,7 @@ from assistants.schemas import LicenseBrief, ModelSummary
 from catalog import selectors as catalog_selectors
 from catalog.effective import effective_context_tokens
 from catalog.keys import variant_key
-from core.templatetags.registry import released_iso
+from core.dates import released_iso
 
 
 @dataclass(frozen=True)

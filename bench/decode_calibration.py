@@ -148,7 +148,11 @@ def _source_name(url: str) -> str:
 
 
 def summary(selected: list[Row]) -> dict[str, float]:
-    ratios = [row.estimate() / row.measured for row in selected]
+    """Decode: how many measurements, the median miss and the worst factor."""
+    return _errors([row.estimate() / row.measured for row in selected])
+
+
+def _errors(ratios: list[float]) -> dict[str, float]:
     return {
         "measurements": len(ratios),
         "median_error": statistics.median(abs(r - 1) for r in ratios),
@@ -198,12 +202,8 @@ def _fit(selected: list[Row], base: DecodeCalibration) -> DecodeCalibration:
 
 
 def prefill_summary(selected: list[Row]) -> dict[str, float]:
-    ratios = [row.prefill_estimate() / row.prefill_measured for row in selected]
-    return {
-        "measurements": len(ratios),
-        "median_error": statistics.median(abs(r - 1) for r in ratios),
-        "worst_factor": max(max(ratios), 1 / min(ratios)),
-    }
+    """Prefill: the same figures for the ppN rows."""
+    return _errors([row.prefill_estimate() / row.prefill_measured for row in selected])
 
 
 def _fit_prefill(selected: list[Row], base: PrefillCalibration) -> PrefillCalibration:

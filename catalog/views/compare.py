@@ -23,10 +23,10 @@ from catalog.ingest.parse.common import ARCHITECTURE_FIELDS
 from catalog.keys import family_url, variant_key, variant_url, version_url
 from catalog.models import ModelVariant
 from catalog.selectors import COMPARE_MAX, COMPARE_MIN
+from core.dates import released
 from core.extensions import page_context
 from core.templatetags.registry import count as format_count
 from core.templatetags.registry import gib as format_gib
-from core.templatetags.registry import released
 from core.templatetags.registry import tokens as format_tokens
 from estimator import EstimateOptions
 from estimator.memory import MAX_CONTEXT_TOKENS

@@ -3,9 +3,10 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from core import dates
 from core.lib.units import GIB
 
 register = template.Library()
@@ -71,34 +72,8 @@ def get_item(mapping, key):
     return mapping.get(key)
 
 
-# A release date as precisely as its sources give it (catalog.choices.DatePrecision): the day,
-# else the month or the year. ``released`` reads as prose, ``released_short`` fits a table,
-# ``released_iso`` is the HTML ``datetime`` attribute (a valid month or year string).
-_SHORT = {"day": "Y-m-d", "month": "Y-m", "year": "Y"}
-
-
-@register.filter
-def released(value, precision: str = "day"):
-    if not value:
-        return "—"
-    if precision == "year":
-        return date_format(value, "Y")
-    if precision == "month":
-        return date_format(value, "YEAR_MONTH_FORMAT")
-    return date_format(value, "DATE_FORMAT")
-
-
-@register.filter
-def released_short(value, precision: str = "day"):
-    if not value:
-        return "—"
-    return date_format(value, _SHORT.get(precision, "Y-m-d"))
-
-
-@register.filter
-def released_iso(value, precision: str = "day"):
-    if not value:
-        return ""
-    return value.strftime(
-        {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}.get(precision, "%Y-%m-%d")
-    )
+# A release date as precisely as its sources give it (core/dates.py): ``released`` reads
+# as prose, ``released_short`` fits a table, ``released_iso`` is the HTML ``datetime``.
+register.filter("released", dates.released)
+register.filter("released_short", dates.released_short)
+register.filter("released_iso", dates.released_iso)

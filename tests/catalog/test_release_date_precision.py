@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from catalog.models import ModelVersion
-from core.templatetags.registry import released, released_iso, released_short
+from core.dates import released, released_iso, released_short
 from tests import factories
 
 pytestmark = pytest.mark.django_db
