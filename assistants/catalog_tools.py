@@ -91,6 +91,13 @@ def search_models(
         int | None,
         Field(ge=0, description="licences allowing commercial use at this many monthly users"),
     ] = None,
+    license_allowed_in: Annotated[
+        str | None,
+        Field(
+            description="the effective licence grants rights in this territory: an ISO 3166-1 "
+            "alpha-2 country code or EU"
+        ),
+    ] = None,
     feature: Annotated[Keys, Field(description="architecture feature slugs, all of them")] = None,
     attention: Literal["mha", "mqa", "gqa", "mla"] | None = None,
     moe: Annotated[bool | None, Field(description="mixture of experts or dense")] = None,

@@ -45,6 +45,13 @@ def check_license_use(
         bool, Field(description="use the model's outputs to train another model")
     ] = False,
     hosted_service: Annotated[bool, Field(description="offer it to others as a service")] = False,
+    territory: Annotated[
+        str | None,
+        Field(
+            description="use it in this territory: an ISO 3166-1 alpha-2 country code (DE, GB, "
+            "KR) or EU for the European Union as a whole; leave out to skip that question"
+        ),
+    ] = None,
 ) -> LicenseCheck:
     """May we use it so? Each question asked (none asked: all of them) gets yes, no,
     conditional or unknown, with the reasons and the licence clauses behind them. From the terms
@@ -61,6 +68,7 @@ def check_license_use(
         "publish_finetune": publish_finetune,
         "train_other_models": train_other_models,
         "hosted_service": hosted_service,
+        "territory": (territory or "").strip().upper(),
     }
     form = LicenseCheckForm(data, licenses=licenses, variants=[variant] if variant else [])
     if not form.is_valid():
@@ -72,6 +80,7 @@ def check_license_use(
         publish_finetune=publish_finetune,
         train_other_models=train_other_models,
         hosted_service=hosted_service,
+        territory=cleaned["territory"],
     )
     answers = []
     for answer in check(license_terms(chosen), use):

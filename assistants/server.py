@@ -167,7 +167,8 @@ def build_server() -> MCPServer:
             f"May we use {model} for: {use}? Use the LLM Registry tools: search_models if the "
             "model key (family/version/variant) is not known, then check_license_use with the "
             "model and the matching questions (monthly_active_users for a commercial product, "
-            "publish_finetune, train_other_models, hosted_service). Quote the clauses the tool "
+            "publish_finetune, train_other_models, hosted_service, territory as a country code "
+            "or EU). Quote the clauses the tool "
             "returns, give the verdict per question, and repeat its disclaimer."
         )
 

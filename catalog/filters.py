@@ -24,6 +24,7 @@ from catalog.models.variants import variant_name_vector, variant_search_vector
 from catalog.precision_labels import precision_choices
 from core.filtering import (
     BoundedIntegerFilter,
+    ChangedSinceFilter,
     ChoicesFilter,
     IdsFilter,
     NullsLastOrderingFilter,
@@ -35,6 +36,7 @@ from core.filtering import (
 )
 from core.search import names_hold, run_together_query, search_query
 from licenses.choices import CommercialUse
+from licenses.filters import TerritoryFilter, allowed_in
 
 # Text the free-text search `q` covers; the same expressions are indexed (GIN) in migrations.
 ORGANIZATION_TEXT = ("name", "name_zh", "description", "description_zh")
@@ -47,6 +49,24 @@ FEATURE_TEXT = ("name", "name_zh", "description", "description_zh")
 VERSION_NAMES = ("name", "name_zh", "slug", "family__name", "family__name_zh")
 VERSION_ALIASES = ("aliases", "family__aliases")
 
+
+def _config_has(key: str) -> Q:
+    """The variant's config.json has ``key``, at the top or in its language model's part."""
+    return Q(config__has_key=key) | Q(config__text_config__has_key=key)
+
+
+def _config_contains(key: str, item: str) -> Q:
+    """The list ``key`` of the config (or of its language model's part) holds ``item``."""
+    return Q(**{f"config__{key}__contains": [item]}) | Q(
+        **{f"config__text_config__{key}__contains": [item]}
+    )
+
+
+# Gated DeltaNet: Qwen3-Next's linear-attention layers, and Qwen3.5's "linear_attention" layers.
+_GATED_DELTANET = Q(model_type="qwen3_next") | _config_contains("layer_types", "linear_attention")
+# MiniMax's lightning attention: attention type 0 in attn_type_list (1 is softmax attention).
+_LIGHTNING = Q(config__attn_type_list__contains=[0])
+
 # Features the registry derives from a variant's numbers (DESIGN.md: derived features).
 DERIVED_FEATURES = {
     "mha": Q(num_kv_heads=F("num_attention_heads"), kv_lora_rank__isnull=True),
@@ -58,6 +78,29 @@ DERIVED_FEATURES = {
     | Q(shared_expert_intermediate_size__isnull=False),
     "tied-embeddings": Q(tie_word_embeddings=True),
     "sliding-window": Q(sliding_window__isnull=False),
+    # From the published config.json (a multimodal config nests the language model's keys
+    # under text_config): the keys and values the transformers modeling code reads.
+    "gated-deltanet": _GATED_DELTANET,
+    "lightning-attention": _LIGHTNING,
+    "linear-attention-hybrid": _GATED_DELTANET | _LIGHTNING,
+    "mamba2": _config_has("mamba_num_heads") | _config_has("mamba_n_heads"),
+    "deepseek-sparse-attention": _config_has("index_topk"),
+    "sparse-attention": _config_has("index_topk"),
+    "attention-sinks": Q(model_type="gpt_oss"),
+    "chunked-attention": _config_has("attention_chunk_size"),
+    "nope-layers": _config_has("no_rope_layers"),
+    "gated-attention": Q(model_type="qwen3_next")
+    | Q(config__attn_output_gate=True)
+    | Q(config__text_config__attn_output_gate=True),
+    "local-global-attention": Q(model_type__in=["gemma2", "gemma3", "gemma3_text"])
+    | _config_contains("layer_types", "sliding_attention"),
+    "native-mxfp4": Q(config__quantization_config__quant_method="mxfp4"),
+    "native-nvfp4": Q(config__quantization_config__quant_algo="NVFP4")
+    | Q(config__quantization_config__format="nvfp4-pack-quantized"),
+    "vision-encoder": Q(config__has_key="vision_config"),
+    "per-layer-embeddings": _config_has("hidden_size_per_layer_input"),
+    "zero-computation-experts": _config_has("zero_expert_num"),
+    "latent-moe": _config_has("moe_latent_size"),
 }
 ATTENTION_CHOICES = [(k, k.upper()) for k in ("mha", "mqa", "gqa", "mla")]
 # The precisions a fit is asked at: the compare page's options, MCP, and the ``fits_precision``
@@ -88,6 +131,7 @@ def _effective_license(**lookups) -> Q:
 
 
 class OrganizationFilterSet(RegistryFilterSet):
+    changed_since = ChangedSinceFilter()
     q = django_filters.CharFilter(method="search", label=_("search"))
     kind = ChoicesFilter(choices=OrganizationKind.choices)
     country = ValuesFilter()
@@ -104,6 +148,7 @@ class OrganizationFilterSet(RegistryFilterSet):
 
 
 class FamilyFilterSet(RegistryFilterSet):
+    changed_since = ChangedSinceFilter()
     q = django_filters.CharFilter(method="search", label=_("search"))
     organization = ValuesFilter(field_name="organization__slug")
     organization_id = IdsFilter(field_name="organization_id")
@@ -124,6 +169,7 @@ class FamilyFilterSet(RegistryFilterSet):
 
 
 class FeatureFilterSet(RegistryFilterSet):
+    changed_since = ChangedSinceFilter()
     q = django_filters.CharFilter(method="search", label=_("search"))
     category = ChoicesFilter(choices=FeatureCategory.choices)
     derivable = StrictBooleanFilter()
@@ -141,6 +187,7 @@ class FeatureFilterSet(RegistryFilterSet):
 
 
 class VersionFilterSet(RegistryFilterSet):
+    changed_since = ChangedSinceFilter()
     q = django_filters.CharFilter(method="search", label=_("search"))
     family = ValuesFilter(field_name="family__slug")
     family_id = IdsFilter(field_name="family_id")
@@ -227,6 +274,8 @@ class VariantFilterSet(RegistryFilterSet):
     values (its own, else its version's), annotated by the selector. The hardware app adds
     ``fits``, ``fits_precision`` and ``fits_context`` (hardware/filters.py)."""
 
+    changed_since = ChangedSinceFilter()
+
     q = django_filters.CharFilter(method="search", label=_("search"))
     family = ValuesFilter(field_name="version__family__slug")
     family_id = IdsFilter(field_name="version__family_id")
@@ -253,6 +302,10 @@ class VariantFilterSet(RegistryFilterSet):
     license = ValuesFilter(method="filter_license")
     commercial_use = ChoicesFilter(choices=CommercialUse.choices, method="filter_commercial_use")
     mau_limit__gte = BoundedIntegerFilter(method="filter_mau_limit")
+    license_allowed_in = TerritoryFilter(
+        method="filter_license_allowed_in",
+        label=_("licence grants rights in this territory (country code or EU)"),
+    )
     feature = ValuesFilter(method="filter_features", label=_("architecture features (all)"))
     attention = django_filters.ChoiceFilter(choices=ATTENTION_CHOICES, method="filter_attention")
     moe = StrictBooleanFilter(field_name="num_experts", lookup_expr="isnull", exclude=True)
@@ -292,6 +345,11 @@ class VariantFilterSet(RegistryFilterSet):
 
     def filter_commercial_use(self, queryset, name, values):
         return queryset.filter(_effective_license(commercial_use__in=values))
+
+    def filter_license_allowed_in(self, queryset, name, value):
+        own = Q(license__isnull=False) & allowed_in(value, "license__")
+        inherited = Q(license__isnull=True) & allowed_in(value, "version__license__")
+        return queryset.filter(own | inherited)
 
     def filter_mau_limit(self, queryset, name, value):
         # Licences allowing commercial use without a cap, or whose cap is at least ``value``.

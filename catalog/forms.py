@@ -10,8 +10,10 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from catalog.keys import variant_key
+from licenses.checker import EUROPEAN_UNION
 from licenses.models import License
 
 # Error messages users see (tests assert on them).
@@ -64,6 +66,16 @@ class UserCountField(forms.Field):
         return int(users)
 
 
+def territory_choices() -> list[tuple[str, str]]:
+    """The European Union first, then every country by its name in the active language."""
+    union = str(countries.name(EUROPEAN_UNION))
+    return [
+        ("", str(_("— anywhere —"))),
+        (EUROPEAN_UNION, union),
+        *((str(code), str(name)) for code, name in countries if code != EUROPEAN_UNION),
+    ]
+
+
 class LicenseCheckForm(forms.Form):
     """Pick a licence, or a model whose effective licence is used, and the intended use.
 
@@ -94,6 +106,11 @@ class LicenseCheckForm(forms.Form):
         label=_("Use its outputs to train another model"), required=False
     )
     hosted_service = forms.BooleanField(label=_("Offer it as a hosted service"), required=False)
+    territory = forms.ChoiceField(
+        label=_("Use it in this territory"),
+        required=False,
+        help_text=_("A country, or the European Union as a whole. Leave empty to skip."),
+    )
 
     def __init__(self, *args, licenses: list[License], variants: list, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,6 +126,7 @@ class LicenseCheckForm(forms.Form):
             version = variant.version
             group = f"{version.family.localized('name')} · {version.localized('name')}"
             groups.setdefault(group, []).append((key, variant.name))
+        self.fields["territory"].choices = territory_choices()
         self.fields["variant"].widget.choices = [
             ("", _("— choose a model —")),
             *groups.items(),
@@ -129,6 +147,9 @@ class LicenseCheckForm(forms.Form):
                 UNKNOWN_VARIANT, code="invalid_choice", params={"value": key}
             )
         return self.variants.get(key)
+
+    def clean_territory(self):
+        return self.cleaned_data["territory"] or None
 
     def clean(self):
         cleaned = super().clean()

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from catalog.views import browse, compare, families, features, trends, variant, version
+from catalog.views import (
+    browse,
+    compare,
+    families,
+    features,
+    trends,
+    variant,
+    version,
+    whats_new,
+)
 
 app_name = "catalog"
 urlpatterns = [
@@ -19,4 +28,5 @@ urlpatterns = [
     path("features/", features.feature_list, name="feature_list"),
     path("features/<slug:slug>/", features.feature_detail, name="feature_detail"),
     path("trends/", trends.trends, name="trends"),
+    path("whats-new/", whats_new.whats_new, name="whats_new"),
 ]

@@ -1,5 +1,6 @@
 """Filter building blocks shared by the apps' FilterSets (API and HTML list pages)."""
 
+import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -182,6 +183,33 @@ class StrictBooleanField(forms.Field):
 @extend_schema_field(OpenApiTypes.BOOL)
 class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
+
+
+class UtcDateTimeField(forms.DateTimeField):
+    """A date-time in UTC: any offset Python accepts (up to ±23:59) is converted, as
+    PostgreSQL takes offsets of at most ±15:59 only; one that leaves the calendar is invalid."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class ChangedSinceFilter(django_filters.DateTimeFilter):
+    """``?changed_since=2026-12-01`` (or a date-time, ``2026-12-01T08:00:00Z``): records written
+    since then, for a client that checks back (the What's new page reads the same history)."""
+
+    field_class = UtcDateTimeField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("field_name", "updated_at")
+        kwargs.setdefault("lookup_expr", "gte")
+        kwargs.setdefault("label", _("changed since (a date or date-time)"))
+        super().__init__(*args, **kwargs)
 
 
 class RegistryFilterSet(django_filters.FilterSet):

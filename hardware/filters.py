@@ -12,6 +12,7 @@ from catalog.precision_labels import precision_choices
 from core.filtering import (
     BoundedDecimalFilter,
     BoundedIntegerFilter,
+    ChangedSinceFilter,
     ChoicesFilter,
     NullsLastOrderingFilter,
     RegistryFilterSet,
@@ -74,6 +75,7 @@ VARIANT_FITS_FILTERS = {
 
 
 class AcceleratorFilterSet(RegistryFilterSet):
+    changed_since = ChangedSinceFilter()
     q = django_filters.CharFilter(method="search", label=_("search"))
     vendor = ValuesFilter()
     form = ChoicesFilter(choices=FormFactor.choices)
@@ -108,6 +110,7 @@ class AcceleratorFilterSet(RegistryFilterSet):
 
 
 class ProfileFilterSet(RegistryFilterSet):
+    changed_since = ChangedSinceFilter()
     accelerator = ValuesFilter(field_name="accelerator__slug")
     vendor = ValuesFilter(field_name="accelerator__vendor")
     form = ChoicesFilter(field_name="accelerator__form", choices=FormFactor.choices)
@@ -121,6 +124,7 @@ class ProfileFilterSet(RegistryFilterSet):
 
 
 class SizeTierFilterSet(RegistryFilterSet):
+    changed_since = ChangedSinceFilter()
     ordering = NullsLastOrderingFilter(fields=("parameters_billion",))
 
     class Meta:

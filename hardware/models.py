@@ -1,6 +1,7 @@
 """Accelerators, the hardware profiles teams own or rent, and the seed's sizing table."""
 
 from decimal import Decimal
+from fractions import Fraction
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.history import track_history
 from core.models import CuratedRecord
-from hardware.choices import FormFactor
+from hardware.choices import MEMORY_UNIT_BYTES, FormFactor, MemoryUnit
 
 
 def _positive_or_null(field: str, message) -> models.CheckConstraint:
@@ -33,12 +34,28 @@ class Accelerator(CuratedRecord):
     vendor = models.CharField(_("vendor"), max_length=60)
     name = models.CharField(_("name"), max_length=120)
     form = models.CharField(_("form"), max_length=16, choices=FormFactor.choices)
-    memory_gib = models.DecimalField(
-        _("memory (GiB)"),
+    memory = models.DecimalField(
+        _("memory (as the datasheet states it)"),
         max_digits=9,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0.1"))],
-        help_text=_("Memory as the datasheet states it (vendors' GB for GPU memory are GiB)."),
+        help_text=_("The capacity as the datasheet prints it, in the unit below."),
+    )
+    memory_unit = models.CharField(
+        _("memory unit"),
+        max_length=12,
+        choices=MemoryUnit.choices,
+        default=MemoryUnit.GB,
+        help_text=_("The unit the datasheet prints; memory vendors' GB are 2³⁰ bytes (JEDEC)."),
+    )
+    memory_gib = models.DecimalField(
+        _("memory (GiB)"),
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The capacity in GiB, converted from the datasheet's figure and unit."),
     )
     memory_type = models.CharField(_("memory type"), max_length=40, blank=True)
     memory_bandwidth_gbps = models.DecimalField(
@@ -80,7 +97,7 @@ class Accelerator(CuratedRecord):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(memory_gib__gt=0),
+                condition=models.Q(memory__gt=0),
                 name="%(app_label)s_%(class)s_memory_positive",
                 violation_error_message=POSITIVE,
             ),
@@ -95,6 +112,24 @@ class Accelerator(CuratedRecord):
 
     def __str__(self) -> str:
         return f"{self.vendor} {self.name}"
+
+    @property
+    def memory_as_stated(self) -> str:
+        """The capacity as the datasheet prints it: "80 GB", "512 GB"."""
+        unit = "GiB" if self.memory_unit == MemoryUnit.GIB else "GB"
+        return f"{self.memory.normalize():f} {unit}"
+
+    @property
+    def memory_bytes(self) -> int:
+        """The capacity in whole bytes, exactly as the datasheet's figure and unit give it."""
+        return int(Fraction(self.memory) * MEMORY_UNIT_BYTES[MemoryUnit(self.memory_unit)])
+
+    def save(self, *args, **kwargs):
+        if self.memory is not None:
+            gib = Fraction(self.memory_bytes, 2**30)
+            self.memory_gib = Decimal(gib.numerator) / Decimal(gib.denominator)
+            self.memory_gib = self.memory_gib.quantize(Decimal("0.0001"))
+        super().save(*args, **kwargs)
 
 
 @track_history()

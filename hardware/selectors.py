@@ -9,7 +9,6 @@ from django.db.models import F, QuerySet
 from catalog.models import Citation, ModelVariant
 from catalog.selectors import VARIANT_PARENTS, variant_list, visible
 from core.choices import PublicationStatus
-from core.lib.units import gib_to_bytes
 from estimator import AcceleratorSpec, ProfileSpec
 from hardware.models import (
     Accelerator,
@@ -146,7 +145,7 @@ def accelerator_spec(accelerator: Accelerator) -> AcceleratorSpec:
     return AcceleratorSpec(
         slug=accelerator.slug,
         name=str(accelerator),
-        memory_bytes=gib_to_bytes(accelerator.memory_gib),
+        memory_bytes=accelerator.memory_bytes,
         bandwidth_bytes_per_s=_bandwidth(accelerator.memory_bandwidth_gbps),
         form=accelerator.form,
         vendor=accelerator.vendor,

@@ -25,6 +25,17 @@ NOT_ALLOWED = "not_allowed"
 # several times for one record with this separator: one stored quote may hold several clauses.
 QUOTE_SEPARATOR = "\n…\n"
 
+# A licence may exclude the European Union as a whole ("EU") or single countries (ISO 3166-1
+# alpha-2). The union's 27 member states, as the EU lists them on
+# https://european-union.europa.eu/principles-countries-history/eu-countries_en
+EUROPEAN_UNION = "EU"
+EU_MEMBER_STATES = frozenset(
+    {
+        "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",
+        "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+    }
+)  # fmt: skip
+
 
 class Verdict(StrEnum):
     YES = "yes"
@@ -38,6 +49,7 @@ class Question(StrEnum):
     PUBLISH_FINETUNE = "publish_finetune"
     TRAIN_OTHER_MODELS = "train_other_models"
     HOSTED_SERVICE = "hosted_service"
+    TERRITORY = "territory"
 
 
 class Reason(StrEnum):
@@ -62,6 +74,9 @@ class Reason(StrEnum):
     OUTPUTS_NOT_ALLOWED = "outputs_not_allowed"
     HOSTING_ALLOWED = "hosting_allowed"
     HOSTING_NOT_ALLOWED = "hosting_not_allowed"
+    TERRITORY_EXCLUDED = "territory_excluded"
+    TERRITORY_PARTLY_EXCLUDED = "territory_partly_excluded"
+    TERRITORY_NOT_EXCLUDED = "territory_not_excluded"
 
 
 class Rating(StrEnum):
@@ -89,6 +104,8 @@ class LicenseTerms:
     outputs_train_other_models: str | None = None  # ALLOWED, RESTRICTED or NOT_ALLOWED
     acceptable_use_policy: bool = False  # the licence binds use to a separate policy
     registration_required: bool | None = None
+    # The territories where the licence grants no rights: None not recorded, () none.
+    excluded_territories: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -100,10 +117,13 @@ class IntendedUse:
     publish_finetune: bool = False
     train_other_models: bool = False
     hosted_service: bool = False
+    territory: str | None = None  # use it there: a country code, or EUROPEAN_UNION
 
     def asks_nothing(self) -> bool:
-        return self.monthly_users is None and not (
-            self.publish_finetune or self.train_other_models or self.hosted_service
+        return (
+            self.monthly_users is None
+            and self.territory is None
+            and not (self.publish_finetune or self.train_other_models or self.hosted_service)
         )
 
 
@@ -156,7 +176,40 @@ def check(terms: LicenseTerms, use: IntendedUse) -> tuple[Answer, ...]:
         answers.append(_train_other_models(terms))
     if ask_all or use.hosted_service:
         answers.append(_commercial(terms, use.monthly_users, Question.HOSTED_SERVICE))
+    if use.territory is not None:
+        answers.append(_territory(terms, use.territory))
     return tuple(answers)
+
+
+def excluded_in(territory: str, excluded: Iterable[str]) -> tuple[bool, tuple[str, ...]]:
+    """Whether ``territory`` lies wholly within the ``excluded`` territories, and which of them
+    touch it: a member state lies within an excluded union, and the union is touched by an
+    excluded member state."""
+    excluded = tuple(excluded)
+    if territory == EUROPEAN_UNION:
+        touching = tuple(t for t in excluded if t == EUROPEAN_UNION or t in EU_MEMBER_STATES)
+        return EUROPEAN_UNION in excluded, touching
+    touching = tuple(
+        t
+        for t in excluded
+        if t == territory or (t == EUROPEAN_UNION and territory in EU_MEMBER_STATES)
+    )
+    return bool(touching), touching
+
+
+def _territory(terms: LicenseTerms, territory: str) -> Answer:
+    question = Question.TERRITORY
+    key = "excluded_territories"
+    if terms.excluded_territories is None:
+        return _unknown(question, key)
+    wholly, touching = excluded_in(territory, terms.excluded_territories)
+    if wholly:
+        return Answer(question, Verdict.NO, (Finding(Reason.TERRITORY_EXCLUDED, key),))
+    if touching:
+        return Answer(
+            question, Verdict.CONDITIONAL, (Finding(Reason.TERRITORY_PARTLY_EXCLUDED, key),)
+        )
+    return Answer(question, Verdict.YES, (Finding(Reason.TERRITORY_NOT_EXCLUDED, key),))
 
 
 def _decide(question: Question, base: Verdict, first: Finding, conditions, duties=()) -> Answer:
@@ -318,6 +371,13 @@ def ratings(terms: LicenseTerms) -> dict[str, Rating]:
             Rating.CONDITIONAL if terms.acceptable_use_policy else Rating.NONE
         ),
         "registration_required": duty(terms.registration_required),
+        "excluded_territories": (
+            Rating.UNKNOWN
+            if terms.excluded_territories is None
+            else Rating.CONDITIONAL
+            if terms.excluded_territories
+            else Rating.ALLOWED
+        ),
     }
 
 
@@ -335,6 +395,7 @@ _TERM_WORDS: dict[str, tuple[str, ...]] = {
     "share_alike": ("share alike", "sharealike", "same license", "same licence", "same terms"),
     "acceptable_use_policy_url": ("acceptable use", "use policy"),
     "registration_required": ("form", "regist", "登记", "申请"),
+    "excluded_territories": ("territor", "european union", "united kingdom", "korea", "地区"),
 }
 
 

@@ -5,11 +5,16 @@ from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from core.history import track_history
 from core.models import CuratedRecord
 from licenses.choices import CommercialUse, LicenseKind, OutputsUse
 
+TERRITORIES_WITHOUT_RESTRICTION = _(
+    "Excluded territories are only recorded for a licence with a territorial restriction."
+)
+RESTRICTION_WITHOUT_TERRITORIES = _("Name the territories the licence excludes.")
 MAU_WITHOUT_CONDITION = _(
     "A monthly-active-user threshold only applies when commercial use is conditional."
 )
@@ -62,6 +67,20 @@ class License(CuratedRecord):
     registration_required = models.BooleanField(
         _("registration or approval required"), null=True, blank=True
     )
+    territory_restricted = models.BooleanField(
+        _("territorial restriction"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Whether the licence grants no rights in some territories. Empty where not verified."
+        ),
+    )
+    excluded_territories = CountryField(
+        _("excluded territories"),
+        multiple=True,
+        blank=True,
+        help_text=_("The countries (or the European Union as a whole) the licence excludes."),
+    )
 
     class Meta:
         ordering = ["name", "pk"]
@@ -92,3 +111,7 @@ class License(CuratedRecord):
             self.commercial_use != CommercialUse.CONDITIONAL or self.mau_threshold <= 0
         ):
             raise ValidationError({"mau_threshold": MAU_WITHOUT_CONDITION})
+        if self.excluded_territories and self.territory_restricted is not True:
+            raise ValidationError({"excluded_territories": TERRITORIES_WITHOUT_RESTRICTION})
+        if self.territory_restricted and not self.excluded_territories:
+            raise ValidationError({"excluded_territories": RESTRICTION_WITHOUT_TERRITORIES})

@@ -8,6 +8,7 @@ from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import Country
 
 from licenses.checker import (
     Answer,
@@ -20,6 +21,7 @@ from licenses.checker import (
     Reason,
     Verdict,
     clauses_for,
+    excluded_in,
     ratings,
 )
 from licenses.choices import CommercialUse, OutputsUse
@@ -38,6 +40,7 @@ TERMS: tuple[tuple[str, Promise], ...] = (
     ("share_alike", _("Share-alike")),
     ("acceptable_use_policy_url", _("Acceptable use policy")),
     ("registration_required", _("Registration or approval")),
+    ("excluded_territories", _("Territory")),
 )
 # The terms a model's page shows, those that decide most questions, in the order of TERMS;
 # the licence page shows every term.
@@ -47,6 +50,7 @@ MODEL_PAGE_TERMS = (
     "outputs_train_other_models",
     "attribution_required",
     "naming_requirement",
+    "excluded_territories",
 )
 UNKNOWN = _("Unknown")
 # Cell text of a yes/no term: (when true, when false).
@@ -64,6 +68,7 @@ QUESTIONS: dict[Question, Promise] = {
     Question.PUBLISH_FINETUNE: _("Fine-tune it and publish the weights?"),
     Question.TRAIN_OTHER_MODELS: _("Use its outputs to train another model?"),
     Question.HOSTED_SERVICE: _("Offer it to others as a hosted service?"),
+    Question.TERRITORY: _("Use it in %(territory)s?"),
 }
 QUESTIONS_WITH_USERS: dict[Question, Promise] = {
     Question.COMMERCIAL_PRODUCT: _(
@@ -134,6 +139,16 @@ REASONS: dict[Reason, Promise] = {
         "The licence does not allow commercial use, so a hosted service may only serve "
         "non-commercial purposes."
     ),
+    Reason.TERRITORY_EXCLUDED: _(
+        "The licence grants no rights in %(territory)s: it excludes %(excluded)s."
+    ),
+    Reason.TERRITORY_PARTLY_EXCLUDED: _(
+        "The licence excludes part of %(territory)s: %(excluded)s. Elsewhere in it the "
+        "licence's other terms apply."
+    ),
+    Reason.TERRITORY_NOT_EXCLUDED: _(
+        "The licence excludes no territory that covers %(territory)s; its other terms apply."
+    ),
 }
 
 
@@ -181,7 +196,23 @@ def license_terms(license: License) -> LicenseTerms:
         outputs_train_other_models=license.outputs_train_other_models or None,
         acceptable_use_policy=bool(license.acceptable_use_policy_url),
         registration_required=license.registration_required,
+        excluded_territories=(
+            None
+            if license.territory_restricted is None
+            else tuple(str(c.code) for c in license.excluded_territories)
+            if license.territory_restricted
+            else ()
+        ),
     )
+
+
+def territory_name(code: str) -> str:
+    """A territory as people read it, in the active language ("European Union", "德国")."""
+    return str(Country(code=code).name) or code
+
+
+def territory_names(codes) -> str:
+    return ", ".join(territory_name(str(code)) for code in codes)
 
 
 def _quotes(license: License) -> list[CitedQuote]:
@@ -219,6 +250,12 @@ def _cell_text(license: License, key: str, rating: Rating) -> str:
         return str(_("No cap")) if rating is Rating.ALLOWED else "—"
     if key == "naming_requirement":
         return str(_("Required")) if license.naming_requirement.strip() else "—"
+    if key == "excluded_territories":
+        if license.territory_restricted:
+            return str(_("Not in %(territories)s")) % {
+                "territories": territory_names(c.code for c in license.excluded_territories)
+            }
+        return str(_("Worldwide"))
     if key == "acceptable_use_policy_url":
         return str(_("Applies")) if license.acceptable_use_policy_url else "—"
     when_true, when_false = FLAG_TEXT[key]
@@ -253,11 +290,16 @@ def shown_answer(answer: Answer, license: License, use: IntendedUse) -> ShownAns
         "users": _users(use.monthly_users) if use.monthly_users is not None else "",
         "threshold": _users(license.mau_threshold) if license.mau_threshold else "",
         "rule": license.naming_requirement,
+        "territory": territory_name(use.territory) if use.territory else "",
+        "excluded": "",
     }
+    if use.territory and license.territory_restricted:
+        codes = (str(c.code) for c in license.excluded_territories)
+        params["excluded"] = territory_names(excluded_in(use.territory, codes)[1])
     if use.monthly_users is not None and answer.question in QUESTIONS_WITH_USERS:
         question_text = QUESTIONS_WITH_USERS[answer.question] % params
     else:
-        question_text = str(QUESTIONS[answer.question])
+        question_text = str(QUESTIONS[answer.question]) % params
     first = answer.findings[0].reason
     verdict_text = (
         NEEDS_SEPARATE_LICENSE if first is Reason.ABOVE_USER_THRESHOLD else VERDICTS[answer.verdict]

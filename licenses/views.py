@@ -64,6 +64,8 @@ def _present_filters(form) -> None:
         "redistribution_allowed": _("Redistribution allowed"),
         "share_alike": _("Share-alike"),
         "registration_required": _("Registration or approval required"),
+        "territory_restricted": _("Territorial restriction"),
+        "allowed_in": _("Grants rights in"),
         "ordering": _("Sort by"),
         "spdx_id": _("SPDX identifier"),
     }

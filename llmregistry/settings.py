@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "django_htmx",
+    "django_countries",
     # The shared framework (API tokens, catalog generation); its app label is "llmregistry".
     "core.apps.CoreConfig",
     # Failed-login lockout, kept in the database (holds across workers); its admin unlocks.
@@ -359,6 +360,9 @@ LOGIN_REDIRECT_URL_FAILURE = "/admin/login/?sso=failed"
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
+# Licences exclude territories by country or the European Union as a whole (licenses.models):
+# the union is a territory of its own beside the ISO 3166-1 countries django-countries names.
+COUNTRIES_OVERRIDE = {"EU": _("European Union")}
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"

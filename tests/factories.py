@@ -139,7 +139,7 @@ class AcceleratorFactory(factory.django.DjangoModelFactory):
     vendor = "NVIDIA"
     name = factory.Sequence(lambda n: f"GPU {n}")
     form = "datacenter"
-    memory_gib = 80
+    memory = 80
     memory_bandwidth_gbps = 3350
 
 

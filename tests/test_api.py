@@ -108,7 +108,7 @@ RESOURCES = [
             "vendor": "ACME",
             "name": "G1",
             "form": "datacenter",
-            "memory_gib": "48",
+            "memory": "48",
             "memory_bandwidth_gbps": "900",
         },
         {"name": "Renamed"},

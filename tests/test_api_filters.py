@@ -74,10 +74,38 @@ def test_several_features_are_all_required(api):
     assert "deepseek/deepseek-v3/deepseek-v3" not in keys  # MLA, not GQA
 
 
+@pytest.mark.parametrize(
+    ("feature", "present", "absent"),
+    [
+        ("gated-deltanet", "qwen/qwen3-next/qwen3-next-80b-a3b-thinking", "qwen/qwen3/qwen3-8b"),
+        ("gated-deltanet", "qwen/qwen3-5/qwen3-5-27b", "kimi/kimi-k2/kimi-k2-instruct"),
+        ("gated-attention", "qwen/qwen3-5/qwen3-5-27b", "qwen/qwen3/qwen3-8b"),
+        ("mamba2", "granite/granite-4-0/granite-4-0-h-small", "phi/phi-4/phi-4"),
+        ("deepseek-sparse-attention", "glm/glm-5/glm-5", "deepseek/deepseek-v3/deepseek-v3"),
+        ("attention-sinks", "gpt-oss/gpt-oss/gpt-oss-20b", "qwen/qwen3/qwen3-8b"),
+        ("native-mxfp4", "gpt-oss/gpt-oss/gpt-oss-120b", "kimi/kimi-k2/kimi-k2-instruct"),
+        ("local-global-attention", "gemma/gemma-3/gemma-3-12b-it", "qwen/qwen3/qwen3-8b"),
+        (
+            "chunked-attention",
+            "llama/llama-4/llama-4-scout-17b-16e-instruct",
+            "gemma/gemma-3/gemma-3-12b-it",
+        ),
+        ("vision-encoder", "gemma/gemma-3/gemma-3-4b-it", "gemma/gemma-3/gemma-3-1b-it"),
+    ],
+)
+def test_features_of_2025_architectures_are_derived_from_the_config(api, feature, present, absent):
+    keys = _keys(api, feature=feature)
+    assert present in keys
+    assert absent not in keys
+
+
 def test_family_version_and_kind_filters(api):
     assert set(_keys(api, family="deepseek", kind="distilled")) == {
-        f"deepseek/deepseek-r1-distill/deepseek-r1-distill-{s}"
-        for s in ("qwen-1-5b", "qwen-7b", "qwen-14b", "qwen-32b", "llama-8b", "llama-70b")
+        *(
+            f"deepseek/deepseek-r1-distill/deepseek-r1-distill-{s}"
+            for s in ("qwen-1-5b", "qwen-7b", "qwen-14b", "qwen-32b", "llama-8b", "llama-70b")
+        ),
+        "deepseek/deepseek-r1-distill/deepseek-r1-0528-qwen3-8b",
     }
     keys = _keys(api, version=["llama/llama-2", "llama/llama-3"])
     assert "llama/llama-2/llama-2-7b" in keys
@@ -131,7 +159,9 @@ def test_search_finds_the_spellings_people_type(api):
     assert {"llama/llama-3/meta-llama-3-8b", "llama/llama-3-1/llama-3-1-8b"} <= llama_3
     assert _keys(api, q="glm4") == _keys(api, q="glm-4") != []
     qwen_2_5 = set(_keys(api, version=QWEN_2_5_VERSIONS))
-    assert qwen_2_5 <= set(_keys(api, q="qwen 2.5")) <= set(_keys(api, q="qwen2.5"))
+    # "qwen 2.5" also reads as the words qwen, 2 and 5 (Qwen3.5-2B holds them all).
+    assert qwen_2_5 <= set(_keys(api, q="qwen 2.5"))
+    assert qwen_2_5 <= set(_keys(api, q="qwen2.5"))
     assert "qwen/qwen2/qwen2-57b-a14b" not in _keys(api, q="qwen 2.5")  # 57 is not 5
     assert set(_keys(api, q="千问2.5")) == qwen_2_5
     deepseek_r1 = _keys(api, q="deepseek r1")
@@ -343,6 +373,7 @@ IGNORED = {
         "naming_requirement": "free text",
         "acceptable_use_policy_url": "link",
         "mau_threshold": "mau_threshold__gte/lte",
+        "excluded_territories": "allowed_in",
     },
     "Accelerator": {
         "slug": "detail lookup",
@@ -355,6 +386,8 @@ IGNORED = {
         "tdp_watts": "descriptive",
         "datasheet_url": "link",
         "memory_gib": "memory_gib__gte/lte",
+        "memory": "memory_gib__gte/lte (converted from it)",
+        "memory_unit": "memory_gib__gte/lte (converted with it)",
         "memory_bandwidth_gbps": "memory_bandwidth_gbps__gte",
         "bf16_dense_tflops": "bf16_dense_tflops__gte",
         "release_year": "release_year__gte",

@@ -119,6 +119,7 @@ ROUTES: dict[str, Access] = {
     "catalog:feature_list": PAGE,
     "catalog:feature_detail": PAGE,
     "catalog:trends": PAGE,
+    "catalog:whats_new": PAGE,
     "hardware:fit": PAGE,
     "hardware:fit_config": PAGE,
     "hardware:index": PAGE,

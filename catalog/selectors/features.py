@@ -3,9 +3,11 @@ page. A version uses a feature when it claims it (a curated ``VersionFeature``) 
 derivable feature, when one of its visible variants' numbers show it."""
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -13,6 +15,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
     When,
 )
 from django.db.models.functions import ExtractYear
@@ -20,7 +23,6 @@ from django.db.models.functions import ExtractYear
 from catalog.filters import DERIVED_FEATURES
 from catalog.models import ArchitectureFeature, ModelVariant, ModelVersion, VersionFeature
 from catalog.selectors.citations import citations
-from catalog.selectors.counting import count_of
 from catalog.selectors.visibility import visible
 
 
@@ -65,18 +67,44 @@ def _uses_feature(feature, slug: str, user) -> Q:
     return condition
 
 
+def feature_version_counts(*, user=None) -> dict[int, int]:
+    """For each feature (by pk), the visible versions that use it: a curated claim, or for a
+    derivable feature a visible variant whose numbers show it. Three queries, counted here:
+    one correlated subquery per feature and version made the index take seconds once the
+    derived conditions read the config (issue 19)."""
+    versions = set(_visible_versions(user).values_list("pk", flat=True))
+    users: dict[int, set[int]] = {}
+    for version_id, feature_id in VersionFeature.objects.filter(version__in=versions).values_list(
+        "version_id", "feature_id"
+    ):
+        users.setdefault(feature_id, set()).add(version_id)
+    slugs = dict(ArchitectureFeature.objects.values_list("slug", "pk"))
+    flags = {
+        f"derived_{n}": ExpressionWrapper(condition, output_field=BooleanField())
+        for n, condition in enumerate(DERIVED_FEATURES.values())
+    }
+    deriving = (
+        visible(ModelVariant.objects.all(), user)
+        .filter(num_attention_heads__isnull=False, version__in=versions)
+        .annotate(**flags)
+        .values_list("version_id", *flags)
+    )
+    derived = list(DERIVED_FEATURES)
+    for version_id, *shown in deriving:
+        for n, flag in enumerate(shown):
+            if flag and derived[n] in slugs:
+                users.setdefault(slugs[derived[n]], set()).add(version_id)
+    return {feature_id: len(ids) for feature_id, ids in users.items()}
+
+
 def feature_index(*, user=None) -> QuerySet[ArchitectureFeature]:
     """Visible features, most used first, each with ``version_count``: the visible versions
-    that use it (a curated claim, or for a derivable feature a visible variant whose numbers
-    show it). One query."""
-    versions = _visible_versions(user)
-    feature = OuterRef(OuterRef("pk"))  # the feature row, seen from inside the version count
+    that use it (:func:`feature_version_counts`, whose numbers the query carries as
+    constants)."""
+    counts = feature_version_counts(user=user)
     count = Case(
-        *(
-            When(slug=slug, then=count_of(versions.filter(_uses_feature(feature, slug, user))))
-            for slug in DERIVED_FEATURES
-        ),
-        default=count_of(versions.filter(_uses_feature(feature, "", user))),
+        *(When(pk=pk, then=Value(n)) for pk, n in counts.items()),
+        default=Value(0),
         output_field=IntegerField(),
     )
     return (

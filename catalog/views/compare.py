@@ -31,6 +31,7 @@ from core.templatetags.registry import tokens as format_tokens
 from estimator import EstimateOptions
 from estimator.memory import MAX_CONTEXT_TOKENS
 from licenses.choices import CommercialUse, OutputsUse
+from licenses.terms import territory_names
 
 DEFAULT_PRECISION = "bf16"
 DEFAULT_CONTEXT_TOKENS = 8192
@@ -136,6 +137,15 @@ def _license_of(variant):
     return variant.license or variant.version.license
 
 
+def _territory_text(license) -> str:
+    if license is None or license.territory_restricted is None:
+        return str(_("Not stated"))
+    if not license.territory_restricted:
+        return str(_("Worldwide"))
+    names = territory_names(c.code for c in license.excluded_territories)
+    return str(_("Not in %(territories)s")) % {"territories": names}
+
+
 def _commercial_badge(value: str) -> str:
     return {"allowed": "ok", "conditional": "warn", "not_allowed": "bad"}.get(value, "")
 
@@ -234,6 +244,16 @@ def _compare_sections(variants, fits) -> list[Section]:
                 Cell(format_count(value) if value else "—")
                 for value in license_attr("mau_threshold")
             ],
+        ),
+        _row(
+            _("Territory"),
+            [
+                (lic.territory_restricted, tuple(map(str, lic.excluded_territories)))
+                if lic
+                else None
+                for lic in licenses
+            ],
+            [Cell(_territory_text(lic)) for lic in licenses],
         ),
         _row(
             _("Outputs may train other models"),

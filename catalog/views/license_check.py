@@ -50,6 +50,7 @@ def license_check(request):
             publish_finetune=data["publish_finetune"],
             train_other_models=data["train_other_models"],
             hosted_service=data["hosted_service"],
+            territory=data["territory"],
         )
         answers = check(license_terms(license), use)
         context.update(

@@ -152,6 +152,7 @@ def _timeline_chart(versions, month_rows, series, series_of, *, per_version) -> 
             y_format=_whole_number,
             empty_text=_("No data"),
             max_markers=TREND_POINTS,
+            colours=_colours(series),
         )
     )
 
@@ -189,7 +190,12 @@ def _parameters_chart(variants, largest, *, per_variant) -> SafeString:
     )
 
 
-def _context_chart(versions, longest, series_of, *, per_version) -> SafeString:
+def _colours(series: list[Organisation]) -> dict[str, int]:
+    """One palette index (colour and marker) per organisation for every chart of the page."""
+    return {organisation.name: index for index, organisation in enumerate(series)}
+
+
+def _context_chart(versions, longest, series, series_of, *, per_version) -> SafeString:
     points = [
         charts.Point(
             version.release_date,
@@ -218,6 +224,7 @@ def _context_chart(versions, longest, series_of, *, per_version) -> SafeString:
             y_scale="log",
             y_format=_context_label,
             empty_text=_("No data"),
+            colours=_colours(series) if per_version else None,
         )
     )
 
@@ -293,7 +300,7 @@ def trends(request):
             "parameters_list_url": _variant_list_url(ordering="-total_parameters"),
             "context_rows": _longest_per_year(longest),
             "context_chart": _context_chart(
-                with_context, longest, series_of, per_version=per_version
+                with_context, longest, series, series_of, per_version=per_version
             ),
             "context_list_url": _version_list_url(context__gte=1, ordering="-max_context_tokens"),
         },

@@ -25,6 +25,7 @@ class LicenseAdmin(CuratedAdmin):
         "outputs_train_other_models",
         "registration_required",
         "patent_grant",
+        "territory_restricted",
     )
     search_fields = ("name", "name_zh", "slug", "spdx_id", "summary", "summary_zh")
     prepopulated_fields = {"slug": ("name",)}
@@ -48,6 +49,8 @@ class LicenseAdmin(CuratedAdmin):
                     "outputs_train_other_models",
                     "acceptable_use_policy_url",
                     "registration_required",
+                    "territory_restricted",
+                    "excluded_territories",
                 )
             },
         ),

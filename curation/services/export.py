@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, Q
+from django_countries.fields import MultipleCountriesDescriptor
 
 from catalog.fileformat import EXPORT_FORMAT, EXPORT_VERSION, KINDS
 from catalog.ingest.parse.common import ARCHITECTURE_FIELDS as ARCHITECTURE_KEYS
@@ -42,6 +43,8 @@ def _plain(value: Any) -> Any:
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, MultipleCountriesDescriptor):
+        return [str(country.code) for country in value]
     return value
 
 

@@ -35,6 +35,7 @@ from catalog.fileformat import (
     EXPORT_META_KEYS,
     EXPORT_VERSION,
     KINDS,
+    NATURAL_KEYS,
     REFERENCE_KINDS,
     SOURCE_KEYS,
     Kind,
@@ -215,6 +216,20 @@ def _read(root: Path, path: Path, allowed: tuple[str, ...]) -> list[_Entry]:
                     raise entry.error(str(name).replace("\x00", ""), UNSTORABLE[problem])
             entries.append(entry)
     return entries
+
+
+def _refuse_duplicates(entries: list[_Entry]) -> None:
+    """Two entries of one kind with the same key would overwrite each other on every load."""
+    first: dict[tuple, _Entry] = {}
+    for entry in entries:
+        names = NATURAL_KEYS.get(entry.kind, ("slug",))
+        key = (entry.kind, *(str(entry.data.get(name)) for name in names))
+        if key in first:
+            other = first[key]
+            raise entry.error(
+                names[-1], f"duplicates {other.label} of {other.path}: each key may appear once."
+            )
+        first[key] = entry
 
 
 def _digest(data: dict[str, Any]) -> str:
@@ -520,6 +535,7 @@ class _Loader:
             sources = catalog_files(self.root)
         for path, kinds in sources:
             entries.extend(_read(self.root, path, kinds))
+        _refuse_duplicates(entries)
         order = {kind: position for position, kind in enumerate(KINDS)}
         entries.sort(key=lambda e: order[e.kind])  # stable: file order within a kind
         iterator = self.progress(entries) if self.progress else entries

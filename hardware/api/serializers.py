@@ -26,6 +26,8 @@ class AcceleratorSerializer(ServiceModelSerializer):
             "vendor",
             "name",
             "form",
+            "memory",
+            "memory_unit",
             "memory_gib",
             "memory_type",
             "memory_bandwidth_gbps",

@@ -1,10 +1,12 @@
+from django_countries.serializers import CountryFieldMixin
+
 from core.api.serializers import ServiceModelSerializer
 from licenses.models import License
 
 
 # A licence's terms, read and written. Its detail form, with the clause behind each term, is
 # catalog/api/licenses.py: citations are catalog records, and catalog sits above licences.
-class LicenseSerializer(ServiceModelSerializer):
+class LicenseSerializer(CountryFieldMixin, ServiceModelSerializer):
     class Meta:
         model = License
         fields = [
@@ -28,9 +30,12 @@ class LicenseSerializer(ServiceModelSerializer):
             "outputs_train_other_models",
             "acceptable_use_policy_url",
             "registration_required",
+            "territory_restricted",
+            "excluded_territories",
             "status",
             "seed_claim",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {"excluded_territories": {"required": False}}

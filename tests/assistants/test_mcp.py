@@ -198,9 +198,9 @@ def test_recent_releases_newest_first_with_their_variants():
     assert answer["count"] > 5
     later = ok("list_recent_releases", {"released_after": dates[2], "limit": 50})
     assert all(r["release_date"] >= dates[2] for r in later["results"])
-    qwen3 = ok("list_recent_releases", {"family": ["qwen"], "limit": 1})["results"][0]
-    assert qwen3["key"] == "qwen/qwen3"
-    assert "qwen/qwen3/qwen3-8b" in qwen3["variants"]
+    newest = ok("list_recent_releases", {"family": ["qwen"], "limit": 1})["results"][0]
+    assert newest["key"] == "qwen/qwen3-8"
+    assert "qwen/qwen3-8/qwen3-8-27b" in newest["variants"]
 
 
 def test_list_hardware_gives_the_slugs_other_tools_take():

@@ -146,6 +146,30 @@ def test_the_licence_checker_answers_with_the_clause(page, screenshot):
     screenshot(page, "desktop-license-check")
 
 
+def test_may_we_use_it_in_the_eu_names_the_excluded_territories(page):
+    page.goto("/licenses/check/")
+    page.select_option("#id_license", "tencent-hunyuan-community")
+    page.select_option("#id_territory", "DE")
+    page.click("#license-check-form button[type=submit]")
+    page.wait_for_selector("#license-check-results")
+    answer = page.locator("#answer-territory")
+    assert answer.get_attribute("data-verdict") == "no"
+    assert "Germany" in answer.inner_text()
+    assert "EUROPEAN UNION" in answer.inner_text()  # the quoted clause
+
+
+def test_whats_new_lists_the_catalog_changes_and_links_them(page, screenshot):
+    page.goto("/")
+    page.click("nav .site-nav >> text=What's new")
+    page.wait_for_selector("#whats-new")
+    added = page.locator("li.change-added[data-kind=variant] a")
+    assert added.count() > 10
+    screenshot(page, "desktop-whats-new")
+    added.first.click()
+    page.wait_for_selector("h1")
+    assert "/families/" in page.url
+
+
 def test_switching_the_language_keeps_the_page_and_its_filters(page, screenshot):
     page.goto("/models/")
     with page.expect_response(re.compile(r"/models/\?.*moe=true")):

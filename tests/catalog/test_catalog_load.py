@@ -117,6 +117,16 @@ def test_unknown_field_is_named(tmp_path):
         catalog_load(root=root)
 
 
+def test_a_duplicate_key_is_named_with_its_first_entry(tmp_path):
+    # A second "meta" would overwrite the first on every load: never "no changes".
+    root = _copy_catalog(tmp_path)
+    (root / "catalog/data/families/zz-twice.yaml").write_text(
+        "versions:\n  - {family: llama, slug: llama-2, name: Llama 2 again}\n"
+    )
+    with pytest.raises(CatalogLoadError, match=r"zz-twice.yaml.*field 'slug': duplicates versions"):
+        catalog_load(root=root)
+
+
 def test_invalid_yaml_names_the_line(tmp_path):
     root = _copy_catalog(tmp_path)
     (root / "catalog/data/families/zz-broken.yaml").write_text("families:\n  - slug: [\n")

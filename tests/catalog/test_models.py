@@ -105,7 +105,7 @@ def test_database_refuses_lineage_to_itself():
 
 def test_database_refuses_zero_accelerator_memory():
     with pytest.raises(IntegrityError), transaction.atomic():
-        AcceleratorFactory(memory_gib=0)
+        AcceleratorFactory(memory=0)
 
 
 def test_clean_names_active_parameters_over_total():

@@ -474,3 +474,35 @@ def test_lazy_texts_are_turned_into_strings():
     )
     legend = _parse(lines).find(f".//{SVG}g[@class='chart-legend']")
     assert [t.text for t in legend.iter(f"{SVG}text")] == ["a", "b"]
+
+
+def test_a_series_keeps_its_colour_and_marker_across_charts_given_one_palette():
+    # Trends: Zhipu is the same colour in the timeline and the context chart, whichever
+    # organisations each chart happens to show and in whatever order.
+    day = dt.date(2024, 1, 1)
+    colours = {"Meta": 0, "Qwen": 1, "Zhipu": 2}
+
+    def classes(svg: str) -> dict[str, str]:
+        found = re.findall(r'<g class="chart-series (series-\d+)"', svg)
+        legend = re.findall(r"<text [^>]*>([^<]+)</text>", svg.split('class="chart-legend"')[1])
+        return dict(zip(legend, found, strict=True))
+
+    first = scatter_chart(
+        [Point(day, 1, "a", series="Zhipu"), Point(day, 2, "b", series="Meta")],
+        title="t",
+        description="d",
+        x_label="x",
+        y_label="y",
+        colours=colours,
+    )
+    second = line_chart(
+        {"Other": [Point(day, 3, "c")], "Zhipu": [Point(day, 1, "d")]},
+        title="t",
+        description="d",
+        x_label="x",
+        y_label="y",
+        colours=colours,
+    )
+    assert classes(first) == {"Meta": "series-0", "Zhipu": "series-2"}
+    # A series the palette does not name takes the first free colour, never a named one.
+    assert classes(second) == {"Zhipu": "series-2", "Other": "series-0"}

@@ -77,5 +77,5 @@ def test_a_constraint_on_an_excluded_field_is_skipped_as_django_skips_it():
 
 def test_other_curated_models_keep_their_messages():
     accelerator = AcceleratorFactory()
-    accelerator.memory_gib = 0
+    accelerator.memory = 0
     assert _errors(accelerator) == _django_errors(accelerator) != {}

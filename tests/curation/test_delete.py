@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def fitted():
     """One variant that fits on both of two profiles, its recommendations computed."""
-    gpu = factories.AcceleratorFactory(slug="gpu-80", memory_gib=80, memory_bandwidth_gbps=3350)
+    gpu = factories.AcceleratorFactory(slug="gpu-80", memory=80, memory_bandwidth_gbps=3350)
     one = factories.ProfileFactory(slug="1x-gpu-80", accelerator=gpu, count=1)
     two = factories.ProfileFactory(slug="2x-gpu-80", accelerator=gpu, count=2)
     variant = factories.VariantFactory(model_type="llama")

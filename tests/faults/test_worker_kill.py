@@ -38,7 +38,7 @@ def catalog_to_recompute():
     """Published variants of many sizes and a range of hardware profiles."""
     for memory_gib, counts in ((24, (1, 2)), (80, (1, 8))):
         accelerator = factories.AcceleratorFactory(
-            memory_gib=memory_gib, memory_bandwidth_gbps=1000 + 20 * memory_gib
+            memory=memory_gib, memory_bandwidth_gbps=1000 + 20 * memory_gib
         )
         for count in counts:
             factories.ProfileFactory(accelerator=accelerator, count=count)

@@ -257,7 +257,7 @@ def test_command_names_the_bad_field(tmp_path):
 def test_any_hardware_can_be_asked_for_directly(client):
     factories.ProfileFactory(slug="published-profile")
     gpu = factories.AcceleratorFactory(
-        slug="rtx-4090-like", form="consumer", memory_gib=24, memory_bandwidth_gbps=1008
+        slug="rtx-4090-like", form="consumer", memory=24, memory_bandwidth_gbps=1008
     )
     config = fixture_config("meta-llama__Meta-Llama-3-8B")
     answer = _post(
@@ -289,7 +289,7 @@ def test_bad_hardware_is_a_400_naming_the_field(client, payload, field):
 
 
 def test_the_command_fits_on_any_accelerator_or_names_the_one_it_does_not_know(capsys):
-    gpu = factories.AcceleratorFactory(slug="cmd-gpu", memory_gib=24)
+    gpu = factories.AcceleratorFactory(slug="cmd-gpu", memory=24)
     path = str(FIXTURES / "meta-llama__Meta-Llama-3-8B.json")
     call_command("estimate", path, "--accelerator", gpu.slug, "--count", "2", "--json")
     answer = json.loads(capsys.readouterr().out)
@@ -302,7 +302,7 @@ def test_the_command_fits_on_any_accelerator_or_names_the_one_it_does_not_know(c
 
 def test_the_time_to_first_token_is_for_the_prompt_asked_for(client):
     gpu = factories.AcceleratorFactory(
-        slug="flops-gpu", form="consumer", memory_gib=24, bf16_dense_tflops=165.2
+        slug="flops-gpu", form="consumer", memory=24, bf16_dense_tflops=165.2
     )
     config = fixture_config("meta-llama__Meta-Llama-3-8B")
     payload = {"config": config, "precision": "q4_k_m", "accelerator": gpu.slug}
@@ -328,7 +328,7 @@ def test_a_prompt_past_the_context_is_a_400_naming_prompt(client, capsys):
 
 def test_the_command_says_how_fast_on_the_accelerator_asked_for(capsys):
     gpu = factories.AcceleratorFactory(
-        slug="cmd-fast-gpu", form="consumer", memory_gib=24, bf16_dense_tflops=165.2
+        slug="cmd-fast-gpu", form="consumer", memory=24, bf16_dense_tflops=165.2
     )
     path = str(FIXTURES / "meta-llama__Meta-Llama-3-8B.json")
     call_command("estimate", path, "--precision", "q4_k_m", "--accelerator", gpu.slug)
@@ -339,7 +339,7 @@ def test_the_command_says_how_fast_on_the_accelerator_asked_for(capsys):
 
 
 def test_the_runtime_decides_how_several_gpus_share_the_model(client, capsys):
-    gpu = factories.AcceleratorFactory(slug="tp-gpu", memory_gib=24, memory_bandwidth_gbps=1000)
+    gpu = factories.AcceleratorFactory(slug="tp-gpu", memory=24, memory_bandwidth_gbps=1000)
     config = fixture_config("meta-llama__Llama-2-7b-hf")  # 32 heads
     payload = {"config": config, "accelerator": gpu.slug, "count": 3}
     split = _post(client, payload).json()

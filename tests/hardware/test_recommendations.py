@@ -21,8 +21,8 @@ WRITES = ("INSERT", "UPDATE", "DELETE")
 @pytest.fixture
 def small_catalog():
     """Two variants and three profiles, enough for every path of the recompute."""
-    gpu = factories.AcceleratorFactory(slug="gpu-24", memory_gib=24, memory_bandwidth_gbps=1000)
-    big = factories.AcceleratorFactory(slug="gpu-80", memory_gib=80, memory_bandwidth_gbps=3350)
+    gpu = factories.AcceleratorFactory(slug="gpu-24", memory=24, memory_bandwidth_gbps=1000)
+    big = factories.AcceleratorFactory(slug="gpu-80", memory=80, memory_bandwidth_gbps=3350)
     for accelerator, count in ((gpu, 1), (gpu, 2), (big, 8)):
         factories.ProfileFactory(
             slug=f"{count}x-{accelerator.slug}", accelerator=accelerator, count=count
@@ -148,7 +148,7 @@ def test_admin_edit_of_an_accelerator_recomputes_every_variant(
     data = {k: v for k, v in form.initial.items() if v is not None}
     data.update(
         {
-            "memory_gib": "48",
+            "memory": "48",
             "profiles-TOTAL_FORMS": "0",
             "profiles-INITIAL_FORMS": "0",
             "catalog-citation-content_type-object_id-TOTAL_FORMS": "0",

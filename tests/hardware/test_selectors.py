@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def draft_family_variant():
     """A published variant of a published version of a draft family, beside a shown one."""
-    accelerator = factories.AcceleratorFactory(slug="gpu-80", memory_gib=80)
+    accelerator = factories.AcceleratorFactory(slug="gpu-80", memory=80)
     factories.ProfileFactory(slug="1x-gpu-80", accelerator=accelerator, count=1)
     shown = factories.VariantFactory(slug="shown", name="Shown-Variant", model_type="llama")
     hidden = factories.VariantFactory(

@@ -4,6 +4,7 @@ Tests with factories come first; the ones on the curated catalog (loaded once fo
 with its recommendations computed) come last.
 """
 
+import importlib
 import json
 import re
 
@@ -57,7 +58,7 @@ def _key(variant) -> str:
 def gpu():
     """One published 24 GiB GPU, with a 1× and a 2× profile."""
     accelerator = factories.AcceleratorFactory(
-        slug="test-gpu-24", name="Test GPU 24GB", memory_gib=24, memory_bandwidth_gbps=1000
+        slug="test-gpu-24", name="Test GPU 24GB", memory=24, memory_bandwidth_gbps=1000
     )
     factories.ProfileFactory(slug="1x-test-gpu-24", accelerator=accelerator, count=1)
     factories.ProfileFactory(slug="2x-test-gpu-24", accelerator=accelerator, count=2)
@@ -230,6 +231,20 @@ def test_variants_without_architecture_numbers_are_listed_apart(client, gpu):
     html = _text(client.get(FIT, {"accelerator": gpu.slug}))
     skipped = html[html.index('id="fit-skipped"') :]
     assert "NoNumbers" in skipped
+
+
+def test_a_long_list_of_variants_without_numbers_is_cut_and_counted(client, gpu, monkeypatch):
+    monkeypatch.setattr(importlib.import_module("hardware.views.fit"), "SKIPPED_ROWS", 2)
+    (variant,) = _variants(1, prefix="arch")
+    for n in range(5):
+        factories.VariantFactory(
+            version=variant.version, slug=f"no-numbers-{n}", name=f"NoNumbers{n}", num_layers=None
+        )
+    html = _text(client.get(FIT, {"accelerator": gpu.slug}))
+    skipped = html[html.index('id="fit-skipped"') :]
+    assert "5 models have no architecture numbers to estimate" in skipped
+    assert skipped.count("NoNumbers") == 2
+    assert "and 3 more" in skipped
 
 
 @pytest.mark.parametrize(
@@ -459,7 +474,7 @@ def test_index_lists_accelerators_and_profiles(client, gpu):
 
 
 def test_index_filters_with_the_accelerator_filterset(client, gpu):
-    factories.AcceleratorFactory(slug="big-gpu", name="Big GPU", memory_gib=192)
+    factories.AcceleratorFactory(slug="big-gpu", name="Big GPU", memory=192)
     html = _text(client.get(INDEX, {"memory_gib__gte": 100}))
     assert 'data-accelerator="big-gpu"' in html
     assert 'data-accelerator="test-gpu-24"' not in html
@@ -677,32 +692,32 @@ def catalog(curated_catalog_recommended):
 
 @pytest.mark.usefixtures("catalog")
 class TestOnTheCuratedCatalog:
-    def test_two_rtx_4090_at_int4_with_32k_context(self, client):
-        html = _text(
-            client.get(
-                FIT,
-                {
-                    "accelerator": "nvidia-rtx-4090",
-                    "count": 2,
-                    "precision": "awq-int4",
-                    "context_tokens": "32K",
-                },
-            )
-        )
+    def test_two_rtx_4090_at_int4_with_32k_context(self, client, monkeypatch):
+        params = {
+            "accelerator": "nvidia-rtx-4090",
+            "count": 2,
+            "precision": "awq-int4",
+            "context_tokens": "32K",
+        }
+        html = _text(client.get(FIT, params))
+        assert len(response_bytes := html.encode()) < MAX_PAGE_BYTES, len(response_bytes)
         fitting = _variant_keys(_table(html, "fit-results"))
-        # The biggest model that fits is the Qwen2 MoE (57B total, 14B active); the 32B
-        # and 34B dense ones fit with room to spare.
-        assert fitting[0] == "qwen/qwen2/qwen2-57b-a14b"
+        # The biggest model that fits is Qwen3-Next (80B total, 3B active, mostly linear
+        # attention: a small KV cache); the Qwen2 MoE (57B total) fits too.
+        assert fitting[0] == "qwen/qwen3-next/qwen3-next-80b-a3b-thinking"
+        assert "qwen/qwen2/qwen2-57b-a14b" in fitting
         assert "qwen/qwen2-5/qwen2-5-32b" in fitting
         assert "yi/yi/yi-34b" in fitting
+        assert "llama/llama-3-1/llama-3-1-70b" not in fitting
         # 70B-class models miss by a few GiB per card at 32K (the KV cache), and Llama 3 70B
-        # supports only 8K tokens.
+        # supports only 8K tokens. Every model that does not fit is listed here, not only the
+        # 30 closest.
+        monkeypatch.setattr(importlib.import_module("hardware.views.fit"), "MISSING_ROWS", 500)
+        html = _text(client.get(FIT, params))
         missing = html[html.index('id="fit-missing"') :]
         assert "llama/llama-3-1/llama-3-1-70b" in _variant_keys(missing)
         assert "qwen/qwen2-5/qwen2-5-72b" in _variant_keys(missing)
         assert "supports at most 8K tokens of context" in missing
-        assert "llama/llama-3-1/llama-3-1-70b" not in fitting
-        assert len(response_bytes := html.encode()) < MAX_PAGE_BYTES, len(response_bytes)
 
     def test_a_70b_model_fits_two_rtx_4090_at_int4_with_a_short_context(self, client):
         html = _text(
@@ -756,7 +771,7 @@ class TestOnTheCuratedCatalog:
             )
         )
         keys = _variant_keys(html)
-        assert "qwen/qwen2-5/qwen2-5-7b" in keys
+        assert "qwen/qwen3/qwen3-30b-a3b" in keys
         assert not any(k.startswith("llama/llama-3") for k in keys)  # conditional licence
 
     def test_a_variant_page_link_shows_the_variant_on_every_profile(self, client):
@@ -853,7 +868,7 @@ def test_each_profile_shows_the_estimate_and_the_upper_bound_labelled(client, gp
 
 def test_hardware_without_a_measured_runtime_shows_only_the_bound_and_says_so(client):
     amd = factories.AcceleratorFactory(
-        slug="amd-like", vendor="AMD", memory_gib=192, memory_bandwidth_gbps=5300
+        slug="amd-like", vendor="AMD", memory=192, memory_bandwidth_gbps=5300
     )
     factories.ProfileFactory(slug="1x-amd-like", accelerator=amd, count=1)
     html = _text(_post(client, fixture_config("meta-llama__Meta-Llama-3-8B")))
@@ -865,11 +880,11 @@ def test_hardware_without_a_measured_runtime_shows_only_the_bound_and_says_so(cl
 
 def test_each_profile_shows_the_time_to_first_token_where_the_throughput_is_published(client):
     fast = factories.AcceleratorFactory(
-        slug="flops-gpu", memory_gib=24, memory_bandwidth_gbps=1000, bf16_dense_tflops=165
+        slug="flops-gpu", memory=24, memory_bandwidth_gbps=1000, bf16_dense_tflops=165
     )
     factories.ProfileFactory(slug="1x-flops-gpu", accelerator=fast, count=1)
     unpublished = factories.AcceleratorFactory(
-        slug="no-flops-gpu", memory_gib=24, memory_bandwidth_gbps=1000, bf16_dense_tflops=None
+        slug="no-flops-gpu", memory=24, memory_bandwidth_gbps=1000, bf16_dense_tflops=None
     )
     factories.ProfileFactory(slug="1x-no-flops-gpu", accelerator=unpublished, count=1)
     html = _text(_post(client, fixture_config("meta-llama__Meta-Llama-3-8B"), precision="q4_k_m"))

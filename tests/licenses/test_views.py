@@ -359,7 +359,7 @@ def test_checker_form_alone_shows_the_notice_and_no_answers(client):
     for name in ("license", "variant", "monthly_users", "publish_finetune", "train_other_models"):
         assert f'name="{name}"' in html
     assert 'id="license-check-results"' not in html
-    assert "llama/llama-2/llama-2-7b" in html  # the model picker offers published variants
+    assert "qwen/qwen3-6/qwen3-6-27b" in html  # the picker offers the latest published models
 
 
 def test_llama_2_above_700m_users_needs_a_separate_licence(client):

@@ -94,7 +94,7 @@ name), ``lineage_parent_unrecognised`` {parent} (a base model that is not a repo
 left out). :data:`NOTE_CODES` lists every code.
 
 Hostile input: a wrong type, a negative or too large number (more than 10**15 parameters,
-more than 10**7 tokens of context), a NUL character or an unpaired surrogate in any string
+more than 2**24 tokens of context), a NUL character or an unpaired surrogate in any string
 (PostgreSQL's JSON holds neither), an over-long string (name over 150 characters, slug over
 100, repository id over 200), JSON nested more than 32 levels or a non-finite number anywhere
 in a payload is a :class:`ParseError`. Names are kept verbatim, script tags included (pages

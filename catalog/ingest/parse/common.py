@@ -80,7 +80,9 @@ EXPORT_VERSION = 1
 
 # Bounds. Each is far above any real value; together they keep what is stored small and sane.
 MAX_PARAMETERS = 10**15  # 1,000 × the largest open model published (Kimi K2: 10**12)
-MAX_CONTEXT_TOKENS = 10**7  # the longest published context: 10M tokens (Llama 4 Scout)
+MAX_CONTEXT_TOKENS = (
+    2**24
+)  # above the longest published context: Llama 4 Scout's 10,485,760 (10 × 2^20)
 MAX_NAME_CHARS = 150  # ModelVariant.name
 MAX_SLUG_CHARS = 100  # ModelVariant.slug
 MAX_REPO_ID_CHARS = 200  # ModelVariant.hf_repo_id / modelscope_repo_id

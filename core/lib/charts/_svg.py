@@ -167,15 +167,22 @@ def link(href: str, inner: str) -> str:
 
 
 def legend(
-    names: list[str], x: float, y: float, width: float, *, swatches: bool = False
+    names: list[str],
+    x: float,
+    y: float,
+    width: float,
+    *,
+    swatches: bool = False,
+    indices: list[int] | None = None,
 ) -> tuple[str, float]:
     """Legend entries (symbol + name) wrapped into lines; returns markup and height.
 
     ``swatches``: square colour swatches (for bars) instead of the series' point symbols.
+    ``indices``: each name's palette index (default: its position).
     """
     parts = ['<g class="chart-legend">']
     cursor_x, cursor_y = x, y
-    for index, name in enumerate(names):
+    for index, name in zip(indices or range(len(names)), names, strict=True):
         label = truncate(str(name) or "—", width - 24)
         item_width = 18 + text_width(label) + 16
         if cursor_x > x and cursor_x + item_width > x + width:

@@ -44,8 +44,12 @@ def scatter_chart(
     y_format: Callable[[float], str] | None = None,
     x_format: Callable | None = None,
     empty_text: str = "No data",
+    colours: Mapping[str, int] | None = None,
 ) -> str:
     """An SVG scatter plot, one colour and shape per ``Point.series``.
+
+    ``colours``: the palette index of each series name, for a page whose charts show the
+    same series (organisations) in the same colour and shape; other series take the next ones.
 
     ``x_kind`` is "date" (x values are dates) or "number"; ``y_scale`` is "linear" or
     "log" (non-positive values are left out on a log scale). ``y_format``/``x_format``
@@ -69,6 +73,7 @@ def scatter_chart(
         empty_text=empty_text,
         lines=False,
         step=False,
+        colours=colours,
     )
 
 
@@ -86,6 +91,7 @@ def line_chart(
     x_format: Callable | None = None,
     empty_text: str = "No data",
     max_markers: int | None = None,
+    colours: Mapping[str, int] | None = None,
 ) -> str:
     """An SVG line chart, one line per key of ``series`` (points sorted by x).
 
@@ -113,7 +119,15 @@ def line_chart(
         lines=True,
         step=step,
         max_markers=max_markers,
+        colours=colours,
     )
+
+
+def _palette_indices(names: list[str], colours: Mapping[str, int]) -> dict[str, int]:
+    """Each series' palette index: the one ``colours`` gives, else the next unused one."""
+    taken = {colours[name] for name in names if name in colours}
+    free = (index for index in range(len(names) + len(taken) + 1) if index not in taken)
+    return {name: colours[name] if name in colours else next(free) for name in names}
 
 
 def _usable(point: Point, log: bool) -> bool:
@@ -140,6 +154,7 @@ def _xy_chart(
     lines: bool,
     step: bool,
     max_markers: int | None = None,
+    colours: Mapping[str, int] | None = None,
 ) -> str:
     if x_kind not in ("date", "number"):
         raise ValueError(f"x_kind must be 'date' or 'number', not {x_kind!r}")
@@ -180,7 +195,11 @@ def _xy_chart(
         y_text = y_format(point.y) if y_format else short_number(float(point.y))
         return f"{point.label} ({x_text}, {y_text})"
 
-    for index, points in enumerate(series.values()):
+    index_of = _palette_indices(list(series), colours or {})
+    if colours:
+        series = dict(sorted(series.items(), key=lambda item: index_of[item[0]]))
+    for name, points in series.items():
+        index = index_of[name]
         parts.append(
             f'<g class="chart-series {_svg.series_class(index)}" '
             f'fill="{_svg.series_colour(index)}">'
@@ -207,7 +226,9 @@ def _xy_chart(
     height: float = bottom + MARGIN_BOTTOM
     names = list(series)
     if len(names) > 1:
-        markup, legend_height = _svg.legend(names, left, height, right - left)
+        markup, legend_height = _svg.legend(
+            names, left, height, right - left, indices=[index_of[name] for name in names]
+        )
         parts.append(markup)
         height += legend_height + 4
     return _svg.document(kind, title, description, WIDTH, height, "".join(parts))

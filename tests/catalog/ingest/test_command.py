@@ -110,6 +110,10 @@ def test_the_default_publishers_are_created_once_and_mapped(curated_catalog):
 
     qwen = WatchedPublisher.objects.get(source="hf", author="Qwen")
     assert (qwen.organization.slug, qwen.default_family.slug) == ("alibaba-qwen", "qwen")
+    kimi = WatchedPublisher.objects.get(source="hf", author="moonshotai")
+    assert (kimi.organization.slug, kimi.default_family.slug) == ("moonshot-ai", "kimi")
+    unmapped = WatchedPublisher.objects.filter(source="hf", organization__isnull=True)
+    assert not unmapped.exists()  # every publisher of the issue-19 releases has its organisation
     assert "*-GGUF" in qwen.exclude_patterns
     assert qwen.wants("Qwen3-8B")
     assert not qwen.wants("Qwen3-8B-GGUF")
