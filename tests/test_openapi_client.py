@@ -4,6 +4,7 @@ list, a detail and an estimate. A test with our own client can pass while the sc
 every generated one (it described multi-value filters as lists of lists, the estimate's
 answer as its request, public reads as needing credentials)."""
 
+import datetime
 import importlib
 import subprocess
 import sys
@@ -133,3 +134,27 @@ def test_a_generated_client_estimates_a_variant(generated, client):
     parts = [estimate, estimate.inputs, estimate.memory, estimate.extra_params]
     parts += [*estimate.breakdown, *estimate.fits]
     assert [part.additional_properties for part in parts] == [{} for _ in parts]
+
+
+def test_a_generated_client_filters_by_territory_and_by_change_date(generated, client):
+    variants_list = generated("api.api.api_v1_variants_list")
+    families = ["llama", "qwen"]
+    everywhere = variants_list.sync(client=client, family=families, page_size=500)
+    in_germany = variants_list.sync(
+        client=client, family=families, license_allowed_in="DE", page_size=500
+    )
+    keys = {variant.key for variant in in_germany.results}
+    # Llama 4's licence withholds the multimodal models from the European Union; Apache-2.0
+    # is recorded as worldwide.
+    assert "llama/llama-4/llama-4-scout-17b-16e" not in keys
+    assert "qwen/qwen2-5/qwen2-5-7b-instruct" in keys
+    assert in_germany.count < everywhere.count
+    licenses = generated("api.api.api_v1_licenses_list").sync(
+        client=client, allowed_in="DE", page_size=500
+    )
+    assert "llama-4-community" not in {license.slug for license in licenses.results}
+    assert "apache-2-0" in {license.slug for license in licenses.results}
+    later = variants_list.sync(
+        client=client, family=["llama"], changed_since=datetime.date(2999, 1, 1), page_size=500
+    )
+    assert later.count == 0

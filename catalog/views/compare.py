@@ -31,7 +31,7 @@ from core.templatetags.registry import tokens as format_tokens
 from estimator import EstimateOptions
 from estimator.memory import MAX_CONTEXT_TOKENS
 from licenses.choices import CommercialUse, OutputsUse
-from licenses.terms import territory_names
+from licenses.terms import term_cells
 
 DEFAULT_PRECISION = "bf16"
 DEFAULT_CONTEXT_TOKENS = 8192
@@ -138,12 +138,10 @@ def _license_of(variant):
 
 
 def _territory_text(license) -> str:
-    if license is None or license.territory_restricted is None:
+    if license is None:
         return str(_("Not stated"))
-    if not license.territory_restricted:
-        return str(_("Worldwide"))
-    names = territory_names(c.code for c in license.excluded_territories)
-    return str(_("Not in %(territories)s")) % {"territories": names}
+    (cell,) = term_cells(license, keys=("excluded_territories",))
+    return cell.text
 
 
 def _commercial_badge(value: str) -> str:

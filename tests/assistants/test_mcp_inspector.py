@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.assistants.test_mcp import LLAMA_3_8B, QWEN_7B, QWEN_72B, TOOLS
+from tests.assistants.test_mcp import QWEN_7B, QWEN_72B, TOOLS
+
+LLAMA_4_SCOUT = "llama/llama-4/llama-4-scout-17b-16e"
 
 pytestmark = pytest.mark.django_db
 
@@ -191,9 +193,12 @@ def _recommend(answer):
 
 
 def _licence(answer):
-    [commercial] = answer["answers"]
+    commercial, territory = answer["answers"]
     assert (commercial["question"], commercial["verdict"]) == ("commercial_product", "no")
     assert "700" in commercial["reasons"][0]["clauses"][0]["text"]
+    # Llama 4's Acceptable Use Policy withholds the multimodal models from the European Union.
+    assert (territory["question"], territory["verdict"]) == ("territory", "no")
+    assert territory["reasons"][0]["term"] == "excluded_territories"
 
 
 CALLS = {
@@ -217,7 +222,10 @@ CALLS = {
         },
         _recommend,
     ),
-    "check_license_use": ({"model": LLAMA_3_8B, "monthly_active_users": "800M"}, _licence),
+    "check_license_use": (
+        {"model": LLAMA_4_SCOUT, "monthly_active_users": "800M", "territory": "de"},
+        _licence,
+    ),
 }
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from catalog.models import ModelFamily, ModelVariant
 from catalog.selectors.whats_new import catalog_changes
 from tests import factories
+from tests.queries import assert_same_query_count, count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +92,13 @@ def test_api_changed_since_lists_records_written_since_then():
     bad = api.get("/api/v1/versions/", {"changed_since": "last week"})
     assert bad.status_code == 400
     assert "changed_since" in bad.json()
+
+
+def test_page_queries_do_not_grow_with_changes(client):
+    family = factories.FamilyFactory()
+    factories.VariantFactory(version__family=family)
+    one = count_queries(lambda: _page(client))
+    factories.VariantFactory.create_batch(4, version__family=family)
+    factories.FamilyFactory.create_batch(2)
+    many = count_queries(lambda: _page(client))
+    assert_same_query_count(one, many, "what's new")
