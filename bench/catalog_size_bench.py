@@ -44,7 +44,7 @@ def run() -> None:
     from django.test import override_settings
 
     from catalog.models import ModelVariant, ModelVersion
-    from curation.services.load import catalog_load
+    from curation.services import catalog_load
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()

@@ -9,8 +9,10 @@ variant FilterSet this way; the catalog app adds its model lists to the licence 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import django_filters
@@ -60,3 +62,29 @@ def extend_filterset(
             filter_.field_name = name
         filterset_class.declared_filters[name] = filter_
         filterset_class.base_filters[name] = filter_
+
+
+@dataclass(frozen=True)
+class PatternFilter:
+    """Query parameters whose names come from data, such as ``score__<benchmark>__gte``: a
+    FilterSet cannot declare one filter per benchmark, so it matches the names.
+
+    ``clean(match, value, request)`` returns the cleaned value or raises ``ValidationError``
+    (the parameter's error, a 400 on the API); ``apply(queryset, match, cleaned, request)``
+    filters. ``help`` describes the family of parameters for the documentation.
+    """
+
+    pattern: re.Pattern
+    clean: Callable[..., Any]
+    apply: Callable[..., Any]
+    help: str = ""
+
+
+def extend_filterset_patterns(
+    filterset_class: type[django_filters.FilterSet], pattern_filter: PatternFilter
+) -> None:
+    """Add a :class:`PatternFilter` to a FilterSet of a lower app (``core.filtering.
+    RegistryFilterSet`` applies them). Adding the same one twice keeps one."""
+    existing = tuple(getattr(filterset_class, "pattern_filters", ()))
+    if pattern_filter not in existing:
+        filterset_class.pattern_filters = (*existing, pattern_filter)  # type: ignore[attr-defined]

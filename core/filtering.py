@@ -214,7 +214,11 @@ class ChangedSinceFilter(django_filters.DateTimeFilter):
 
 class RegistryFilterSet(django_filters.FilterSet):
     """Base of every FilterSet: an empty parameter (``?kind=``, what an HTML form sends for an
-    untouched select) means "no filter", never "an invalid choice"."""
+    untouched select) means "no filter", never "an invalid choice". Parameters matched by the
+    ``pattern_filters`` apps add (core.extensions.PatternFilter) are validated with the form
+    and applied after the declared filters."""
+
+    pattern_filters: tuple = ()
 
     def __init__(self, data=None, *args, **kwargs):
         if data is not None and not hasattr(data, "getlist"):
@@ -233,10 +237,32 @@ class RegistryFilterSet(django_filters.FilterSet):
                     del data[key]
         super().__init__(data, *args, **kwargs)
 
+    @property
+    def form(self):
+        form = super().form
+        if self.is_bound and self.pattern_filters and not hasattr(self, "_pattern_values"):
+            self._pattern_values: list = []
+            errors = form.errors  # the declared filters' validation, once
+            for name in list(self.data.keys()):
+                for pattern_filter in self.pattern_filters:
+                    match = pattern_filter.pattern.fullmatch(name)
+                    if match is None:
+                        continue
+                    try:
+                        cleaned = pattern_filter.clean(match, self.data.get(name), self.request)
+                    except forms.ValidationError as exc:
+                        errors[name] = form.error_class(exc.messages)
+                    else:
+                        self._pattern_values.append((pattern_filter, match, cleaned))
+                    break
+        return form
+
     def filter_queryset(self, queryset):
         """An ``ordering`` asked for ends with the primary key: rows that tie on it (versions
         released the same day) keep one order, so pages neither repeat nor skip a row."""
         queryset = super().filter_queryset(queryset)
+        for pattern_filter, match, cleaned in getattr(self, "_pattern_values", ()):
+            queryset = pattern_filter.apply(queryset, match, cleaned, self.request)
         order = list(queryset.query.order_by)
         if self.form.cleaned_data.get("ordering") and order and not {"pk", "-pk"} & set(order):
             queryset = queryset.order_by(*order, "pk")

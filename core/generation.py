@@ -11,7 +11,7 @@ from django.apps import apps
 from django.db import connection
 
 # Apps whose tables feed public pages and API answers.
-CATALOG_APPS = ("catalog", "licenses", "hardware")
+CATALOG_APPS = ("catalog", "licenses", "hardware", "evaluations")
 # Tables whose writes change nothing anyone reads: history events, recompute progress, and
 # ingestion (runs and candidates are editors' work in progress, not published data).
 IGNORED_SUFFIXES = (
@@ -75,7 +75,10 @@ def install_triggers(state_apps, schema_editor) -> None:
     """Migration operation: (re)create the bump function and its trigger on every tracked
     table. A migration that adds a catalog model runs this again
     (``migrations.RunPython(install_triggers, migrations.RunPython.noop)``)."""
-    configs = [state_apps.get_app_config(label) for label in CATALOG_APPS]
+    # An app added to CATALOG_APPS later is absent from the state of earlier migrations: its
+    # own migration runs this again once its tables exist.
+    present = {config.label for config in state_apps.get_app_configs()}
+    configs = [state_apps.get_app_config(label) for label in CATALOG_APPS if label in present]
     schema_editor.execute(FUNCTION_SQL)
     for table in tracked_tables(configs):
         schema_editor.execute(trigger_sql(table))

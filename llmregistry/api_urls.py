@@ -15,6 +15,7 @@ from catalog.api.views import (
 )
 from core.api.views import SwaggerView
 from curation.api import ExportView
+from evaluations.api.views import BenchmarkViewSet, BestFitView, ResultViewSet
 from hardware.api.views import (
     AcceleratorViewSet,
     EstimateView,
@@ -34,10 +35,13 @@ router.register("accelerators", AcceleratorViewSet, basename="accelerator")
 router.register("profiles", ProfileViewSet, basename="profile")
 router.register("size-tiers", SizeTierViewSet, basename="sizetier")
 router.register("recommendations", RecommendationViewSet, basename="recommendation")
+router.register("benchmarks", BenchmarkViewSet, basename="benchmark")
+router.register("evaluations", ResultViewSet, basename="evaluation")
 
 urlpatterns = [
     path("v1/estimate/", EstimateView.as_view(), name="api-estimate"),
     path("v1/export/", ExportView.as_view(), name="api-export"),
+    path("v1/best-fit/", BestFitView.as_view(), name="api-best-fit"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI sets styles from script (React): it gets inline styles, nothing else; its

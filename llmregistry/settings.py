@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "catalog",
     "licenses",
     "hardware",
+    "evaluations",
     "curation",
     "assistants",
     "ops",

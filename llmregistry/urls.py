@@ -29,6 +29,7 @@ urlpatterns += i18n_patterns(
     path("assistants/", assistants, name="assistants"),
     path("", include("catalog.urls")),
     path("", include("hardware.urls")),
+    path("", include("evaluations.urls")),
     # The licence pages, and the "may we…" checker the catalog serves for them (it picks
     # models, and the catalog sits above the licences), under one namespace; the checker
     # first, or the licence address would take "check" for a licence's slug.

@@ -28,6 +28,7 @@ from hardware.models import (
     RecomputeRun,
     SizeTier,
 )
+from evaluations.models import Benchmark, Claim, Result
 from licenses.models import License
 
 
@@ -229,3 +230,43 @@ class ReleaseCandidateFactory(factory.django.DjangoModelFactory):
     )
     facts = factory.LazyAttribute(lambda c: {"notes": [], "license_tag": "apache-2.0"})
     payload = factory.LazyAttribute(lambda c: {"info": {"id": c.upstream_id}, "config": None})
+
+
+class BenchmarkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Benchmark
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"bench-{n}")
+    name = factory.Sequence(lambda n: f"Bench {n}")
+    category = "knowledge"
+    metric = "accuracy"
+    scale_min = 0
+    scale_max = 100
+
+
+class ResultFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Result
+
+    variant = factory.SubFactory(VariantFactory)
+    benchmark = factory.SubFactory(BenchmarkFactory)
+    value = factory.Sequence(lambda n: 40 + n % 50)
+    metric = "accuracy"
+    shots = 5
+    reported_by = "publisher"
+    reporter = "Publisher"
+    date = datetime.date(2025, 1, 1)
+    source_url = factory.Sequence(lambda n: f"https://example.org/card-{n}")
+    source_title = "Model card"
+
+
+class ClaimFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Claim
+
+    seed_text = factory.Sequence(lambda n: f"种子文档的说法 {n}")
+    version = factory.SubFactory(VersionFactory)
+    verdict = "supported"
+    explanation = "The source says so."
+    source_url = "https://example.org/readme"

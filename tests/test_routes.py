@@ -84,6 +84,8 @@ ROUTES: dict[str, Access] = {
     "api-redoc": ANY_REDIRECT,
     "api-export": API_READ,
     "api-estimate": API_GET_NOT_ALLOWED,
+    # Without hardware and a benchmark there is no question: 400 naming what is missing.
+    "api-best-fit": Access("400", "401", "400", "400", "400"),
     # MCP (Streamable HTTP, POST only): the API's rules (tests/assistants/test_mcp_transport.py).
     "mcp": API_GET_NOT_ALLOWED,
     "mcp-no-slash": API_GET_NOT_ALLOWED,
@@ -101,6 +103,8 @@ ROUTES: dict[str, Access] = {
             "profile",
             "sizetier",
             "recommendation",
+            "benchmark",
+            "evaluation",
         )
         for kind in ("list", "detail")
         for suffix in ("", ".format")
@@ -129,6 +133,9 @@ ROUTES: dict[str, Access] = {
     "licenses:license_list": PAGE,
     "licenses:license_check": PAGE,
     "licenses:license_detail": PAGE,
+    "evaluations:benchmark_list": PAGE,
+    "evaluations:benchmark_detail": PAGE,
+    "evaluations:best_fit": PAGE,
     # Admin site
     "admin:index": STAFF,
     "admin:login": Access("ok", "ok", "redirect", "redirect", "redirect"),
@@ -145,6 +152,8 @@ ROUTES: dict[str, Access] = {
     "admin:view_on_site": Access("login", "login", "redirect", "redirect", "redirect"),
     "admin:catalog_ingestrun_ingest_now": STAFF_POST_ONLY,
     "admin:hardware_recomputerun_recompute": STAFF_POST_ONLY,
+    # Uploading a run's results is for those who may add results.
+    "admin:evaluations_result_upload": Access("login", "login", "403", "ok", "ok"),
 }
 
 # Admin model pages, by what each role may do with the model: v(iew), a(dd), c(hange),
@@ -165,6 +174,9 @@ ADMIN_MODELS: dict[str, dict[str, str]] = {
     "hardware.hardwareprofile": CURATED,
     "hardware.sizetier": CURATED,
     "catalog.watchedpublisher": CURATED,
+    "evaluations.benchmark": CURATED,
+    "evaluations.result": CURATED,
+    "evaluations.claim": CURATED,
     "catalog.releasecandidate": {"viewer": "v", "editor": "vc", "admin": "vcd"},
     "catalog.ingestrun": {"viewer": "v", "editor": "v", "admin": "vd"},
     "hardware.recommendation": {"viewer": "", "editor": "", "admin": "vd"},
@@ -369,6 +381,9 @@ def world(django_db_setup, django_db_blocker):
             "catalog.watchedpublisher": factories.WatchedPublisherFactory(),
             "catalog.ingestrun": factories.IngestRunFactory(),
             "catalog.releasecandidate": factories.ReleaseCandidateFactory(),
+            "evaluations.benchmark": (benchmark := factories.BenchmarkFactory()),
+            "evaluations.result": factories.ResultFactory(variant=variant, benchmark=benchmark),
+            "evaluations.claim": factories.ClaimFactory(version=version, benchmark=benchmark),
             "auth.user": editor,
             "auth.group": Group.objects.get(name="editor"),
             "llmregistry.apitoken": token,
@@ -425,7 +440,12 @@ def _url_kwargs(route: Route, world: World, *, missing: bool = False) -> dict[st
                 key += f"/{variant.slug}"
             kwargs[param] = gone + key if missing else key
         elif param == "pk":
-            kwargs[param] = "999999999" if missing else str(records["hardware.recommendation"].pk)
+            label = (
+                "evaluations.result"
+                if route.name.startswith("evaluation")
+                else "hardware.recommendation"
+            )
+            kwargs[param] = "999999999" if missing else str(records[label].pk)
         elif param == "slug":
             kwargs[param] = gone if missing else _slug_record(route, records).slug
         else:
@@ -447,6 +467,7 @@ SLUG_RECORDS = {
     "accelerator": "hardware.accelerator",
     "profile": "hardware.hardwareprofile",
     "sizetier": "hardware.sizetier",
+    "benchmark": "evaluations.benchmark",
 }
 
 
@@ -544,6 +565,8 @@ DETAIL_RECORDS = {
     "accelerator-detail": "hardware.accelerator",
     "profile-detail": "hardware.hardwareprofile",
     "sizetier-detail": "hardware.sizetier",
+    "evaluations:benchmark_detail": "evaluations.benchmark",
+    "benchmark-detail": "evaluations.benchmark",
 }
 DETAIL_ROUTES = [route for route in ALL_ROUTES if route.name in DETAIL_RECORDS]
 OBJECT_ROUTES = [
@@ -559,7 +582,68 @@ def test_every_public_detail_route_is_checked_with_a_draft():
         for route in OBJECT_ROUTES
         if route.name and not route.name.startswith("admin:") and "format" not in route.params
     }
-    assert public_with_records - {"recommendation-detail"} == set(DETAIL_RECORDS)
+    # A result has no draft status; what is hidden from anonymous readers is an internal
+    # result (below).
+    assert public_with_records - {"recommendation-detail", "evaluation-detail"} == set(
+        DETAIL_RECORDS
+    )
+
+
+# Internal results and private benchmarks (the company's own): signed-in staff only.
+PRIVATE_ROUTES = {
+    "evaluations:benchmark_detail": "benchmark",
+    "benchmark-detail": "benchmark",
+    "evaluation-detail": "result",
+}
+
+
+@pytest.mark.parametrize(
+    ("route", "language"),
+    list(_route_cases([r for r in ALL_ROUTES if r.name in PRIVATE_ROUTES])),
+)
+def test_private_benchmarks_and_internal_results_are_for_signed_in_staff_only(
+    route, language, world, settings
+):
+    benchmark = world.records["evaluations.benchmark"]
+    result = world.records["evaluations.result"]
+    type(benchmark).objects.filter(pk=benchmark.pk).update(private=True)
+    type(result).objects.filter(pk=result.pk).update(reported_by="internal")
+    observed = _observe(route, world, language, settings)
+    api = route.name.endswith("-detail")
+    expected = {
+        "anonymous": "404",
+        "anonymous_private": "401" if api else "login",
+        "viewer": "ok",
+        "editor": "ok",
+        "admin": "ok",
+    }
+    assert observed == expected, f"{route.key}: expected {expected}, got {observed}"
+
+
+@pytest.mark.parametrize("private", ["benchmark", "result"])
+def test_lists_hide_private_benchmarks_and_internal_results_from_anonymous_readers(
+    private, world, settings
+):
+    settings.REGISTRY_PUBLIC_READ = True
+    benchmark = world.records["evaluations.benchmark"]
+    result = world.records["evaluations.result"]
+    if private == "benchmark":
+        type(benchmark).objects.filter(pk=benchmark.pk).update(private=True)
+    else:
+        type(result).objects.filter(pk=result.pk).update(reported_by="internal")
+    variant = result.variant
+    # Each page with what it shows of the record and whether that hides with this privacy.
+    pages = {
+        "/api/v1/evaluations/": (result.source_url, True),
+        variant.get_absolute_url(): (result.source_url, True),
+        "/api/v1/benchmarks/": (f'"{benchmark.slug}"', private == "benchmark"),
+        reverse("evaluations:benchmark_list"): (f'"{benchmark.slug}"', private == "benchmark"),
+    }
+    for path, (marker, hidden) in pages.items():
+        anonymous = world.clients["anonymous"].get(path, {"page_size": 500}).content.decode()
+        staff = world.clients["viewer"].get(path, {"page_size": 500}).content.decode()
+        assert (marker not in anonymous) == hidden, path
+        assert marker in staff, path
 
 
 @pytest.mark.parametrize(("route", "language"), list(_route_cases(DETAIL_ROUTES)))

@@ -416,6 +416,8 @@ def compare(request):
         else:
             messages.append(FIT_OPTIONS_INVALID)
         sections = _compare_sections(variants, fits)
+        # Benchmark rows, aligned only where results are comparable (evaluations app).
+        sections += page_context("compare_scores", request, variants=variants).get("sections", [])
 
     selected = ["/".join(k) for k in keys]
     pickers = [

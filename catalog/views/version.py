@@ -23,6 +23,7 @@ from catalog.models import ArchitectureFeature, ModelVariant, ModelVersion
 from catalog.selectors import derived_features_of, feature_list, version_page, version_previous
 from catalog.version_diff import FieldChange, Status, diff_versions
 from catalog.views._common import _citation_marks, _shown, _yes_no
+from core.extensions import page_context
 from core.templatetags.registry import count, tokens
 
 
@@ -250,5 +251,6 @@ def version_detail(request, family: str, version: str):
         "diff_rows": diff_rows,
         "unchanged": unchanged,
         "marks": _citation_marks(record),
+        **page_context("version_detail", request, version=record),
     }
     return render(request, "catalog/version_detail.html", context)

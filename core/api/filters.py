@@ -28,11 +28,13 @@ class StrictFilterBackend(DjangoFilterBackend):
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
         known = set(COMMON_PARAMETERS)
+        patterns: tuple = ()
         if filterset_class is not None:
             known |= set(filterset_class.base_filters)
+            patterns = tuple(p.pattern for p in getattr(filterset_class, "pattern_filters", ()))
         errors = {}
         for name, values in request.query_params.lists():
-            if name not in known:
+            if name not in known and not any(p.fullmatch(name) for p in patterns):
                 errors[name] = [UNKNOWN_PARAMETER]
             elif any("\x00" in value for value in values):
                 errors[name] = [NUL_IN_PARAMETER]

@@ -6,6 +6,6 @@ curation services, which reach across apps. Django's admin autodiscovery imports
 follow each model's app label, not this package. Core's own admin (API tokens) stays in core.
 """
 
-from curation.admin import catalog, hardware, ingest, licenses, mixins
+from curation.admin import catalog, evaluations, hardware, ingest, licenses, mixins
 
-__all__ = ["catalog", "hardware", "ingest", "licenses", "mixins"]
+__all__ = ["catalog", "evaluations", "hardware", "ingest", "licenses", "mixins"]

@@ -2,7 +2,8 @@
 hardware goes through a function here: interfaces (admin, API, commands, MCP) call them."""
 
 from curation.services.export import catalog_export, catalog_export_json
-from curation.services.load import CatalogLoadError, CatalogLoadReport, catalog_load
+from curation.services.load import CatalogLoadError, CatalogLoadReport
+from curation.services.load_evaluations import catalog_load
 from curation.services.records import (
     curated_record_delete,
     curated_record_save,

@@ -560,14 +560,17 @@ class _Loader:
         )
 
 
-def catalog_load(
+def catalog_files_load(
     *,
     root: Path,
     actor_id: int | None = None,
     progress: Callable[[Iterable], Iterator] | None = None,
     files: list[Path] | None = None,
 ) -> CatalogLoadReport:
-    """Load every catalog file under ``root`` (the project directory), or only ``files``
+    """The catalog part of ``catalog_load`` (curation/services/load_evaluations.py), which
+    loads the evaluation files after it in the same transaction.
+
+    Load every catalog file under ``root`` (the project directory), or only ``files``
     (documents holding any sections, such as a registry export), in one transaction.
 
     ``actor_id`` is recorded with the history of every change; ``progress`` wraps the list of

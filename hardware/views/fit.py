@@ -19,6 +19,7 @@ from catalog.filters import VariantFilterSet
 from catalog.keys import variant_url
 from catalog.models import ModelVariant
 from catalog.selectors import variant_list
+from core.extensions import page_context
 from core.lib.charts import BarRow, Segment, stacked_bar_chart
 from core.lib.units import GIB
 from estimator import (
@@ -308,6 +309,18 @@ def fit(request):
         _add_option_errors(form, {exc.field: str(exc)})
         return render(request, "hardware/fit.html", context, status=400)
 
+    if spec is not None:
+        # The best model that fits by a benchmark (evaluations app), from the rows above.
+        context.update(
+            page_context(
+                "fit",
+                request,
+                spec=spec,
+                options=options,
+                variants=queryset,
+                fit_rows=[*fitting, *missing],
+            )
+        )
     context.update(
         computed=True,
         sort=sort,
