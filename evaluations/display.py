@@ -20,7 +20,7 @@ def value_text(value: Decimal | float | None) -> str:
         return "—"
     if isinstance(value, float):
         value = Decimal(repr(value))
-    normal = value.normalize()
+    normal = Decimal(format(value.normalize(), "f"))  # 100, not 1E+2
     places = max(-normal.as_tuple().exponent, 0)  # type: ignore[operator]
     return number_format(normal, decimal_pos=places)
 

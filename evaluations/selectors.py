@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from catalog.models import ModelVariant
+from catalog.selectors.citations import citations
 from catalog.selectors.visibility import VARIANT_PARENTS, shows_drafts
 from core.choices import PublicationStatus
 from evaluations.choices import ReportedBy
@@ -69,7 +70,7 @@ def benchmark_list(*, user=None) -> QuerySet[Benchmark]:
 
 
 def benchmark_detail(*, user=None) -> QuerySet[Benchmark]:
-    return benchmark_list(user=user).prefetch_related("citations__source")
+    return benchmark_list(user=user).prefetch_related(citations())
 
 
 def result_list(*, user=None) -> QuerySet[Result]:

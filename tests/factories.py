@@ -21,6 +21,7 @@ from catalog.models import (
     VersionFeature,
     WatchedPublisher,
 )
+from evaluations.models import Benchmark, Claim, Result
 from hardware.models import (
     Accelerator,
     HardwareProfile,
@@ -28,7 +29,6 @@ from hardware.models import (
     RecomputeRun,
     SizeTier,
 )
-from evaluations.models import Benchmark, Claim, Result
 from licenses.models import License
 
 

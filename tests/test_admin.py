@@ -18,6 +18,7 @@ from catalog.models import (
     Source,
     WatchedPublisher,
 )
+from evaluations.models import Benchmark, Claim, Result
 from hardware.models import Accelerator, HardwareProfile, Recommendation, RecomputeRun, SizeTier
 from licenses.models import License
 from tests import factories
@@ -43,10 +44,13 @@ FACTORIES = {
     WatchedPublisher: factories.WatchedPublisherFactory,
     IngestRun: factories.IngestRunFactory,
     ReleaseCandidate: factories.ReleaseCandidateFactory,
+    Benchmark: factories.BenchmarkFactory,
+    Result: factories.ResultFactory,
+    Claim: factories.ClaimFactory,
 }
 # Computed or ingested rows: no add page.
 READ_ONLY = {Recommendation, RecomputeRun, IngestRun, ReleaseCandidate}
-OUR_APPS = {"catalog", "licenses", "hardware"}
+OUR_APPS = {"catalog", "licenses", "hardware", "evaluations"}
 
 
 def _changelist(model) -> str:

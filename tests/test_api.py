@@ -133,6 +133,36 @@ RESOURCES = [
         {"label": "9 B"},
     ),
     Resource(
+        "benchmark",
+        factories.BenchmarkFactory,
+        lambda r: r.slug,
+        lambda: {
+            "slug": "our-triage",
+            "name": "Our support-ticket triage",
+            "category": "instruction_following",
+            "metric": "accuracy",
+            "private": True,
+        },
+        {"name": "Renamed"},
+    ),
+    Resource(
+        "evaluation",
+        factories.ResultFactory,
+        lambda r: r.pk,
+        lambda: {
+            "variant": _variant_key(factories.VariantFactory()),
+            "benchmark": factories.BenchmarkFactory().slug,
+            "value": 61.5,
+            "metric": "accuracy",
+            "shots": 0,
+            "reported_by": "internal",
+            "reporter": "Applied ML team",
+            "date": "2026-11-30",
+            "source_title": "Triage run 2026-11-30",
+        },
+        {"value": 62.25},
+    ),
+    Resource(
         "recommendation",
         factories.RecommendationFactory,
         lambda r: r.pk,
@@ -186,8 +216,8 @@ def test_unknown_key_is_404(anonymous, resource):
     record = resource.factory()
     url = _detail_url(resource, record)
     missing = url.replace(str(resource.key(record)).split("/")[-1], "no-such-record")
-    if resource.basename == "recommendation":
-        missing = reverse("recommendation-detail", args=[record.pk + 1000])
+    if resource.basename in ("recommendation", "evaluation"):
+        missing = reverse(f"{resource.basename}-detail", args=[record.pk + 1000])
     assert anonymous.get(missing).status_code == 404
 
 

@@ -17,6 +17,7 @@ from catalog.filters import (
     VersionFilterSet,
 )
 from catalog.keys import variant_key
+from evaluations.filters import BenchmarkFilterSet, ResultFilterSet
 from hardware.filters import (
     AcceleratorFilterSet,
     ProfileFilterSet,
@@ -265,6 +266,8 @@ FILTERSETS = [
     ProfileFilterSet,
     SizeTierFilterSet,
     RecommendationFilterSet,
+    BenchmarkFilterSet,
+    ResultFilterSet,
 ]
 # Model fields with no filter, and why.
 IGNORED = {
@@ -412,6 +415,29 @@ IGNORED = {
         "multi_gpu": "seed text",
         "use_case": "seed text",
         "use_case_zh": "seed text",
+    },
+    "Benchmark": {
+        "slug": "detail lookup",
+        "name": "q",
+        "name_zh": "q",
+        "description": "q",
+        "description_zh": "descriptive",
+        "caveats": "descriptive",
+        "caveats_zh": "descriptive",
+        "scale_min": "descriptive: the range values must lie in",
+        "scale_max": "descriptive: the range values must lie in",
+        "paper_url": "link",
+        "homepage_url": "link",
+        "languages": "language",
+    },
+    "Result": {
+        "source_title": "descriptive",
+        "source_locator": "descriptive",
+        "source_quote": "descriptive",
+        "note": "descriptive",
+        "created_by": "the account is not public",
+        "value": "value__gte / value__lte",
+        "date": "date_after / date_before",
     },
     "Recommendation": {
         "context_tokens": "context",

@@ -32,6 +32,7 @@ from catalog.models import (
     Organization,
 )
 from core.choices import PublicationStatus
+from curation.services.evaluations_export import evaluations_export
 from hardware.models import Accelerator, HardwareProfile, SizeTier
 from licenses.models import License
 
@@ -204,6 +205,8 @@ def catalog_export() -> dict:
             )
             if e.child_id in published_variant_ids and e.parent_id in published_variant_ids
         ],
+        # Benchmarks, published results and the checked seed claims (never internal ones).
+        **evaluations_export(_plain, _sources, _cited),
     }
     return document
 

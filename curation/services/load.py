@@ -535,6 +535,11 @@ class _Loader:
             sources = catalog_files(self.root)
         for path, kinds in sources:
             entries.extend(_read(self.root, path, kinds))
+        return self.apply(entries)
+
+    def apply(self, entries: list[_Entry]) -> CatalogLoadReport:
+        """Upsert ``entries`` (read from the files) in load order, then the deferred
+        references; one recompute after commit."""
         _refuse_duplicates(entries)
         order = {kind: position for position, kind in enumerate(KINDS)}
         entries.sort(key=lambda e: order[e.kind])  # stable: file order within a kind

@@ -12,7 +12,6 @@ internal runs, never came from the files and are left alone).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from catalog.fileformat import KINDS, catalog_files
 from catalog.models import ModelVersion
 from core.statistics import refresh_statistics_on_commit
 from curation.services.load import (
@@ -94,11 +94,6 @@ def evaluation_files(root: Path) -> list[tuple[Path, tuple[str, ...]]]:
     return [(path, kinds) for path, kinds in files if path.exists()]
 
 
-def is_evaluation_file(root: Path, path: Path) -> bool:
-    """Whether ``path`` (as given to ``load_catalog --file``) is one of the evaluation files."""
-    return any(path == known for known, _kinds in evaluation_files(root))
-
-
 def _mapping(entry: _Entry, name: str, keys: tuple[str, ...]) -> dict[str, Any]:
     value = entry.data.get(name)
     if value is None:
@@ -120,6 +115,7 @@ class _EvaluationLoader:
         self.results = {self._result_key(r): r for r in Result.objects.all()}
         self.claims = {(c.version_id, c.seed_text): c for c in Claim.objects.all()}
         self.kept_results: set[int] = set()
+        self.deferred: list[tuple[_Entry, Benchmark, str]] = []
         self.kept_claims: set[int] = set()
 
     @staticmethod
@@ -164,13 +160,12 @@ class _EvaluationLoader:
                     continue
                 setattr(record, name, self.loader._clean_value(entry, Benchmark, name, value))
         parent = data.get("derived_from")
-        if parent is not None:
-            found = self.benchmarks.get(parent) if isinstance(parent, str) else None
-            if found is None:
-                raise entry.error("derived_from", f"unknown benchmark '{parent}'.")
-            record.derived_from = found
-        else:
-            record.derived_from = None
+        if parent is not None and not isinstance(parent, str):
+            raise entry.error("derived_from", "must be a benchmark slug.")
+        # Resolved once every benchmark exists (an export lists them by slug).
+        record.derived_from = self.benchmarks.get(parent) if parent else None
+        if parent and record.derived_from is None:
+            self.deferred.append((entry, record, parent))
         record.catalog_digest = digest
         try:
             record.full_clean()
@@ -180,6 +175,15 @@ class _EvaluationLoader:
         self.benchmarks[record.slug] = record
         self.loader._citations(entry, record)
         (self.report.created if created else self.report.updated)["benchmarks"] += 1
+
+    def resolve_deferred(self) -> None:
+        for entry, record, parent in self.deferred:
+            found = self.benchmarks.get(parent)
+            if found is None:
+                raise entry.error("derived_from", f"unknown benchmark '{parent}'.")
+            record.derived_from = found
+            record.save(update_fields=["derived_from", "updated_at"])
+        self.deferred = []
 
     # -- results ---------------------------------------------------------------------------
     def result(self, entry: _Entry) -> None:
@@ -314,7 +318,10 @@ class _EvaluationLoader:
         if removed:
             stale.delete()
             self.report.updated["results (removed)"] += removed
-        Claim.objects.exclude(pk__in=self.kept_claims).delete()
+        Claim.objects.exclude(catalog_digest="").exclude(pk__in=self.kept_claims).delete()
+
+
+EVALUATION_KINDS = ("benchmarks", "results", "claims", "omitted")
 
 
 def catalog_load(
@@ -325,61 +332,61 @@ def catalog_load(
     files: list[Path] | None = None,
 ) -> CatalogLoadReport:
     """Load every catalog file under ``root`` (the project directory) and then the evaluation
-    files, or only ``files`` (documents holding any catalog sections, such as a registry
-    export, or evaluation files), in one transaction.
+    files, or only ``files`` (an evaluation file, or any document holding catalog and
+    evaluation sections, such as a registry export), in one transaction.
 
     ``actor_id`` is recorded with the history of every change; ``progress`` wraps the list of
     entries (a progress bar). Raises :class:`CatalogLoadError` and writes nothing on the first
     bad entry.
     """
-    evaluation = [p for p in files if is_evaluation_file(root, p)] if files else []
-    catalog = [p for p in files if p not in evaluation] if files is not None else None
+    if files is None:
+        sources = list(catalog_files(root))
+        if (root / DATA_DIR).is_dir():
+            sources += evaluation_files(root)
+    else:
+        known = dict(evaluation_files(root))
+        sources = [(path, known.get(path, (*KINDS, *EVALUATION_KINDS))) for path in files]
     with transaction.atomic(), pghistory.context(command="load_catalog", user=actor_id):
-        loader = _Loader(root, progress, catalog)
-        report = loader.run() if catalog != [] else loader.report
-        if files is None or evaluation:
-            evaluations_load(
-                root=root,
-                loader=loader,
-                report=report,
-                files=evaluation or None,
-                progress=progress,
-            )
+        loader = _Loader(root, progress, files)
+        entries = [entry for path, kinds in sources for entry in _read(root, path, kinds)]
+        report = loader.apply([e for e in entries if e.kind in KINDS])
+        evaluations_load(
+            entries=[e for e in entries if e.kind in EVALUATION_KINDS],
+            loader=loader,
+            report=report,
+            complete=files is None and (root / DATA_DIR).is_dir(),
+            progress=progress,
+        )
         refresh_statistics_on_commit("catalog", "licenses", "hardware", "evaluations")
     return report
 
 
 def evaluations_load(
     *,
-    root: Path,
+    entries: list[_Entry],
     loader: _Loader,
     report: CatalogLoadReport,
-    files: list[Path] | None = None,
+    complete: bool,
     progress: Callable[[Iterable], Iterator] | None = None,
 ) -> None:
-    """Load the evaluation files (all of them, or those of ``files``) inside the caller's
-    transaction, after the catalog they refer to. Raises ``CatalogLoadError``."""
-    if files is None and not (root / DATA_DIR).is_dir():
-        return  # a catalog without evaluation files (an export, a test tree): nothing to sync
-    known = dict(evaluation_files(root))
-    paths = [(path, known[path]) for path in files] if files is not None else list(known.items())
-    entries: list[_Entry] = []
-    for path, kinds in paths:
-        entries.extend(_read(root, path, kinds))
-    order = {"benchmarks": 0, "results": 1, "claims": 2, "omitted": 3}
-    entries.sort(key=lambda e: order[e.kind])
+    """Apply evaluation ``entries`` inside the caller's transaction, after the catalog they
+    refer to. ``complete``: they are every evaluation file, so results and claims that came
+    from the files and are no longer in them are removed. Raises ``CatalogLoadError``."""
+    order = {kind: position for position, kind in enumerate(EVALUATION_KINDS)}
+    entries = sorted(entries, key=lambda e: order[e.kind])  # stable: file order within a kind
     work = _EvaluationLoader(loader, report)
-    counts: Counter = Counter()
     iterator = progress(entries) if progress else entries
     for entry in iterator:
-        counts[entry.kind] += 1
         if entry.kind == "benchmarks":
             work.benchmark(entry)
-        elif entry.kind == "results":
+            continue
+        work.resolve_deferred()
+        if entry.kind == "results":
             work.result(entry)
         elif entry.kind == "claims":
             work.claim(entry)
-    if files is None:
+    work.resolve_deferred()
+    if complete:
         work.remove_stale()
 
 
@@ -388,5 +395,4 @@ __all__ = [
     "catalog_load",
     "evaluation_files",
     "evaluations_load",
-    "is_evaluation_file",
 ]

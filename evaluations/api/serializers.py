@@ -16,6 +16,8 @@ from evaluations.services import (
     variant_index,
 )
 
+UNKNOWN_FIELD = _("Unknown or read-only field.")
+
 
 @extend_schema_field(OpenApiTypes.NUMBER)
 class PrintedNumberField(serializers.DecimalField):
@@ -142,9 +144,29 @@ class ResultSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
+        # Duplicates are refused by the write path (evaluations.services.result_build) with
+        # one message naming what repeats; DRF's validator would make every field of the
+        # unique constraint required.
+        validators: list = []
+        extra_kwargs = {
+            name: {"required": False}
+            for name in ("sampling", "checkpoint", "source_url", "source_title", "date")
+        }
 
     def get_setting(self, result) -> str:
         return setting_text(result)
+
+    def to_internal_value(self, data):
+        # An unknown or read-only field is named first: a typo must not pass silently.
+        if hasattr(data, "keys"):
+            unknown = sorted(
+                str(name)
+                for name in data
+                if name not in self.fields or self.fields[name].read_only
+            )
+            if unknown:
+                raise serializers.ValidationError({unknown[0]: [UNKNOWN_FIELD]})
+        return super().to_internal_value(data)
 
     def validate(self, attrs):
         # Every value goes through the one write path (evaluations.services.result_build):
@@ -154,12 +176,6 @@ class ResultSerializer(serializers.ModelSerializer):
             current = self.to_representation(self.instance)
             values = {name: current.get(name) for name in RESULT_FIELDS}
             values["value"] = self.instance.value
-        raw = dict(self.initial_data) if hasattr(self.initial_data, "keys") else {}
-        unknown = sorted(
-            name for name in raw if name not in self.fields or self.fields[name].read_only
-        )
-        if unknown:
-            raise serializers.ValidationError({unknown[0]: [_("Unknown or read-only field.")]})
         values.update({name: attrs[name] for name in RESULT_FIELDS if name in attrs})
         request = self.context.get("request")
         try:

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -13,6 +15,11 @@ OUTSIDE_SCALE = _("%(value)s is outside the scale of %(benchmark)s (%(low)s to %
 PASS_K_NEEDED = _("A pass@k result names its k.")
 SOURCE_NEEDED = _("Name the source: its address, or for an internal run its title.")
 PRIVATE_BENCHMARK_PUBLIC = _("A result on a private benchmark can only be internal.")
+
+
+def _plain(number: Decimal) -> str:
+    """``Decimal("100.0000")`` as "100", not "1E+2"."""
+    return format(Decimal(number).normalize(), "f")
 
 
 @track_history()
@@ -149,10 +156,10 @@ class Result(OneQueryCheckConstraints):
             and not benchmark.scale_min <= self.value <= benchmark.scale_max
         ):
             errors["value"] = OUTSIDE_SCALE % {
-                "value": self.value.normalize(),
+                "value": _plain(self.value),
                 "benchmark": benchmark.name,
-                "low": benchmark.scale_min.normalize(),
-                "high": benchmark.scale_max.normalize(),
+                "low": _plain(benchmark.scale_min),
+                "high": _plain(benchmark.scale_max),
             }
         if benchmark is not None and benchmark.private and self.reported_by != ReportedBy.INTERNAL:
             errors["reported_by"] = PRIVATE_BENCHMARK_PUBLIC

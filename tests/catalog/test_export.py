@@ -18,6 +18,7 @@ from catalog.models import (
     VersionFeature,
 )
 from curation.services import catalog_load
+from evaluations.models import Benchmark, Claim, Result
 from hardware.models import Accelerator, HardwareProfile, Recommendation, SizeTier
 from licenses.models import License
 
@@ -33,6 +34,9 @@ MODELS = (
     ModelVersion,
     ModelVariant,
     Lineage,
+    Benchmark,
+    Result,
+    Claim,
 )
 
 
@@ -70,6 +74,10 @@ def test_export_loads_back_into_an_empty_registry(loaded_catalog, client, tmp_pa
     path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
 
     Recommendation.objects.all().delete()
+    Result.objects.all().delete()
+    Claim.objects.all().delete()
+    Benchmark.objects.update(derived_from=None)
+    Benchmark.objects.all().delete()
     Citation.objects.all().delete()
     for model in (Lineage, ModelVariant, VersionFeature):
         model.objects.all().delete()
