@@ -158,3 +158,27 @@ def test_a_generated_client_filters_by_territory_and_by_change_date(generated, c
         client=client, family=["llama"], changed_since=datetime.date(2999, 1, 1), page_size=500
     )
     assert later.count == 0
+
+
+def test_a_generated_client_reads_results_and_the_best_model_that_fits(generated, client):
+    results = generated("api.api.api_v1_evaluations_list").sync(
+        client=client, benchmark=["gpqa-diamond"], thinking=True, page_size=500
+    )
+    assert results.count == len(results.results) > 0
+    assert {r.benchmark for r in results.results} == {"gpqa-diamond"}
+    assert all(r.thinking for r in results.results)
+    assert all(r.comparable_key.startswith("gpqa-diamond|") for r in results.results)
+    answer = generated("api.api.api_v1_best_fit_retrieve").sync(
+        client=client,
+        accelerator="nvidia-rtx-4090",
+        count=2,
+        precision="awq-int4",
+        context_tokens="32768",
+        benchmark="mmlu-redux",
+    )
+    assert answer.benchmark.slug == "mmlu-redux"
+    assert answer.points
+    assert any(point.on_frontier for point in answer.points)
+    assert all(point.memory_bytes > 0 for point in answer.points)
+    parts = [answer, answer.benchmark, *answer.points, *answer.settings]
+    assert [part.additional_properties for part in parts] == [{} for _ in parts]

@@ -195,3 +195,37 @@ def test_the_keyboard_reaches_the_content_first(page):
     assert page.evaluate("document.activeElement.className") == "skip-link"
     page.keyboard.press("Enter")
     assert page.url.endswith("#main")
+
+
+def test_a_leaderboard_ranks_only_comparable_results_until_asked(page, screenshot):
+    page.goto("/")
+    page.click("nav .site-nav >> text=Benchmarks")
+    page.wait_for_selector("tr[data-benchmark=gpqa-diamond]")
+    page.click("tr[data-benchmark=gpqa-diamond] a")
+    page.wait_for_selector("#leaderboard-table")
+    rows = page.locator("#leaderboard-table tbody tr")
+    assert rows.count() > 0
+    assert page.locator("#leaderboard-table tr[data-comparable=false]").count() == 0
+    settings = page.locator("#id_setting option").count()
+    assert settings > 1, "GPQA-Diamond is reported under several settings"
+    screenshot(page, "desktop-leaderboard")
+    page.check("#id_all_settings")
+    page.click("#leaderboard-form button[type=submit]")
+    page.wait_for_selector("#leaderboard-table tr[data-comparable=false]")
+    unranked = page.locator("#leaderboard-table tr[data-comparable=false] td").first.inner_text()
+    assert unranked.strip() == "—"
+
+
+def test_the_best_model_that_fits_draws_its_frontier(page, screenshot):
+    page.goto("/best-fit/")
+    page.select_option("#best-fit-form #id_accelerator", "nvidia-rtx-4090")
+    page.fill("#best-fit-form #id_count", "2")
+    page.select_option("#best-fit-form #id_precision", "awq-int4")
+    page.fill("#best-fit-form #id_context_tokens", "32768")
+    page.select_option("#best-fit-form #id_benchmark", "mmlu-redux")
+    page.click("#best-fit-form button[type=submit]")
+    page.wait_for_selector("#best-fit-chart svg")
+    frontier = page.locator("#best-fit-table tr[data-frontier=true]")
+    assert frontier.count() >= 1
+    assert page.locator("#best-fit-table tbody tr").first.get_attribute("data-frontier") == "true"
+    screenshot(page, "desktop-best-fit")
