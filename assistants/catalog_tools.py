@@ -18,10 +18,20 @@ from assistants.common import (
     page,
     variant_key,
 )
+from assistants.evaluation_tools import (
+    RANKING_SETTING,
+    SETTING_WITHOUT_RANKING,
+    BenchmarkSlug,
+    SettingKey,
+    find_benchmark,
+    rank_by,
+    ranking_answer,
+)
 from assistants.schemas import (
     CompareResult,
     CompareRow,
     ModelDetail,
+    RankedModel,
     Release,
     ReleaseList,
     SearchResult,
@@ -127,14 +137,32 @@ def search_models(
         Field(description="a context the stored recommendations hold"),
     ] = None,
     ordering: Ordering | None = None,
+    rank_by_benchmark: Annotated[
+        BenchmarkSlug | None,
+        Field(
+            description="a benchmark's slug or name (mmlu, mmlu-pro, gpqa-diamond…): the models "
+            "with a result under one comparable setting first, best first; the others after "
+            "them, unranked (ordering sorts those)"
+        ),
+    ] = None,
+    setting: Annotated[SettingKey | None, Field(description=RANKING_SETTING)] = None,
     limit: Annotated[int, Field(ge=1, le=MAX_RESULTS)] = 20,
     offset: Annotated[int, Field(ge=0)] = 0,
 ) -> SearchResult:
     """Search the catalog's models (variants: one checkpoint each) with the REST API's filters
     (GET /api/v1/variants/). Every filter is optional; lists match any of their values unless
-    said otherwise. Answers a page of summaries with the total count."""
+    said otherwise. Answers a page of summaries with the total count; with rank_by_benchmark,
+    each with its best value on that benchmark under one comparable setting."""
     arguments = dict(locals())
     limit, offset = arguments.pop("limit"), arguments.pop("offset")
+    del arguments["rank_by_benchmark"], arguments["setting"]
+    if setting and not rank_by_benchmark:
+        raise argument_error("setting", SETTING_WITHOUT_RANKING)
+    benchmark = (
+        find_benchmark(rank_by_benchmark, argument="rank_by_benchmark")
+        if rank_by_benchmark
+        else None
+    )
     filterset = VariantFilterSet(
         filter_query(arguments), queryset=selectors.variant_list(user=acting_user())
     )
@@ -143,6 +171,9 @@ def search_models(
     queryset = filterset.qs
     if not ordering:
         queryset = queryset.order_by("version__family__name", "version__name", "name", "pk")
+    ranking = rank_by(queryset, benchmark, setting) if benchmark is not None else None
+    if ranking is not None and ranking.best:
+        queryset = ranking.order(queryset)
     count = queryset.count()
     variants = list(queryset[offset : offset + limit])
     after = offset + len(variants)
@@ -150,7 +181,25 @@ def search_models(
         count=count,
         offset=offset,
         next_offset=after if after < count else None,
-        results=[model_summary(v) for v in variants],
+        results=[
+            RankedModel(
+                **model_summary(v).model_dump(),
+                score=ranking.score(v) if ranking is not None else None,
+            )
+            for v in variants
+        ],
+        ranking=(
+            ranking_answer(
+                ranking.benchmark,
+                setting_key=ranking.setting_key,
+                setting=ranking.setting,
+                groups=ranking.groups,
+                ranked=len(ranking.best),
+                unranked=count - len(ranking.best),
+            )
+            if ranking is not None
+            else None
+        ),
     )
 
 

@@ -16,7 +16,19 @@ from assistants.common import (
     model_summary,
     variant_key,
 )
+from assistants.evaluation_tools import (
+    RANKING_SETTING,
+    SETTING_WITHOUT_RANKING,
+    BenchmarkSlug,
+    SettingKey,
+    benchmark_score,
+    check_setting,
+    find_benchmark,
+    ranking_answer,
+    setting_groups,
+)
 from assistants.schemas import (
+    BenchmarkRanking,
     EstimateResult,
     HardwareAnswer,
     HardwareCatalog,
@@ -29,6 +41,8 @@ from estimator import KV_DTYPES, PRECISIONS, EstimateError, EstimateOptions
 from estimator.fit import MAX_DEVICES
 from estimator.memory import MAX_BATCH, MAX_CONTEXT_TOKENS
 from estimator.speed import LLAMA_CPP, RUNTIMES
+from evaluations.bestfit import BestFitPoint, best_fit
+from evaluations.models import Benchmark
 from hardware import selectors
 from hardware.forms import MAX_ACCELERATORS, FitForm, FitSort, FitWorkload
 from hardware.ranking import (
@@ -175,7 +189,7 @@ def _accelerator_slug(value: str) -> str:
     )
 
 
-def _fit(row: FitRow) -> HardwareFit:
+def _fit(row: FitRow, point: BestFitPoint | None = None) -> HardwareFit:
     fit = row.fit
     return HardwareFit(
         model=model_summary(row.variant),
@@ -189,7 +203,50 @@ def _fit(row: FitRow) -> HardwareFit:
         decode_tokens_per_s_aggregate=fit.decode_aggregate,
         beyond_context=row.beyond_context,
         heads_mismatch=fit.heads_mismatch,
+        score=benchmark_score(point.result, point.result.benchmark) if point else None,
+        on_frontier=point.on_frontier if point else None,
     )
+
+
+def _rank_on_benchmark(
+    fitting: list[FitRow],
+    missing: list[FitRow],
+    benchmark: Benchmark,
+    setting: str | None,
+    *,
+    variants,
+    spec,
+    options,
+) -> tuple[list[tuple[FitRow, BestFitPoint | None]], BenchmarkRanking]:
+    """The fitting rows ranked by their best value on ``benchmark`` under one comparable
+    setting, the Pareto frontier marked (evaluations.bestfit, over the rows already estimated);
+    the fitting models without a comparable result after them, in their own order."""
+    answer = best_fit(
+        variants=variants,
+        spec=spec,
+        options=options,
+        benchmark=benchmark,
+        setting_key=setting or "",
+        user=acting_user(),
+        rows={row.variant.pk: row for row in [*fitting, *missing]},
+    )
+    groups = setting_groups(answer.groups, benchmark)
+    check_setting(setting, answer.setting_key, groups, benchmark)
+    sign = 1 if benchmark.higher_is_better else -1
+    points = sorted(answer.points, key=lambda p: (-sign * p.score, p.row.memory_bytes, p.key))
+    scored = {p.variant.pk for p in points}
+    ordered = [(p.row, p) for p in points]
+    ordered += [(row, None) for row in fitting if row.variant.pk not in scored]
+    ranking = ranking_answer(
+        benchmark,
+        setting_key=answer.setting_key,
+        setting=answer.setting,
+        groups=groups,
+        ranked=len(points),
+        unranked=len(fitting) - len(points),
+        frontier=[p.key for p in answer.frontier],
+    )
+    return ordered, ranking
 
 
 def recommend_hardware(
@@ -229,13 +286,32 @@ def recommend_hardware(
     language: Keys = None,
     total_parameters__gte: Count | None = None,
     total_parameters__lte: Count | None = None,
+    rank_by_benchmark: Annotated[
+        BenchmarkSlug | None,
+        Field(
+            description="a benchmark's slug or name (mmlu, mmlu-pro, gpqa-diamond…): rank the "
+            "fitting models by it under one comparable setting, best first, and mark the Pareto "
+            "frontier of score against memory; fitting models without a comparable result "
+            "follow unranked, in sort order"
+        ),
+    ] = None,
+    setting: Annotated[SettingKey | None, Field(description=RANKING_SETTING)] = None,
     limit: Annotated[int, Field(ge=1, le=MAX_FITTING, description="fitting models shown")] = 10,
 ) -> HardwareAnswer:
     """Which models run on this hardware (N × one accelerator, or a profile) at a precision,
     context and workload: every model the filters keep, estimated on it, the ones that fit
-    ranked, and the closest misses with what they lack. Filters are the API's."""
+    ranked, and the closest misses with what they lack. Filters are the API's. With
+    rank_by_benchmark, the fitting models are ranked by their best value on that benchmark
+    and the Pareto frontier is marked (the best-fit page's answer)."""
     if accelerator is None and profile is None:
         raise argument_error("accelerator", _("give an accelerator (and count) or a profile."))
+    if setting and not rank_by_benchmark:
+        raise argument_error("setting", SETTING_WITHOUT_RANKING)
+    benchmark = (
+        find_benchmark(rank_by_benchmark, argument="rank_by_benchmark")
+        if rank_by_benchmark
+        else None
+    )
     user = acting_user()
     data = filter_query(
         {
@@ -280,6 +356,12 @@ def recommend_hardware(
         fitting, missing, skipped = rank_variants(variants, spec, options, sort)
     except EstimateError as exc:
         raise form_errors({exc.field: [str(exc)]}) from None
+    ranking = None
+    shown: list[tuple[FitRow, BestFitPoint | None]] = [(row, None) for row in fitting]
+    if benchmark is not None:
+        shown, ranking = _rank_on_benchmark(
+            fitting, missing, benchmark, setting, variants=variants, spec=spec, options=options
+        )
     return HardwareAnswer(
         hardware={
             "slug": spec.slug,
@@ -297,9 +379,10 @@ def recommend_hardware(
         },
         sort=sort,
         fitting_count=len(fitting),
-        fitting=[_fit(row) for row in fitting[:limit]],
+        fitting=[_fit(row, point) for row, point in shown[:limit]],
         missing_count=len(missing),
         closest_misses=[_fit(row) for row in missing[:CLOSEST_MISSES]],
         skipped=[variant_key(v) for v in skipped[:SKIPPED_SHOWN]],
         assumptions=[str(FIT_ASSUMPTION), str(SPEED_ASSUMPTION)],
+        ranking=ranking,
     )

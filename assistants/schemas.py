@@ -45,11 +45,78 @@ class ModelSummary(BaseModel):
     page: str = Field(description="the model's page in the registry")
 
 
+class BenchmarkBrief(BaseModel):
+    slug: str = Field(description="the slug get_evaluations and rank_by_benchmark take")
+    name: str
+    category: str
+    metric: str = Field(description="the metric results usually report")
+    higher_is_better: bool
+    scale_min: float
+    scale_max: float
+    private: bool = Field(description="an internal task suite (signed-in staff only)")
+    caveats: str = Field("", description="known problems: contamination, saturation, errors")
+    page: str = Field(description="the benchmark's page in the registry")
+
+
+class SettingGroup(BaseModel):
+    comparable_key: str = Field(description="equal for exactly the results that may be compared")
+    setting: str = Field(description="the setting in words")
+    results: int
+
+
+class BenchmarkScore(BaseModel):
+    """A model's best value on the ranking benchmark under the setting used."""
+
+    value: str = Field(description="as its source printed it")
+    value_number: float
+    comparable_key: str
+    setting: str = Field(description="the setting in words")
+    reported_by: str = Field(description="publisher, independent or internal")
+    reporter: str
+    date: str
+    source_url: str
+    source_title: str
+    source_locator: str = Field(description="where in the source: table, row and column")
+    result_id: int
+
+
+class BenchmarkRanking(BaseModel):
+    """How rank_by_benchmark ranked the models."""
+
+    benchmark: BenchmarkBrief
+    comparable_key: str = Field(
+        description="the one setting every score shares; empty when no model has a result"
+    )
+    setting: str = Field(description="that setting in words")
+    settings: list[SettingGroup] = Field(
+        description="every setting these models have results under, the most common first"
+    )
+    ranked_count: int = Field(description="models with a result under the setting: first")
+    unranked_count: int = Field(description="models without one: after them, not ranked")
+    frontier: list[str] = Field(
+        default_factory=list,
+        description="recommend_hardware: keys of the fitting models on the Pareto frontier "
+        "(no other fitting model needs less memory and scores better)",
+    )
+    note: str = Field(description="the ranking in one sentence, to repeat in the answer")
+
+
+class RankedModel(ModelSummary):
+    score: BenchmarkScore | None = Field(
+        None,
+        description="with rank_by_benchmark: the model's best value under the ranking's "
+        "setting; null: no comparable result (listed after the ranked models)",
+    )
+
+
 class SearchResult(BaseModel):
     count: int = Field(description="models matching the filters")
     offset: int
     next_offset: int | None = Field(description="pass as offset for the next page; null: none")
-    results: list[ModelSummary]
+    results: list[RankedModel]
+    ranking: BenchmarkRanking | None = Field(
+        None, description="with rank_by_benchmark: the benchmark and setting the order uses"
+    )
 
 
 class ModelDetail(BaseModel):
@@ -114,6 +181,16 @@ class HardwareFit(BaseModel):
     heads_mismatch: bool = Field(
         description="tensor parallelism cannot split the attention heads over this count"
     )
+    score: BenchmarkScore | None = Field(
+        None,
+        description="with rank_by_benchmark: the model's best value under the ranking's "
+        "setting; null: no comparable result",
+    )
+    on_frontier: bool | None = Field(
+        None,
+        description="with rank_by_benchmark: no other fitting model needs less memory and "
+        "scores better",
+    )
 
 
 class HardwareAnswer(BaseModel):
@@ -126,6 +203,11 @@ class HardwareAnswer(BaseModel):
     closest_misses: list[HardwareFit] = Field(description="models that miss, closest first")
     skipped: list[str] = Field(description="models without architecture numbers (not ranked)")
     assumptions: list[str]
+    ranking: BenchmarkRanking | None = Field(
+        None,
+        description="with rank_by_benchmark: the benchmark and setting the fitting models are "
+        "ranked by, and the Pareto frontier",
+    )
 
 
 class Clause(BaseModel):
@@ -178,3 +260,66 @@ class HardwareCatalog(BaseModel):
     accelerators: list[dict[str, Any]]
     profiles: list[dict[str, Any]]
     precisions: list[dict[str, str]]
+
+
+class SettingFields(BaseModel):
+    """A result's setting as its fields; null or empty where the source does not say."""
+
+    shots: int | None
+    chain_of_thought: bool | None
+    thinking: bool | None
+    pass_k: int | None
+    samples: int | None = Field(description="samples per question")
+    harness: str
+    harness_version: str
+    prompt_template: str
+    sampling: str = Field(description="free text; does not decide comparability")
+    checkpoint: str = Field(
+        description="the checkpoint evaluated where the source names another than the model's "
+        "own; does not decide comparability"
+    )
+
+
+class EvaluationSource(BaseModel):
+    url: str
+    title: str
+    locator: str = Field(description="where in the source: table, row and column")
+    quote: str
+
+
+class EvaluationResult(BaseModel):
+    id: int
+    model: str = Field(description="family/version/variant")
+    model_name: str
+    model_page: str
+    benchmark: str = Field(description="the benchmark's slug")
+    benchmark_version: str = Field(description="a dataset version, subset or window")
+    value: str = Field(description="as its source printed it")
+    value_number: float
+    metric: str
+    setting: str = Field(description="the setting in words")
+    setting_fields: SettingFields
+    comparable_key: str = Field(
+        description="equal for exactly the results that may be compared; never compare values "
+        "under different keys"
+    )
+    reported_by: str = Field(description="publisher, independent or internal (the company's own)")
+    reporter: str
+    date: str
+    source: EvaluationSource
+    note: str
+
+
+class EvaluationAnswer(BaseModel):
+    count: int = Field(description="results matching the filters")
+    offset: int
+    next_offset: int | None = Field(description="pass as offset for the next page; null: none")
+    benchmarks: list[BenchmarkBrief] = Field(
+        description="the benchmarks of the results on this page (or the one asked for)"
+    )
+    settings: list[SettingGroup] = Field(
+        default_factory=list,
+        description="with a benchmark: every setting its results are under, the most common first",
+    )
+    results: list[EvaluationResult]
+    note: str

@@ -15,7 +15,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 from pydantic import ValidationError
 
-from assistants import cards, catalog_tools, hardware_tools, license_tools
+from assistants import cards, catalog_tools, evaluation_tools, hardware_tools, license_tools
 from core.api.serializers import NUL_REFUSED
 from core.middleware import DATABASE_UNAVAILABLE_ERRORS, DATABASE_UNAVAILABLE_MESSAGE
 
@@ -26,7 +26,10 @@ INSTRUCTIONS = (
     "keys (family/version/variant); get_model and compare_models for facts; list_hardware for "
     "accelerator and profile slugs; recommend_hardware for what fits given accelerators; "
     "estimate_memory for one model or a pasted config.json; check_license_use before "
-    "recommending a model for a use. Cite the page links the tools return."
+    "recommending a model for a use; get_evaluations for benchmark results with their settings "
+    "and sources, and rank_by_benchmark (search_models, recommend_hardware) to rank models by "
+    "one benchmark under one comparable setting. Compare benchmark values only where their "
+    "comparable_key is equal. Cite the page links and sources the tools return."
 )
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, open_world_hint=False)
 TOOLS = (
@@ -38,6 +41,7 @@ TOOLS = (
     hardware_tools.estimate_memory,
     hardware_tools.recommend_hardware,
     license_tools.check_license_use,
+    evaluation_tools.get_evaluations,
 )
 
 # Between the calls of a long-lived stdio server, as between requests: drop a connection the
@@ -153,9 +157,12 @@ def build_server() -> MCPServer:
             "Use the LLM Registry tools, not memory: list_hardware to find the accelerator slug, "
             "recommend_hardware with that accelerator and count, a precision (awq-int4 or "
             "q4_k_m for 4-bit, fp8, bf16) and context_tokens, filtered with commercial_use when "
-            "the use is commercial; then check_license_use on the best candidates for the use. "
-            "Answer with a short ranked list: model, memory per device and headroom, decode "
-            "speed, licence verdict, and the registry page of each."
+            "the use is commercial, and rank_by_benchmark (e.g. mmlu-pro) when quality matters: "
+            "it ranks the models that fit by one benchmark under one comparable setting and "
+            "marks the Pareto frontier. Then check_license_use on the best candidates for the "
+            "use. Answer with a short ranked list: model, memory per device and headroom, "
+            "decode speed, benchmark score and its setting where ranked, licence verdict, and "
+            "the registry page of each."
         )
 
     @server.prompt(

@@ -33,7 +33,19 @@ READS = [
     ("may we…? (EU)", "/licenses/check/?license=tencent-hunyuan-community&territory=DE"),
     ("variant page", "/families/qwen/qwen3-5/qwen3-5-397b-a17b/"),
     ("can I run it (2 × RTX 4090)", "/can-i-run-it/?profile=2x-nvidia-rtx-4090&precision=q4_k_m"),
+    ("benchmarks", "/benchmarks/"),
+    ("leaderboard: GPQA-Diamond", "/benchmarks/gpqa-diamond/"),
+    (
+        "leaderboard, every setting, fits 1 × H100",
+        "/benchmarks/mmlu/?all_settings=on&profile=1x-nvidia-h100-sxm&precision=fp8",
+    ),
+    (
+        "best model that fits (2 × RTX 4090, MMLU-Redux)",
+        "/best-fit/?profile=2x-nvidia-rtx-4090&precision=awq-int4&benchmark=mmlu-redux",
+    ),
     ("API variants, page 1", "/api/v1/variants/"),
+    ("API results, one benchmark", "/api/v1/evaluations/?benchmark=mmlu-pro"),
+    ("API variants by score", "/api/v1/variants/?score__mmlu-pro__gte=70"),
     ("API variants, EU-usable", "/api/v1/variants/?license_allowed_in=EU"),
     ("API variants changed since", "/api/v1/variants/?changed_since=2026-01-01"),
 ]

@@ -29,6 +29,8 @@ from hardware.ranking import FitRow, fit_row
 FRONTIER, OTHERS = 0, 1
 # The "category" meaning any: the benchmark most of the models report.
 MOST_REPORTED = "*"
+# Models drawn and listed: the whole frontier, then the best of the rest (a page stays small).
+POINTS_SHOWN = 60
 
 
 @dataclass
@@ -70,6 +72,16 @@ class BestFit:
     @property
     def frontier(self) -> list[BestFitPoint]:
         return [p for p in self.points if p.on_frontier]
+
+    @property
+    def shown(self) -> list[BestFitPoint]:
+        """The frontier and the best-scoring others, ``POINTS_SHOWN`` in all at most (never
+        fewer than the frontier)."""
+        return self.points[: max(POINTS_SHOWN, len(self.frontier))]
+
+    @property
+    def not_shown(self) -> int:
+        return len(self.points) - len(self.shown)
 
 
 def choose_benchmark(
@@ -174,7 +186,7 @@ def best_fit_chart(answer: BestFit, spec: ProfileSpec) -> str:
             series=frontier_name if p.on_frontier else others_name,
             href=variant_url(p.variant),
         )
-        for p in answer.points
+        for p in answer.shown
     ]
     return scatter_chart(
         points,

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -151,8 +152,13 @@ def fit_best_model(request, *, spec, options, variants, fit_rows) -> dict:
         user=user,
         rows={row.variant.pk: row for row in fit_rows},
     )
+    query = request.GET.copy()
+    query.pop("page", None)
+    if answer.benchmark is not None:
+        query["benchmark"] = answer.benchmark.slug
     return {
         "best_fit_section": True,
+        "best_fit_url": f"{reverse('evaluations:best_fit')}?{query.urlencode()}",
         "best_fit": answer,
         "best_fit_chart": mark_safe(best_fit_chart(answer, spec)) if answer.points else "",  # noqa: S308 - the chart module escapes every text it draws
         "best_fit_benchmarks": selectors.benchmarks_with_results(user=user),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
@@ -27,7 +28,7 @@ from hardware.ranking import fit_row, hardware_spec
 from hardware.views._common import _add_option_errors, _options_summary, _with_defaults
 from licenses.choices import CommercialUse
 
-LEADERBOARD_ROWS = 200  # a benchmark's results are dozens; this bounds a page all the same
+LEADERBOARD_PAGE_SIZE = 50  # rows per page: a page stays well under 100 KB
 
 
 def benchmark_list(request):
@@ -99,7 +100,7 @@ def benchmark_detail(request, slug: str):
                 variant__version__license__commercial_use__in=LeaderboardForm.COMMERCIAL,
             )
         )
-    results = list(results.order_by("pk")[: LEADERBOARD_ROWS * 5])
+    results = list(results.order_by("pk"))
     groups = selectors.setting_groups(results)
     keys = {group.key for group in groups}
     chosen = cleaned.get("setting") or ""
@@ -148,8 +149,8 @@ def benchmark_detail(request, slug: str):
         chosen=chosen,
         chosen_text=next((text for g, text in context_groups(groups) if g.key == chosen), ""),
         all_settings=all_settings,
-        rows=rows[:LEADERBOARD_ROWS],
-        rows_cut=max(len(rows) - LEADERBOARD_ROWS, 0),
+        rows=bool(rows),
+        page_obj=Paginator(rows, LEADERBOARD_PAGE_SIZE).get_page(request.GET.get("page")),
         filtered=bool(cleaned.get("open_weights") or cleaned.get("commercial") or spec),
     )
     return render(request, "evaluations/benchmark_detail.html", context)

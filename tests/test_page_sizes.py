@@ -10,6 +10,7 @@ variants), and again once the rest is added.
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import transaction
@@ -30,6 +31,7 @@ from catalog.views.compare import COMPARE_CHOICES
 from catalog.views.features import FEATURE_VERSIONS
 from catalog.views.license_check import CHECK_CHOICES
 from catalog.views.trends import TREND_POINTS
+from evaluations.models import Benchmark, Result
 from licenses.models import License
 from tests import factories
 from tests.queries import assert_same_query_count, count_queries
@@ -52,6 +54,7 @@ FEATURES = (
     ("swiglu", "activation"),
 )
 MAIN, SHARED, PROFILE = "size-main", "size-shared", "size-profile"
+BENCHMARK = "size-bench"
 # Four variants of the first version, there from the start.
 COMPARED = [f"size-family-0/size-0-0/size-0-0-v{index}" for index in range(4)]
 
@@ -120,7 +123,7 @@ def _add_versions(pairs: list[tuple[int, int]]) -> None:
         for version in versions
         for feature in features
     )
-    ModelVariant.objects.bulk_create(
+    variants = ModelVariant.objects.bulk_create(
         (
             _variant(version, (f * VERSIONS_PER_FAMILY + v) * VARIANTS_PER_VERSION + i, i, shared)
             for (f, v), version in zip(pairs, versions, strict=True)
@@ -128,6 +131,27 @@ def _add_versions(pairs: list[tuple[int, int]]) -> None:
         ),
         batch_size=1000,
     )
+    # One published result per variant, half of them under a second setting.
+    benchmark = Benchmark.objects.get(slug=BENCHMARK)
+    results = []
+    for number, variant in enumerate(variants):
+        result = Result(
+            variant=variant,
+            benchmark=benchmark,
+            value=Decimal(30 + number % 60),
+            metric="accuracy",
+            shots=5 if number % 2 else 0,
+            reported_by="publisher",
+            reporter="Size publisher",
+            date=FIRST_RELEASE,
+            source_url=f"https://example.org/size/{variant.slug}",
+            source_title="A model card of the large catalog",
+            source_locator="Table 1",
+            source_quote=f"| {variant.name} | {30 + number % 60} |",
+        )
+        result.comparable_key = result.compute_comparable_key()
+        results.append(result)
+    Result.objects.bulk_create(results, batch_size=1000)
 
 
 def _pages() -> dict[str, str]:
@@ -150,6 +174,16 @@ def _pages() -> dict[str, str]:
         "hardware": reverse("hardware:index"),
         "can I run it": f"{reverse('hardware:fit')}?profile={PROFILE}",
         "compare": f"{reverse('catalog:compare')}?{compare}",
+        "benchmarks": reverse("evaluations:benchmark_list"),
+        "leaderboard": reverse("evaluations:benchmark_detail", args=[BENCHMARK]),
+        "leaderboard, every setting, on hardware": (
+            f"{reverse('evaluations:benchmark_detail', args=[BENCHMARK])}"
+            f"?all_settings=on&profile={PROFILE}&precision=awq-int4"
+        ),
+        "best model that fits": (
+            f"{reverse('evaluations:best_fit')}?profile={PROFILE}&precision=awq-int4"
+            f"&benchmark={BENCHMARK}"
+        ),
     }
 
 
@@ -172,6 +206,7 @@ def large_catalog(django_db_setup, django_db_blocker):
         factories.LicenseFactory(slug=MAIN, name="Size main licence")
         factories.LicenseFactory(slug=SHARED, name="Size shared licence")
         factories.ProfileFactory(slug=PROFILE)
+        factories.BenchmarkFactory(slug=BENCHMARK, name="Size bench")
         Organization.objects.bulk_create(
             Organization(slug=f"size-org-{o}", name=f"Size Organisation {o}", country="US")
             for o in range(ORGANIZATIONS)

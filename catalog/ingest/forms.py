@@ -12,11 +12,16 @@ NEW_VERSION_INCOMPLETE = _("A new version needs its family, slug and name.")
 
 
 class CandidateReviewForm(forms.Form):
-    """Which proposed fields to accept, where a new variant goes, and whether to publish."""
+    """Which proposed fields and results to accept, where a new variant goes, and whether to
+    publish. The results offered are the candidate's proposed ones, by key; which of them may
+    be accepted is the review's to say (``accepted_results`` preselects those)."""
 
     revision = forms.CharField(widget=forms.HiddenInput)
     fields = forms.MultipleChoiceField(
         label=_("Accept"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    results = forms.MultipleChoiceField(
+        label=_("Accept results"), required=False, widget=forms.CheckboxSelectMultiple
     )
     target = forms.ChoiceField(
         label=_("Put the new variant in"),
@@ -42,7 +47,13 @@ class CandidateReviewForm(forms.Form):
         label=_("Review note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, candidate: ReleaseCandidate, **kwargs):
+    def __init__(
+        self,
+        *args,
+        candidate: ReleaseCandidate,
+        accepted_results: list[str] | None = None,
+        **kwargs,
+    ):
         self.candidate = candidate
         guess = candidate.facts.get("version_guess") or {}
         initial = {
@@ -59,11 +70,17 @@ class CandidateReviewForm(forms.Form):
             "new_version_slug": "" if candidate.version_id else guess.get("slug", ""),
             "new_version_name": "" if candidate.version_id else guess.get("name", ""),
             "publish": True,
+            "results": list(accepted_results or []),
         }
         super().__init__(*args, initial=initial, **kwargs)
         order = {name: i for i, name in enumerate(REVIEW_FIELDS)}
         self.fields["fields"].choices = [
             (name, name) for name in sorted(candidate.diff, key=lambda n: order.get(n, len(order)))
+        ]
+        self.fields["results"].choices = [
+            (row["key"], row["key"])
+            for row in candidate.proposed_results
+            if isinstance(row, dict) and isinstance(row.get("key"), str)
         ]
         if candidate.variant_id is not None:
             for name in ("target", "version", "new_version_family", "new_version_slug"):

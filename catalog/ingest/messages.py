@@ -68,6 +68,14 @@ NOTE_MESSAGES = {
     "lineage_parent_unrecognised": _(
         "The base model '%(parent)s' is not a repository id and was left out of the lineage."
     ),
+    "model_index_unreadable": _(
+        "The model card's evaluation results (model-index) cannot be read (%(field)s "
+        "%(message)s): no results are proposed."
+    ),
+    "model_index_truncated": _(
+        "The model card lists more than %(limit)s evaluation results: only the first "
+        "%(limit)s are proposed."
+    ),
 }
 REASONS = {
     "no_config_or_safetensors": _("neither a usable config.json nor a safetensors total"),

@@ -373,9 +373,10 @@ def release_candidate_upsert(
     * Unchanged revision (and parser): skipped, nothing written.
     * An entry matching a catalog variant with nothing new to propose, and no candidate yet:
       skipped (nothing to review).
-    * A changed entry of an existing candidate: its facts and diff are refreshed; a reviewed
-      candidate is reopened only when the new diff proposes something (values an editor
-      rejected are not proposed again until upstream changes them).
+    * A changed entry of an existing candidate: its facts, diff and proposed results are
+      refreshed; a reviewed candidate is reopened only when the new diff or the card's results
+      propose something (values and results an editor decided are not proposed again until
+      upstream changes them).
     """
     known = known if known is not None else _candidates(facts.source, [facts.upstream_id])
     existing = known.get(facts.upstream_id)
@@ -393,7 +394,8 @@ def release_candidate_upsert(
         existing = ReleaseCandidate.objects.get(pk=existing.pk)
         rejected = existing.rejected_values
     diff = proposal_diff(proposed, variant, index, rejected=rejected)
-    if existing is None and variant is not None and not diff:
+    results = proposed_results(facts, existing.reviewed_results if existing is not None else {})
+    if existing is None and variant is not None and not diff and not results:
         return SKIPPED
     values = {
         "revision": facts.revision[:100],
@@ -405,6 +407,7 @@ def release_candidate_upsert(
         "facts": jsonb_safe(_facts_json(facts)),
         "proposed": jsonb_safe(proposed),
         "diff": jsonb_safe(diff),
+        "proposed_results": jsonb_safe(results),
         "payload": jsonb_safe(payload),
         "last_run": run,
     }
@@ -417,16 +420,23 @@ def release_candidate_upsert(
             return CREATED
         for name, value in values.items():
             setattr(existing, name, value)
-        if diff and existing.status != ReleaseCandidate.Status.PENDING:
+        if (diff or results) and existing.status != ReleaseCandidate.Status.PENDING:
             existing.status = ReleaseCandidate.Status.PENDING
         existing.save()
         known[facts.upstream_id] = existing
     return UPDATED
 
 
+def proposed_results(facts: ReleaseFacts, reviewed: dict[str, Any]) -> list[dict[str, Any]]:
+    """The card's evaluation results still to review: every parsed row but those an editor
+    already accepted or rejected (``reviewed``: row key to decision)."""
+    return [asdict(row) for row in facts.results if row.key not in reviewed]
+
+
 def _facts_json(facts: ReleaseFacts) -> dict[str, Any]:
     data = asdict(facts)
     data.pop("extra", None)
+    data.pop("results", None)  # kept in the candidate's proposed_results
     data["variant"] = {k: v for k, v in data["variant"].items() if k != "config"}
     return data
 

@@ -251,6 +251,24 @@ class ReleaseCandidate(models.Model):
             "until upstream changes it."
         ),
     )
+    proposed_results = models.JSONField(
+        _("proposed results"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "The evaluation results the model card states (its model-index), one object per "
+            "metric as parsed, not yet reviewed."
+        ),
+    )
+    reviewed_results = models.JSONField(
+        _("reviewed results"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Key of each proposed result an editor accepted or rejected, to its decision; "
+            "not proposed again until the card changes it."
+        ),
+    )
     payload = models.JSONField(_("raw payload"), default=dict)
     first_seen_at = models.DateTimeField(_("first seen"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -26,12 +26,14 @@ from catalog.models import (
 )
 from curation.admin.mixins import URL_FIELDS_ASSUME_HTTPS
 from curation.services import curated_record_save
+from curation.services.card_results import CardResultRow, card_result_rows
 from curation.services.review import (
     NewVersion,
     ReviewError,
     release_candidate_approve,
     release_candidate_reject,
 )
+from evaluations.choices import Metric, ReportedBy
 
 PAYLOAD_SHOWN_CHARS = 200_000  # the raw payload shown on the review page, past which it is cut
 INGEST_QUEUED = _("Ingestion queued; its run appears below when it starts.")
@@ -221,7 +223,7 @@ class ReleaseCandidateAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("changes"))
     def changes(self, obj):
-        return len(obj.diff)
+        return len(obj.diff) + len(obj.proposed_results)
 
     def has_add_permission(self, request):
         return False
@@ -234,14 +236,20 @@ class ReleaseCandidateAdmin(admin.ModelAdmin):
     def review_view(self, request, object_id):
         candidate = get_object_or_404(
             ReleaseCandidate.objects.select_related(
-                "variant__version__family", "version__family", "publisher__default_family"
+                "variant__version__family",
+                "version__family",
+                "publisher__default_family",
+                "publisher__organization",
             ),
             pk=object_id,
         )
         can_review = self.has_change_permission(request, candidate)
         pending = candidate.status == ReleaseCandidate.Status.PENDING
+        results = card_result_rows(candidate=candidate)
         form = CandidateReviewForm(
-            request.POST if request.method == "POST" else None, candidate=candidate
+            request.POST if request.method == "POST" else None,
+            candidate=candidate,
+            accepted_results=[row.key for row in results if row.acceptable],
         )
         if request.method == "POST":
             if not can_review or not pending:
@@ -265,6 +273,7 @@ class ReleaseCandidateAdmin(admin.ModelAdmin):
             "candidate": candidate,
             "form": form,
             "rows": _diff_rows(candidate, form),
+            "result_rows": _result_rows(results, form),
             "notes": [note_message(note) for note in candidate.facts.get("notes", [])],
             "payload": _pretty(candidate.payload),
             "unresolved_parents": [
@@ -297,6 +306,7 @@ class ReleaseCandidateAdmin(admin.ModelAdmin):
             candidate=candidate,
             editor=request.user,
             accepted=data["fields"],
+            accepted_results=data["results"],
             version=data.get("version") if new_version is None else None,
             new_version=new_version,
             publish=data.get("publish", True),
@@ -354,6 +364,49 @@ def _diff_rows(candidate: ReleaseCandidate, form: CandidateReviewForm) -> list[d
         }
         for name, change in sorted(candidate.diff.items(), key=lambda item: _order(item[0]))
     ]
+
+
+def _result_rows(results: list[CardResultRow], form: CandidateReviewForm) -> list[dict]:
+    """The proposed results as the review page shows them: the card's words, what accepting
+    records, and why a row cannot be accepted (no checkbox then)."""
+    checkboxes = {widget.data["value"]: widget for widget in form["results"]}
+    rows = []
+    for row in results:
+        card, values = row.card, row.values
+        rows.append(
+            {
+                "key": row.key,
+                "where": card.get("where", ""),
+                "dataset": " · ".join(
+                    str(card[name])
+                    for name in ("dataset_name", "dataset_type", "dataset_config", "dataset_split")
+                    if card.get(name)
+                )
+                or "—",
+                "metric": " · ".join(
+                    str(card[name]) for name in ("metric_type", "metric_name") if card.get(name)
+                )
+                or "—",
+                "written": card.get("value") or "—",
+                "benchmark": values.get("benchmark") or "—",
+                "benchmark_version": values.get("benchmark_version", ""),
+                "value": values.get("value") or "—",
+                "metric_recorded": _label(Metric, values.get("metric")),
+                "shots": "—" if values.get("shots") is None else values["shots"],
+                "pass_k": values.get("pass_k"),
+                "reported_by": _label(ReportedBy, values.get("reported_by")),
+                "reporter": values.get("reporter", ""),
+                "source_url": values.get("source_url", ""),
+                "error": row.error,
+                "recorded": row.recorded,
+                "checkbox": checkboxes.get(row.key) if row.acceptable else None,
+            }
+        )
+    return rows
+
+
+def _label(choices, value) -> str:
+    return str(choices(value).label) if value in choices.values else "—"
 
 
 def _order(name: str) -> int:

@@ -88,7 +88,7 @@ SETTING_KEYS = (
 def evaluation_files(root: Path) -> list[tuple[Path, tuple[str, ...]]]:
     """The evaluation files under ``root``, in load order, with the sections each may hold."""
     base = root / DATA_DIR
-    files = [(base / "benchmarks.yaml", ("benchmarks",))]
+    files: list[tuple[Path, tuple[str, ...]]] = [(base / "benchmarks.yaml", ("benchmarks",))]
     files += [(path, ("results", "omitted")) for path in sorted(base.glob("results/*.yaml"))]
     files.append((base / "claims.yaml", ("claims", "results")))
     return [(path, kinds) for path, kinds in files if path.exists()]
@@ -113,6 +113,8 @@ class _EvaluationLoader:
         self.benchmarks = {b.slug: b for b in Benchmark.objects.all()}
         self.variants: dict[str, Any] | None = None
         self.results = {self._result_key(r): r for r in Result.objects.all()}
+        # An entry unchanged since its last load is found by its digest alone, unbuilt.
+        self.by_digest = {r.catalog_digest: r for r in self.results.values() if r.catalog_digest}
         self.claims = {(c.version_id, c.seed_text): c for c in Claim.objects.all()}
         self.kept_results: set[int] = set()
         self.deferred: list[tuple[_Entry, Benchmark, str]] = []
@@ -188,6 +190,11 @@ class _EvaluationLoader:
     # -- results ---------------------------------------------------------------------------
     def result(self, entry: _Entry) -> None:
         data = entry.data
+        unchanged = self.by_digest.get(_digest(data))
+        if unchanged is not None and unchanged.pk not in self.kept_results:
+            self.kept_results.add(unchanged.pk)
+            self.report.unchanged["results"] += 1
+            return
         for key in data:
             if key not in RESULT_KEYS:
                 raise entry.error(str(key), "unknown field.")
@@ -228,9 +235,9 @@ class _EvaluationLoader:
             )
         except ResultInputError as exc:
             raise entry.error(names.get(exc.field or "", exc.field), exc.message) from None
-        key = self._result_key(built)
+        identity = self._result_key(built)
         digest = _digest(data)
-        existing = self.results.get(key)
+        existing = self.results.get(identity)
         if existing is not None and existing.pk in self.kept_results:
             raise entry.error(
                 None, "repeats an earlier entry: same variant, benchmark, setting and source."
@@ -247,7 +254,7 @@ class _EvaluationLoader:
             )
         built.catalog_digest = digest
         built.save()
-        self.results[key] = built
+        self.results[identity] = built
         self.kept_results.add(built.pk)
         (self.report.updated if existing is not None else self.report.created)["results"] += 1
 

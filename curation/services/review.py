@@ -1,6 +1,7 @@
 """Editors' review of release candidates: approve (field by field) or reject.
 
-Approval writes through the same services as any edit (``curated_record_save``), inside one
+Approval writes through the same services as any edit (``curated_record_save``, and
+``result_build`` for the model card's evaluation results: ``card_results.py``), inside one
 transaction with a history context naming the editor and the candidate, so the history of
 every record it touched says who approved which upstream release. The recommendation
 recompute is enqueued after commit by those services. Curated values change only for the
@@ -38,6 +39,8 @@ from catalog.models import (
 )
 from catalog.services import version_features_set
 from core.choices import PublicationStatus
+from core.statistics import refresh_statistics_on_commit
+from curation.services.card_results import RESULTS_FIELD, CardResultError, card_results_build
 from curation.services.records import curated_record_save
 from licenses.models import License
 
@@ -101,6 +104,7 @@ def release_candidate_reject(
     with transaction.atomic(), _context(candidate, editor):
         candidate = _locked(candidate, revision)
         _remember_rejected(candidate, candidate.diff.keys())
+        _remember_results(candidate, accepted=[])
         candidate.status = ReleaseCandidate.Status.REJECTED
         candidate.diff = {}
         candidate.reviewed_by = editor
@@ -117,39 +121,59 @@ def _remember_rejected(candidate: ReleaseCandidate, fields: Iterable[str]) -> No
     candidate.rejected_values = rejected
 
 
+def _remember_results(candidate: ReleaseCandidate, accepted: list[str]) -> None:
+    """Record the decision on every proposed result (accepted, else rejected): neither is
+    proposed again until the card changes it."""
+    reviewed = dict(candidate.reviewed_results)
+    for row in candidate.proposed_results:
+        key = row.get("key") if isinstance(row, dict) else None
+        if isinstance(key, str):
+            reviewed[key] = "accepted" if key in accepted else "rejected"
+    candidate.reviewed_results = reviewed
+    candidate.proposed_results = []
+
+
 def release_candidate_approve(
     *,
     candidate: ReleaseCandidate,
     editor,
     accepted: Iterable[str],
+    accepted_results: Iterable[str] = (),
     version: ModelVersion | None = None,
     new_version: NewVersion | None = None,
     publish: bool = True,
     revision: str | None = None,
     note: str = "",
 ) -> ModelVariant:
-    """Apply the ``accepted`` fields of ``candidate`` to the catalog; return the variant.
+    """Apply the ``accepted`` fields of ``candidate`` to the catalog and record the
+    ``accepted_results`` (keys of its proposed results: the model card's evaluation results)
+    as results of the variant; return the variant.
 
     A candidate that matches no variant creates one in ``version`` (default: the candidate's
     proposed version) or in a ``new_version`` created for it; with ``publish`` the new records
-    are published, otherwise they stay drafts. Fields proposed and not accepted are remembered
-    as rejected. Raises :class:`ReviewError` (and writes nothing) when the candidate was reviewed
-    or changed meanwhile (``revision``), when a field is not proposed, or when the result fails
-    validation.
+    are published, otherwise they stay drafts. Fields and results proposed and not accepted are
+    remembered as rejected. Raises :class:`ReviewError` (and writes nothing) when the candidate
+    was reviewed or changed meanwhile (``revision``), when a field or result is not proposed,
+    or when a record fails validation (each result at fault is named under ``results``).
     """
     accepted = list(dict.fromkeys(accepted))
+    accepted_results = list(dict.fromkeys(accepted_results))
     with transaction.atomic(), _context(candidate, editor):
         candidate = _locked(candidate, revision)
         unknown = [name for name in accepted if name not in candidate.diff]
         if unknown:
             raise ReviewError({None: [str(UNKNOWN_FIELDS % {"fields": ", ".join(unknown)})]})
         variant = _target_variant(candidate, accepted, version, new_version, publish)
-        _apply(variant, candidate, accepted)
-        _save(variant)
+        if accepted or variant.pk is None:  # an approval of results alone leaves it as it is
+            _apply(variant, candidate, accepted)
+            _save(variant)
         if LINEAGE_FIELD in accepted:
             _add_lineage(variant, candidate.diff[LINEAGE_FIELD]["upstream"])
-        _cite(variant, candidate, accepted)
+        if accepted:
+            _cite(variant, candidate, accepted)
+        _record_results(candidate, variant, accepted_results, editor)
         _remember_rejected(candidate, [name for name in candidate.diff if name not in accepted])
+        _remember_results(candidate, accepted_results)
         candidate.status = ReleaseCandidate.Status.APPROVED
         candidate.variant = variant
         candidate.version = variant.version
@@ -159,6 +183,22 @@ def release_candidate_approve(
         candidate.review_note = note
         candidate.save()
     return variant
+
+
+def _record_results(
+    candidate: ReleaseCandidate, variant: ModelVariant, accepted: list[str], editor
+) -> None:
+    if not accepted:
+        return
+    try:
+        results = card_results_build(
+            candidate=candidate, variant=variant, accepted=accepted, user=editor
+        )
+    except CardResultError as exc:
+        raise ReviewError({RESULTS_FIELD: exc.errors}) from None
+    for result in results:
+        result.save()
+    refresh_statistics_on_commit("evaluations")
 
 
 def _save(record) -> None:

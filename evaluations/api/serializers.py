@@ -160,9 +160,7 @@ class ResultSerializer(serializers.ModelSerializer):
         # An unknown or read-only field is named first: a typo must not pass silently.
         if hasattr(data, "keys"):
             unknown = sorted(
-                str(name)
-                for name in data
-                if name not in self.fields or self.fields[name].read_only
+                str(name) for name in data if name not in self.fields or self.fields[name].read_only
             )
             if unknown:
                 raise serializers.ValidationError({unknown[0]: [UNKNOWN_FIELD]})

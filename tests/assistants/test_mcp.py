@@ -31,6 +31,7 @@ TOOLS = {
     "estimate_memory",
     "recommend_hardware",
     "check_license_use",
+    "get_evaluations",
 }
 QWEN_7B = "qwen/qwen2-5/qwen2-5-7b-instruct"
 QWEN_72B = "qwen/qwen2-5/qwen2-5-72b-instruct"

@@ -201,6 +201,27 @@ def _licence(answer):
     assert territory["reasons"][0]["term"] == "excluded_territories"
 
 
+def _evaluations(answer):
+    assert [benchmark["slug"] for benchmark in answer["benchmarks"]] == ["mmlu"]
+    assert answer["settings"][0]["setting"] == "5-shot", "the most common setting first"
+    assert answer["count"] == sum(setting["results"] for setting in answer["settings"])
+    for result in answer["results"]:
+        assert result["benchmark"] == "mmlu"
+        assert result["comparable_key"] in {s["comparable_key"] for s in answer["settings"]}
+        assert result["source"]["url"] or result["source"]["title"]
+
+
+def _ranked(answer):
+    ranking = answer["ranking"]
+    assert ranking["benchmark"]["slug"] == "mmlu"
+    assert ranking["frontier"], "some model that fits is on the Pareto frontier"
+    ranked = answer["fitting"][: ranking["ranked_count"]]
+    scores = [row["score"]["value_number"] for row in ranked]
+    assert scores == sorted(scores, reverse=True)
+    assert {row["score"]["comparable_key"] for row in ranked} == {ranking["comparable_key"]}
+    assert ranked[0]["on_frontier"] is True
+
+
 CALLS = {
     "search_models": ({"q": "qwen 7b inst", "limit": 5}, _search),
     "get_model": ({"key": QWEN_7B}, _get_model),
@@ -226,7 +247,24 @@ CALLS = {
         {"model": LLAMA_4_SCOUT, "monthly_active_users": "800M", "territory": "de"},
         _licence,
     ),
+    "get_evaluations": ({"benchmark": "mmlu", "limit": 10}, _evaluations),
 }
+# Arguments a tool takes besides those of CALLS, called as the Inspector would: their answers
+# carry the nested objects (scores, the ranking) CALLS' answers leave null.
+MORE_CALLS = [
+    (
+        "recommend_hardware",
+        {
+            "accelerator": "nvidia-rtx-4090",
+            "count": 2,
+            "precision": "awq-int4",
+            "context_tokens": 32768,
+            "rank_by_benchmark": "mmlu",
+            "limit": 20,
+        },
+        _ranked,
+    ),
+]
 
 
 def test_every_tool_has_a_real_call_here():
@@ -244,6 +282,17 @@ def test_the_inspector_lists_every_tool(inspect, era):
 @pytest.mark.parametrize("tool", sorted(TOOLS))
 def test_the_inspector_calls_each_tool_and_gets_its_answer(inspect, era, tool):
     arguments, check = CALLS[tool]
+    status, answer = inspect(
+        era, "tools/call", "--tool-name", tool, "--tool-args-json", json.dumps(arguments)
+    )
+    assert status == 0, answer
+    assert answer["result"].get("isError") is not True
+    check(answer["result"]["structuredContent"])
+
+
+@pytest.mark.parametrize("era", ["modern", "legacy"])
+@pytest.mark.parametrize(("tool", "arguments", "check"), MORE_CALLS)
+def test_the_inspector_calls_a_tool_with_more_arguments(inspect, era, tool, arguments, check):
     status, answer = inspect(
         era, "tools/call", "--tool-name", tool, "--tool-args-json", json.dumps(arguments)
     )
@@ -271,6 +320,17 @@ def test_the_inspector_is_told_a_bad_tool_call_and_an_unknown_resource(inspect, 
     )
     assert status != 0
     assert answer["error"]["code"] == "tool_is_error"
+    status, answer = inspect(
+        era,
+        "tools/call",
+        "--tool-name",
+        "get_evaluations",
+        "--tool-args-json",
+        '{"benchmark": "no-such-bench"}',
+    )
+    assert status != 0
+    assert answer["error"]["code"] == "tool_is_error"
+    assert "get_evaluations: benchmark: " in answer["result"]["content"][0]["text"]
     status, answer = inspect(era, "resources/read", "--uri", "registry://licenses/wtfpl-9")
     assert status != 0
     assert "wtfpl-9" in answer["error"]["message"]

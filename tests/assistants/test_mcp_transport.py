@@ -17,6 +17,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from assistants.http import NO_ANSWER, NOT_ACCEPTABLE, REFUSED, _json_rpc_error
 from core.models import ApiToken
+from tests.assistants.test_mcp import TOOLS
 from tests.factories import VariantFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -111,7 +112,7 @@ def test_the_sdk_client_uses_every_kind_of_call_over_http(live_server, catalog, 
         return tools, found, bad, card, prompts
 
     tools, found, bad, card, prompts = run(scenario, live_server.url + path, mode=mode)
-    assert len(tools.tools) == 8
+    assert {tool.name for tool in tools.tools} == TOOLS
     assert found["count"] == 1
     model = found["results"][0]
     assert model["name"] == "Tiny-Chat-7B"
@@ -308,7 +309,7 @@ def test_stdio_serves_the_same_tools(catalog):
         return tools, found, missing
 
     tools, found, missing = run(scenario, params)
-    assert len(tools.tools) == 8
+    assert {tool.name for tool in tools.tools} == TOOLS
     assert "key: 登记处中没有模型“nope/x/y”" in missing.content[0].text
     assert found["count"] == 1, "acts as the editor named"
     assert found["results"][0]["page"].startswith("https://llm.example/zh-hans/families/")

@@ -93,6 +93,13 @@ does not know the architecture), ``license_other_unnamed`` {} (licence "other" w
 name), ``lineage_parent_unrecognised`` {parent} (a base model that is not a repository id;
 left out). :data:`NOTE_CODES` lists every code.
 
+Evaluation results (Hub): each metric of each result of the card's ``model-index``
+(``cardData``, else the Hub's top-level copy) is one :class:`CardResult`, verbatim, with its
+shots from ``num_few_shot`` in the dataset's or the metric's args; a malformed entry is a row
+with its ``problem``, not an error of the release (``evaluations``; notes
+``model_index_unreadable`` {field, message} and ``model_index_truncated`` {limit}). Matching
+rows to the registry's benchmarks is the review's work (``curation/services/card_results.py``).
+
 Hostile input: a wrong type, a negative or too large number (more than 10**15 parameters,
 more than 2**24 tokens of context), a NUL character or an unpaired surrogate in any string
 (PostgreSQL's JSON holds neither), an over-long string (name over 150 characters, slug over
@@ -104,7 +111,8 @@ and "-" only, so markup in one is refused.
 The modules: ``common`` (constants, error messages, :class:`ParseError`, :class:`Note`,
 :class:`ReleaseFacts`), ``checks`` (checked readers of values and JSON), ``names`` (slug,
 kind, version and family guesses), ``parameters`` (architecture and the parameter
-cross-check), ``hub`` (Hub and ModelScope payloads), ``feed`` (the export feed).
+cross-check), ``hub`` (Hub and ModelScope payloads), ``evaluations`` (the card's model-index),
+``feed`` (the export feed).
 """
 
 from catalog.ingest.parse.checks import canonical_json, parse_json_text
@@ -168,12 +176,21 @@ from catalog.ingest.parse.common import (
     ParseError,
     ReleaseFacts,
 )
+from catalog.ingest.parse.evaluations import (
+    CONFLICTING_SHOTS,
+    MAX_CARD_RESULTS,
+    NOT_A_SHOT_COUNT,
+    SHOT_ARGS,
+    CardResult,
+    parse_card_results,
+)
 from catalog.ingest.parse.feed import feed_entries, parse_feed_entry
 from catalog.ingest.parse.hub import parse_hf_release, parse_modelscope_release
 from catalog.ingest.parse.names import NameGuess, guess_names, slugify
 
 __all__ = [
     "ARCHITECTURE_FIELDS",
+    "CONFLICTING_SHOTS",
     "DUPLICATE",
     "EMPTY",
     "EMPTY_SLUG",
@@ -183,6 +200,7 @@ __all__ = [
     "HAS_SURROGATE",
     "LINEAGE_KINDS",
     "MAX_ARCHITECTURE_NUMBER",
+    "MAX_CARD_RESULTS",
     "MAX_CONTEXT_TOKENS",
     "MAX_JSON_DEPTH",
     "MAX_JSON_INTEGER",
@@ -206,6 +224,7 @@ __all__ = [
     "NOT_A_LIST",
     "NOT_A_NUMBER",
     "NOT_A_REVISION",
+    "NOT_A_SHOT_COUNT",
     "NOT_A_VARIANT_KEY",
     "NOT_A_VERSION_KEY",
     "NOT_A_WHOLE_NUMBER",
@@ -218,6 +237,7 @@ __all__ = [
     "NOT_TEXT",
     "OTHER_CHILD",
     "PARSER_VERSION",
+    "SHOT_ARGS",
     "TOLERANCE_PER_MILLE",
     "TOO_DEEP",
     "TOO_LARGE",
@@ -228,6 +248,7 @@ __all__ = [
     "UPSTREAM_FAILED",
     "VARIANT_KINDS",
     "WRONG_FORMAT",
+    "CardResult",
     "NameGuess",
     "Note",
     "ParseError",
@@ -235,6 +256,7 @@ __all__ = [
     "canonical_json",
     "feed_entries",
     "guess_names",
+    "parse_card_results",
     "parse_feed_entry",
     "parse_hf_release",
     "parse_json_text",

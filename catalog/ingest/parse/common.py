@@ -4,9 +4,14 @@ docstring)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-PARSER_VERSION = 1
+if TYPE_CHECKING:
+    from catalog.ingest.parse.evaluations import CardResult
+
+# Stored on every candidate: a candidate parsed by an older version is parsed again on the next
+# run even where upstream did not change. 2: the model card's evaluation results (model-index).
+PARSER_VERSION = 2
 
 NOTE_CODES: tuple[str, ...] = (
     "parameters_equal",
@@ -26,6 +31,8 @@ NOTE_CODES: tuple[str, ...] = (
     "config_unsupported",
     "license_other_unnamed",
     "lineage_parent_unrecognised",
+    "model_index_unreadable",
+    "model_index_truncated",
 )
 
 # The variant fields that hold architecture numbers: the one list of them, which the models, the
@@ -169,3 +176,4 @@ class ReleaseFacts:
     created_at: str | None = None  # ISO 8601
     last_modified: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    results: tuple[CardResult, ...] = ()  # the model card's evaluation results (Hub only)

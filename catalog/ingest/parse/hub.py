@@ -33,6 +33,7 @@ from catalog.ingest.parse.common import (
     ParseError,
     ReleaseFacts,
 )
+from catalog.ingest.parse.evaluations import card_model_index, parse_card_results
 from catalog.ingest.parse.names import NameGuess, guess_names
 from catalog.ingest.parse.parameters import _architecture, _parameters, _safetensors
 
@@ -182,6 +183,8 @@ def parse_hf_release(
     hub_total, dtypes = _safetensors(info.get("safetensors"))
     parameters, parameter_note = _parameters(count, arch, hub_total, dtypes)
     release_date = _day(created_at)
+    model_index, model_index_where = card_model_index(info, card)
+    results, result_notes = parse_card_results(model_index, where=model_index_where)
 
     variant = _variant_values(names, architecture)
     variant["hf_repo_id"] = repo_id
@@ -208,12 +211,13 @@ def parse_hf_release(
         family_guess=names.family,
         version_guess=_version_guess(names, release_date, arch),
         lineage=lineage,
-        notes=(*config_notes, parameter_note, *license_notes, *lineage_notes),
+        notes=(*config_notes, parameter_note, *license_notes, *lineage_notes, *result_notes),
         gated=bool(gated),
         tags=tags,
         created_at=created_at,
         last_modified=last_modified,
         extra=extra,
+        results=results,
     )
 
 

@@ -17,6 +17,11 @@ EXTRA_NOTES = [
     {"code": "lineage_parent_unrecognised", "params": {"parent": "a fine model"}},
     {"code": "parameters_from_safetensors", "params": {"hub": 7_000_000_000}},
     {"code": "parameters_config_only", "params": {"computed": 7_000_000_000}},
+    {
+        "code": "model_index_unreadable",
+        "params": {"field": "cardData.model-index", "message": "must be a list"},
+    },
+    {"code": "model_index_truncated", "params": {"limit": 500}},
 ]
 
 
