@@ -173,9 +173,12 @@ def best_fit(
     return answer
 
 
-def best_fit_chart(answer: BestFit, spec: ProfileSpec) -> str:
-    """Score against memory, the frontier in its own colour and shape (an SVG; every text
-    escaped by the chart module)."""
+def best_fit_chart(
+    answer: BestFit, spec: ProfileSpec, *, limit: int = POINTS_SHOWN, with_table: bool = True
+) -> str:
+    """Score against memory, the frontier in its own colour and shape, the whole frontier and
+    the best of the rest up to ``limit`` points (an SVG; every text escaped by the chart
+    module)."""
     assert answer.benchmark is not None
     frontier_name, others_name = _("Pareto frontier"), _("Other models that fit")
     points = [
@@ -186,17 +189,24 @@ def best_fit_chart(answer: BestFit, spec: ProfileSpec) -> str:
             series=frontier_name if p.on_frontier else others_name,
             href=variant_url(p.variant),
         )
-        for p in answer.shown
+        for p in answer.points[: max(limit, len(answer.frontier))]
     ]
     return scatter_chart(
         points,
         title=_("%(benchmark)s against memory on %(hardware)s")
         % {"benchmark": answer.benchmark.localized("name"), "hardware": spec.name},
-        description=_(
-            "Each point is a model that fits: across, the memory it needs at this precision "
-            "and context; up, its result under one comparable setting (%(setting)s). The "
-            "frontier marks the models no other fitting model beats with less memory. The "
-            "table below gives the same figures."
+        description=(
+            _(
+                "Each point is a model that fits: across, the memory it needs at this precision "
+                "and context; up, its result under one comparable setting (%(setting)s). The "
+                "frontier marks the models no other fitting model beats with less memory. The "
+                "table below gives the same figures."
+            )
+            if with_table
+            else _(
+                "Each point is a model that fits: across, the memory it needs; up, its result "
+                "under one comparable setting; the frontier is drawn in its own colour and shape."
+            )
         )
         % {"setting": answer.setting},
         x_label=_("Memory needed (GiB, all accelerators)"),

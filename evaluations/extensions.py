@@ -23,6 +23,7 @@ from evaluations.bestfit import MOST_REPORTED, best_fit, best_fit_chart
 from evaluations.display import compare_rows, scores_by_category
 from evaluations.models import Result
 
+FIT_PAGE_POINTS = 10  # points drawn on "Can I run it?" (the whole frontier, always)
 SCORE_PARAMETER = re.compile(r"score__(?P<benchmark>[-a-z0-9]+)__(?P<lookup>gte|lte)")
 UNKNOWN_BENCHMARK = gettext_lazy("Unknown benchmark '%(slug)s'.")
 NOT_A_SCORE = gettext_lazy("Enter a number.")
@@ -160,6 +161,11 @@ def fit_best_model(request, *, spec, options, variants, fit_rows) -> dict:
         "best_fit_section": True,
         "best_fit_url": f"{reverse('evaluations:best_fit')}?{query.urlencode()}",
         "best_fit": answer,
-        "best_fit_chart": mark_safe(best_fit_chart(answer, spec)) if answer.points else "",  # noqa: S308 - the chart module escapes every text it draws
-        "best_fit_benchmarks": selectors.benchmarks_with_results(user=user),
+        # The page is already long: a small chart and the frontier's names; the table, the
+        # other benchmarks and every point are one link away.
+        "best_fit_chart": mark_safe(  # noqa: S308 - the chart module escapes every text it draws
+            best_fit_chart(answer, spec, limit=FIT_PAGE_POINTS, with_table=False)
+        )
+        if answer.points
+        else "",
     }

@@ -492,6 +492,9 @@ SPECTACULAR_SETTINGS = {
         "VariantKindEnum": "catalog.choices.VariantKind",
         "LicenseKindEnum": "licenses.choices.LicenseKind",
         "LineageKindEnum": "catalog.choices.LineageKind",
+        # The features kept the name they had before benchmarks had categories too.
+        "CategoryEnum": "catalog.choices.FeatureCategory",
+        "BenchmarkCategoryEnum": "evaluations.choices.Category",
     },
 }
 

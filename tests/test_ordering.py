@@ -66,6 +66,7 @@ def one_of_each():
     factories.RecommendationFactory()
     factories.FeatureFactory()
     factories.SizeTierFactory()
+    factories.ResultFactory()
 
 
 @pytest.mark.parametrize(("basename", "ordering"), ORDERINGS)

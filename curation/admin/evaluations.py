@@ -10,6 +10,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from curation.admin.mixins import CuratedAdmin
+from evaluations.fileformat import SETTING_FIELDS
 from evaluations.models import Benchmark, Claim, Result
 from evaluations.services import RESULT_FIELDS, ResultImportError, results_import_csv
 
@@ -89,20 +90,7 @@ class ResultAdmin(admin.ModelAdmin):
         (None, {"fields": ("variant", "benchmark", "benchmark_version", "value", "metric")}),
         (
             _("Setting"),
-            {
-                "fields": (
-                    "shots",
-                    "chain_of_thought",
-                    "thinking",
-                    "pass_k",
-                    "samples",
-                    "sampling",
-                    "harness",
-                    "harness_version",
-                    "prompt_template",
-                    "checkpoint",
-                )
-            },
+            {"fields": SETTING_FIELDS},
         ),
         (
             _("Source"),

@@ -8,29 +8,10 @@ from typing import Any
 
 from catalog.keys import variant_key, version_key
 from core.choices import PublicationStatus
+from evaluations.fileformat import BENCHMARK_FIELDS, SETTING_FIELDS
 from evaluations.models import Benchmark, Claim, Result
-from evaluations.services.results import SETTING_FIELDS
 
 PUBLISHED = PublicationStatus.PUBLISHED
-BENCHMARK_FIELDS = (
-    "slug",
-    "name",
-    "name_zh",
-    "category",
-    "languages",
-    "metric",
-    "higher_is_better",
-    "scale_min",
-    "scale_max",
-    "paper_url",
-    "homepage_url",
-    "description",
-    "description_zh",
-    "caveats",
-    "caveats_zh",
-    "status",
-    "seed_claim",
-)
 
 
 def evaluations_export(plain, sources, cited) -> dict[str, list[dict[str, Any]]]:
@@ -39,7 +20,7 @@ def evaluations_export(plain, sources, cited) -> dict[str, list[dict[str, Any]]]
     public = Benchmark.objects.filter(status=PUBLISHED, private=False)
     benchmarks = [
         {
-            **{name: plain(getattr(b, name)) for name in BENCHMARK_FIELDS},
+            **{name: plain(getattr(b, name)) for name in BENCHMARK_FIELDS if name != "private"},
             "derived_from": b.derived_from.slug if b.derived_from else None,
             "sources": sources(b),
         }

@@ -32,57 +32,16 @@ from curation.services.load import (
     _read,
     _validation_error,
 )
+from evaluations.fileformat import (
+    BENCHMARK_FIELDS,
+    CLAIM_FIELDS,
+    DATA_DIR,
+    RESULT_KEYS,
+    SETTING_FIELDS,
+    SOURCE_FIELDS,
+)
 from evaluations.models import Benchmark, Claim, Result
 from evaluations.services import ResultInputError, result_build, variant_index
-
-DATA_DIR = "evaluations/data"
-BENCHMARK_FIELDS = (
-    "slug",
-    "name",
-    "name_zh",
-    "category",
-    "languages",
-    "metric",
-    "higher_is_better",
-    "scale_min",
-    "scale_max",
-    "paper_url",
-    "homepage_url",
-    "description",
-    "description_zh",
-    "caveats",
-    "caveats_zh",
-    "private",
-    "status",
-    "seed_claim",
-)
-CLAIM_FIELDS = ("seed_text", "subject", "benchmark", "verdict", "source", "explanation")
-SOURCE_FIELDS = ("url", "title", "locator", "quote")
-RESULT_KEYS = (
-    "variant",
-    "benchmark",
-    "benchmark_version",
-    "value",
-    "metric",
-    "setting",
-    "reported_by",
-    "reporter",
-    "date",
-    "source",
-    "note",
-)
-SETTING_KEYS = (
-    "shots",
-    "chain_of_thought",
-    "thinking",
-    "pass_k",
-    "samples",
-    "sampling",
-    "harness",
-    "harness_version",
-    "prompt_template",
-    "checkpoint",
-)
 
 
 def evaluation_files(root: Path) -> list[tuple[Path, tuple[str, ...]]]:
@@ -198,7 +157,7 @@ class _EvaluationLoader:
         for key in data:
             if key not in RESULT_KEYS:
                 raise entry.error(str(key), "unknown field.")
-        setting = _mapping(entry, "setting", SETTING_KEYS)
+        setting = _mapping(entry, "setting", SETTING_FIELDS)
         source = _mapping(entry, "source", SOURCE_FIELDS)
         values = {
             "variant": data.get("variant"),
@@ -206,7 +165,7 @@ class _EvaluationLoader:
             "benchmark_version": data.get("benchmark_version"),
             "value": data.get("value"),
             "metric": data.get("metric"),
-            **{name: setting.get(name) for name in SETTING_KEYS},
+            **{name: setting.get(name) for name in SETTING_FIELDS},
             "reported_by": data.get("reported_by"),
             "reporter": data.get("reporter"),
             "date": data.get("date"),
@@ -223,7 +182,7 @@ class _EvaluationLoader:
         if self.variants is None:
             self.variants = variant_index()
         names = {name: name for name in values}
-        names.update({name: f"setting.{name}" for name in SETTING_KEYS})
+        names.update({name: f"setting.{name}" for name in SETTING_FIELDS})
         names.update({f"source_{k}": f"source.{k}" for k in SOURCE_FIELDS})
         try:
             # Duplicates are found by key below, against the files and the database alike.

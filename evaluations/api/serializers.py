@@ -8,6 +8,7 @@ from rest_framework import serializers
 from catalog.keys import variant_key
 from core.api.serializers import ServiceModelSerializer
 from evaluations.display import setting_text
+from evaluations.fileformat import BENCHMARK_FIELDS, SETTING_FIELDS
 from evaluations.models import Benchmark, Result
 from evaluations.services import (
     RESULT_FIELDS,
@@ -64,27 +65,10 @@ class BenchmarkSerializer(ServiceModelSerializer):
     class Meta:
         model = Benchmark
         fields = [
-            "slug",
-            "name",
-            "name_zh",
+            *BENCHMARK_FIELDS,
             "derived_from",
-            "category",
-            "languages",
-            "metric",
-            "higher_is_better",
-            "scale_min",
-            "scale_max",
-            "paper_url",
-            "homepage_url",
-            "description",
-            "description_zh",
-            "caveats",
-            "caveats_zh",
-            "private",
             "result_count",
             "variant_count",
-            "status",
-            "seed_claim",
             "created_at",
             "updated_at",
         ]
@@ -120,16 +104,7 @@ class ResultSerializer(serializers.ModelSerializer):
             "benchmark_version",
             "value",
             "metric",
-            "shots",
-            "chain_of_thought",
-            "thinking",
-            "pass_k",
-            "samples",
-            "sampling",
-            "harness",
-            "harness_version",
-            "prompt_template",
-            "checkpoint",
+            *SETTING_FIELDS,
             "reported_by",
             "reporter",
             "date",

@@ -12,21 +12,10 @@ from django.utils.translation import gettext as _
 
 from catalog.keys import variant_key
 from catalog.models import ModelVariant
+from evaluations.fileformat import SETTING_FIELDS
 from evaluations.models import Benchmark, Result
 
 # The columns of a result, in the order a CSV upload and the API name them.
-SETTING_FIELDS = (
-    "shots",
-    "chain_of_thought",
-    "thinking",
-    "pass_k",
-    "samples",
-    "sampling",
-    "harness",
-    "harness_version",
-    "prompt_template",
-    "checkpoint",
-)
 RESULT_FIELDS = (
     "variant",
     "benchmark",

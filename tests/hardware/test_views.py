@@ -711,7 +711,7 @@ class TestOnTheCuratedCatalog:
         assert "llama/llama-3-1/llama-3-1-70b" not in fitting
         # 70B-class models miss by a few GiB per card at 32K (the KV cache), and Llama 3 70B
         # supports only 8K tokens. Every model that does not fit is listed here, not only the
-        # 30 closest.
+        # 20 closest.
         monkeypatch.setattr(importlib.import_module("hardware.views.fit"), "MISSING_ROWS", 500)
         html = _text(client.get(FIT, params))
         missing = html[html.index('id="fit-missing"') :]
@@ -743,7 +743,7 @@ class TestOnTheCuratedCatalog:
         second = _text(client.get(FIT, {**params, "page": 2}))
         on_first = _variant_keys(_table(first, "fit-results"))
         on_second = _variant_keys(_table(second, "fit-results"))
-        assert len(on_first) == 30
+        assert len(on_first) == 25
         assert on_second
         assert not set(on_first) & set(on_second)
         assert 'rel="next"' in first
