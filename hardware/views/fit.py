@@ -49,7 +49,7 @@ from hardware.views._common import (
 from licenses.choices import CommercialUse
 
 MATRIX_ROWS = 20  # variants in the fit matrix: enough to compare, small enough to read
-FIT_PAGE_SIZE = 25  # fitting variants per page: the page (with its best-model chart) stays under 100 KB
+FIT_PAGE_SIZE = 25  # fitting variants per page: with its best-model chart, under 100 KB
 MISSING_ROWS = 20  # variants that do not fit, closest first; the rest are only counted
 SKIPPED_ROWS = 30  # variants without architecture numbers named; the rest are only counted
 CHART_FITTING_ROWS = 8  # bars of the fit chart: the best-ranked fitting variants…
