@@ -115,7 +115,7 @@ def setting_groups(
     groups: list[selectors.SettingGroup], benchmark: Benchmark
 ) -> list[SettingGroup]:
     """The comparable settings of one benchmark's results, as evaluations.selectors groups
-    them (the most common first)."""
+    them (the stated ones first, the most common first)."""
     return [
         SettingGroup(
             comparable_key=group.key,
@@ -350,8 +350,8 @@ def get_evaluations(
     a category or a family (give at least one), each with its value as printed, its setting
     (in words and as fields), who reported it and its source (address, title, where in it).
     Only results with the same comparable_key may be compared; with a benchmark the answer
-    lists its settings, the most common first. Results are grouped by benchmark and setting,
-    best value first (the REST API's GET /api/v1/evaluations/)."""
+    lists its settings, the stated ones first by how common they are. Results are grouped
+    by benchmark and setting, best value first (the REST API's GET /api/v1/evaluations/)."""
     if not (model or benchmark or category or family):
         raise argument_error("model", NOTHING_ASKED)
     user = acting_user()

@@ -89,7 +89,10 @@ class BenchmarkRanking(BaseModel):
     )
     setting: str = Field(description="that setting in words")
     settings: list[SettingGroup] = Field(
-        description="every setting these models have results under, the most common first"
+        description=(
+            "every setting these models have results under, the stated ones first, the most "
+            "common first"
+        )
     )
     ranked_count: int = Field(description="models with a result under the setting: first")
     unranked_count: int = Field(description="models without one: after them, not ranked")
@@ -319,7 +322,10 @@ class EvaluationAnswer(BaseModel):
     )
     settings: list[SettingGroup] = Field(
         default_factory=list,
-        description="with a benchmark: every setting its results are under, the most common first",
+        description=(
+            "with a benchmark: every setting its results are under, the stated ones first, "
+            "the most common first"
+        ),
     )
     results: list[EvaluationResult]
     note: str

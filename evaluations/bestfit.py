@@ -64,6 +64,7 @@ class BestFit:
     benchmark: Benchmark | None
     setting_key: str = ""
     setting: str = ""
+    setting_stated: bool = True  # False: the sources state none of the setting
     groups: list[selectors.SettingGroup] = field(default_factory=list)
     points: list[BestFitPoint] = field(default_factory=list)
     not_fitting: int = 0
@@ -137,6 +138,7 @@ def best_fit(
         return answer
     keys = {group.key for group in groups}
     answer.setting_key = setting_key if setting_key in keys else groups[0].key
+    answer.setting_stated = next(g.stated for g in groups if g.key == answer.setting_key)
     in_group = [r for r in results if r.comparable_key == answer.setting_key]
     answer.setting = setting_text(in_group[0], chosen)
     sign = 1 if chosen.higher_is_better else -1

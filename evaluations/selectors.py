@@ -8,6 +8,7 @@ permission never see an internal result (the company's own runs) nor a private b
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -123,14 +124,23 @@ class SettingGroup:
     count: int
     example: Result  # one of them, to describe the setting
 
+    @property
+    def stated(self) -> bool:
+        """Whether the sources state any of the setting: results whose sources state none
+        share a key, but nothing says they were obtained alike."""
+        return any(value not in (None, "") for value in dataclasses.astuple(self.example.setting))
+
 
 def setting_groups(results: list[Result]) -> list[SettingGroup]:
-    """``results`` (of one benchmark) grouped by comparability, the largest group first."""
+    """``results`` (of one benchmark) grouped by comparability: the groups with a stated
+    setting first, the largest first; the group whose sources state no setting last."""
     groups: dict[str, list[Result]] = {}
     for result in results:
         groups.setdefault(result.comparable_key, []).append(result)
-    ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
-    return [SettingGroup(key=key, count=len(rows), example=rows[0]) for key, rows in ordered]
+    found = [
+        SettingGroup(key=key, count=len(rows), example=rows[0]) for key, rows in groups.items()
+    ]
+    return sorted(found, key=lambda g: (not g.stated, -g.count, g.key))
 
 
 def claims_for_version(version, *, user=None) -> list[Claim]:

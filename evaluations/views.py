@@ -147,6 +147,7 @@ def benchmark_detail(request, slug: str):
     context.update(
         groups=context_groups(groups),
         chosen=chosen,
+        chosen_stated=next((g.stated for g in groups if g.key == chosen), True),
         chosen_text=next((text for g, text in context_groups(groups) if g.key == chosen), ""),
         all_settings=all_settings,
         rows=bool(rows),

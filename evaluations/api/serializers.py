@@ -196,6 +196,7 @@ class SettingGroupSerializer(serializers.Serializer):
     comparable_key = serializers.CharField(source="key")
     setting = serializers.SerializerMethodField()
     results = serializers.IntegerField(source="count")
+    stated = serializers.BooleanField()
 
     def get_setting(self, group) -> str:
         return setting_text(group.example)
@@ -218,6 +219,13 @@ class BestFitSerializer(serializers.Serializer):
     benchmark = BenchmarkBriefSerializer(source="answer.benchmark", allow_null=True)
     comparable_key = serializers.CharField(source="answer.setting_key")
     setting = serializers.CharField(source="answer.setting")
+    setting_stated = serializers.BooleanField(
+        source="answer.setting_stated",
+        help_text=_(
+            "False when the sources state none of the setting: the results share a key, and "
+            "nothing shows they were obtained alike."
+        ),
+    )
     settings = SettingGroupSerializer(source="answer.groups", many=True)
     points = BestFitPointSerializer(source="answer.points", many=True)
     not_fitting = serializers.IntegerField(source="answer.not_fitting")

@@ -33,14 +33,20 @@ PAGES = {
     "profile": "/hardware/profiles/2x-nvidia-rtx-4090/",
     "trends": "/trends/",
     "assistants": "/assistants/",
+    "benchmarks": "/benchmarks/",
+    "leaderboard": "/benchmarks/gpqa-diamond/?all_settings=on",
+    "best-fit": (
+        "/best-fit/?profile=2x-nvidia-rtx-4090&precision=awq-int4&context_tokens=32768"
+        "&benchmark=mmlu-redux"
+    ),
 }
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-CHINESE = ["home", "model-list", "variant", "licenses", "license-check", "trends"]
+CHINESE = ["home", "model-list", "variant", "licenses", "license-check", "trends", "leaderboard"]
 SCROLL_HINT = "Scroll sideways for more columns"
 # The smallest chart text a phone may render, in CSS pixels (at the old 600-unit drawing it was
 # 7 to 8 px).
 PHONE_MIN_CHART_TEXT_PX = 10
-CHART_PAGES = ["variant", "fit", "trends", "features", "feature"]
+CHART_PAGES = ["variant", "fit", "trends", "features", "feature", "best-fit"]
 # The answer of each "what fits" table on its page: it must be on screen on a phone, not
 # beyond the right edge of a scrolling table.
 ANSWERS = {
