@@ -8,7 +8,7 @@ from rest_framework import serializers
 from catalog.keys import variant_key
 from core.api.serializers import ServiceModelSerializer
 from evaluations.display import setting_text
-from evaluations.fileformat import BENCHMARK_FIELDS, SETTING_FIELDS
+from evaluations.fileformat import BENCHMARK_FIELDS
 from evaluations.models import Benchmark, Result
 from evaluations.services import (
     RESULT_FIELDS,
@@ -96,23 +96,12 @@ class ResultSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Result
+        # The fields every write path names (evaluations.services.RESULT_FIELDS), and what
+        # a read adds.
         fields = [
             "id",
-            "variant",
             "variant_name",
-            "benchmark",
-            "benchmark_version",
-            "value",
-            "metric",
-            *SETTING_FIELDS,
-            "reported_by",
-            "reporter",
-            "date",
-            "source_url",
-            "source_title",
-            "source_locator",
-            "source_quote",
-            "note",
+            *RESULT_FIELDS,
             "setting",
             "comparable_key",
             "created_at",
