@@ -6,6 +6,7 @@ from typing import Annotated
 from django.utils.translation import gettext as _
 from pydantic import Field
 
+from assistants.adoption_tools import decisions_for_variant
 from assistants.common import (
     acting_user,
     find_variant,
@@ -55,7 +56,8 @@ def check_license_use(
 ) -> LicenseCheck:
     """May we use it so? Each question asked (none asked: all of them) gets yes, no,
     conditional or unknown, with the reasons and the licence clauses behind them. From the terms
-    editors recorded; not legal advice."""
+    editors recorded; not legal advice. With a model, signed-in staff also get our_decisions:
+    the company's approvals covering it, which come before the licence's answers."""
     user = acting_user()
     variant = None
     if model:
@@ -111,6 +113,7 @@ def check_license_use(
         license=license_brief(chosen),
         model=variant_key(variant) if variant else None,
         answers=answers,
+        our_decisions=decisions_for_variant(variant) if variant else [],
         disclaimer=" ".join(
             (
                 _("This is not legal advice."),

@@ -234,11 +234,35 @@ class LicenseAnswer(BaseModel):
     reasons: list[LicenseReason]
 
 
+class OurDecision(BaseModel):
+    """The company's approval of a model for one of its use cases (signed-in staff only)."""
+
+    use_case: str = Field(description="the use case's slug")
+    use_case_name: str
+    subject: str = Field(
+        description="what was approved: the variant (family/version/variant) or its whole "
+        "version (family/version)"
+    )
+    status: str = Field(
+        description="proposed, under_review, approved, approved_with_conditions, rejected or "
+        "revoked"
+    )
+    conditions: str = Field(description="what the use must respect; empty: none")
+    decided_on: str | None = Field(description="ISO 8601 date; null: not decided")
+    expires_on: str | None = Field(description="re-review is due from this date; null: never")
+    review_due: bool = Field(description="approved and past its expiry date: re-review it")
+
+
 class LicenseCheck(BaseModel):
     license: LicenseBrief
     model: str | None = Field(description="the model asked about, when one was")
     answers: list[LicenseAnswer]
     disclaimer: str
+    our_decisions: list[OurDecision] = Field(
+        default_factory=list,
+        description="with a model, for signed-in staff: the company's approvals covering it "
+        "(its own and its version's), which take precedence over the licence's answers",
+    )
 
 
 class Release(BaseModel):
@@ -329,3 +353,55 @@ class EvaluationAnswer(BaseModel):
     )
     results: list[EvaluationResult]
     note: str
+
+
+class FrozenAnswer(BaseModel):
+    """A licence checker's answer as frozen with an approval's decision, in words."""
+
+    question: str
+    question_text: str
+    verdict: str = Field(description="yes, no, conditional or unknown")
+    verdict_text: str
+    reasons: list[str]
+
+
+class OurApproval(OurDecision):
+    id: int
+    model_name: str
+    risk_notes: str
+    reviewer: str | None = Field(description="the approver who decided; null: not decided")
+    license: str = Field(description="the licence's slug at the decision; empty: not decided")
+    license_answers: list[FrozenAnswer] = Field(
+        description="the licence checker's answers for the use case when it was decided"
+    )
+    evaluations: list[int] = Field(description="ids of the results the decision rests on")
+
+
+class OurApprovals(BaseModel):
+    count: int = Field(description="approvals matching the arguments")
+    results: list[OurApproval]
+    note: str
+
+
+class ServingRecipe(BaseModel):
+    """A serving recipe: the command that serves a model on a hardware profile with an engine,
+    sized by the memory estimate."""
+
+    engine: str
+    variant: str = Field(description="the variant's slug, its served name")
+    repo_id: str = Field(description="the Hugging Face repository the engine loads")
+    profile: str
+    profile_name: str
+    gpu_count: int
+    precision: str
+    kv_cache_dtype: str
+    context_tokens: int
+    gpu_memory_utilization: float
+    command: str = Field(description="one shell line")
+    argv: list[str]
+    modelfile: str | None = Field(description="Ollama's Modelfile; null for other engines")
+    expected_memory: dict[str, Any] = Field(description="bytes and GiB: total, per GPU, usable")
+    notes: list[str]
+    assumptions: Any
+    estimator_version: str
+    recipe_version: str

@@ -15,7 +15,14 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 from pydantic import ValidationError
 
-from assistants import cards, catalog_tools, evaluation_tools, hardware_tools, license_tools
+from assistants import (
+    adoption_tools,
+    cards,
+    catalog_tools,
+    evaluation_tools,
+    hardware_tools,
+    license_tools,
+)
 from core.api.serializers import NUL_REFUSED
 from core.middleware import DATABASE_UNAVAILABLE_ERRORS, DATABASE_UNAVAILABLE_MESSAGE
 
@@ -29,7 +36,10 @@ INSTRUCTIONS = (
     "recommending a model for a use; get_evaluations for benchmark results with their settings "
     "and sources, and rank_by_benchmark (search_models, recommend_hardware) to rank models by "
     "one benchmark under one comparable setting. Compare benchmark values only where their "
-    "comparable_key is equal. Cite the page links and sources the tools return."
+    "comparable_key is equal. Signed-in staff: our_approvals for the company's own decisions on "
+    "models for its use cases (they come before the licence's answers), serving_recipe for the "
+    "command that serves a model on one of our hardware profiles. Cite the page links and "
+    "sources the tools return."
 )
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, open_world_hint=False)
 TOOLS = (
@@ -42,6 +52,8 @@ TOOLS = (
     hardware_tools.recommend_hardware,
     license_tools.check_license_use,
     evaluation_tools.get_evaluations,
+    adoption_tools.our_approvals,
+    adoption_tools.serving_recipe,
 )
 
 # Between the calls of a long-lived stdio server, as between requests: drop a connection the

@@ -9,10 +9,13 @@ Update events fire only when a tracked field really changed.
 import pghistory
 
 
-def track_history():
-    """Return a decorator that records inserts, changes and deletes of a curated model."""
+def track_history(*, exclude: list[str] | None = None):
+    """Return a decorator that records inserts, changes and deletes of a curated model;
+    ``exclude`` names fields a machine rewrites often (a health check's last-seen time) that
+    are neither recorded nor a reason for an event."""
     return pghistory.track(
         pghistory.InsertEvent(),
         pghistory.UpdateEvent(),
         pghistory.DeleteEvent(),
+        exclude=exclude,
     )

@@ -119,6 +119,9 @@ class PublicReadMiddleware:
             "/healthz",
             "/readyz",
             "/i18n/",
+            # Atom feeds of the company's own layer: feed readers send a token, not a session;
+            # the feed answers 404 to anyone not allowed (adoption/feeds.py).
+            "/our/feeds/",
             # Signing in: the admin's form and single sign-on.
             "/oidc/",
             "/admin/",

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "hardware",
     "evaluations",
     "curation",
+    "adoption",
     "assistants",
     "ops",
 ]
@@ -232,6 +233,41 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- The adoption layer (adoption/): health checks and webhooks ------------------------------
+# Health checks ask each active deployment's endpoint GET /v1/models at this interval, each
+# within the timeout; redirects are followed only on the same host.
+ADOPTION_HEALTH_INTERVAL_SECONDS = env_int(
+    "ADOPTION_HEALTH_INTERVAL_SECONDS", default=300, minimum=10
+)
+ADOPTION_HEALTH_TIMEOUT_SECONDS = env_int("ADOPTION_HEALTH_TIMEOUT_SECONDS", default=5, minimum=1)
+# Webhook deliveries: each attempt within the timeout, then retried with exponential backoff
+# up to the maximum attempts, after which the delivery is failed and the webhook failing.
+ADOPTION_WEBHOOK_TIMEOUT_SECONDS = env_int(
+    "ADOPTION_WEBHOOK_TIMEOUT_SECONDS", default=10, minimum=1
+)
+ADOPTION_WEBHOOK_MAX_ATTEMPTS = env_int("ADOPTION_WEBHOOK_MAX_ATTEMPTS", default=6, minimum=1)
+ADOPTION_WEBHOOK_BACKOFF_SECONDS = env_int(
+    "ADOPTION_WEBHOOK_BACKOFF_SECONDS", default=30, minimum=1
+)
+# The registry's own address (https://registry.intranet.example): links in webhook messages are
+# absolute with it; empty, they are paths.
+REGISTRY_SITE_URL = env_url("REGISTRY_SITE_URL", default="", schemes=("http", "https"))
+# Directories under which the registry may read the checksum file beside recorded weights
+# (SHA256SUMS, checksums.sha256) to verify artifacts; empty turns reading local disks off.
+ADOPTION_ARTIFACT_ROOTS = env_list("ADOPTION_ARTIFACT_ROOTS", default=[])
+CELERY_BEAT_SCHEDULE["adoption-check-deployments"] = {
+    "task": "adoption.tasks.check_deployments",
+    "schedule": float(ADOPTION_HEALTH_INTERVAL_SECONDS),
+}
+CELERY_BEAT_SCHEDULE["adoption-deliver-due"] = {
+    "task": "adoption.tasks.deliver_due",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["adoption-scan-catalog"] = {
+    "task": "adoption.tasks.scan_catalog",
+    "schedule": 900.0,
+}
+
 # --- Ingestion of new releases (catalog/ingest/) -----------------------------------------------
 # The only outbound network use. Endpoints may point at an internal mirror; tokens are read
 # from *_FILE secrets in production (never logged).
@@ -352,6 +388,7 @@ OIDC_REQUIRE_VERIFIED_EMAIL = env_bool("OIDC_REQUIRE_VERIFIED_EMAIL", default=Tr
 OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", default="groups")
 OIDC_ADMIN_GROUPS = env_list("OIDC_ADMIN_GROUPS", default=[])
 OIDC_EDITOR_GROUPS = env_list("OIDC_EDITOR_GROUPS", default=[])
+OIDC_APPROVER_GROUPS = env_list("OIDC_APPROVER_GROUPS", default=[])
 OIDC_VIEWER_GROUPS = env_list("OIDC_VIEWER_GROUPS", default=[])
 # The name on the sign-in page's button ("Sign in with …").
 OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", default="")
@@ -495,6 +532,11 @@ SPECTACULAR_SETTINGS = {
         # The features kept the name they had before benchmarks had categories too.
         "CategoryEnum": "catalog.choices.FeatureCategory",
         "BenchmarkCategoryEnum": "evaluations.choices.Category",
+        # The catalog's statuses keep the name they had before the adoption layer's.
+        "StatusEnum": "core.choices.PublicationStatus",
+        "DeploymentStatusEnum": "adoption.choices.DeploymentStatus",
+        "ApprovalOpenStatusEnum": "adoption.api.serializers.OPEN_STATUS_CHOICES",
+        "ApprovalDecisionEnum": "adoption.api.serializers.DECISION_CHOICES",
     },
 }
 

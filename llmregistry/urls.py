@@ -23,6 +23,9 @@ urlpatterns = [
     # Single sign-on (404 unless configured); outside the language prefix, so the callback
     # address registered at the provider is one fixed URL.
     path("oidc/", include("ops.sso")),
+    # The company's Atom feeds: one fixed address for feed readers, outside the language
+    # prefix; the pages of the same layer are below, under /our/ (docs/adoption.md).
+    path("our/", include("adoption.urls_feeds")),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
@@ -30,6 +33,8 @@ urlpatterns += i18n_patterns(
     path("", include("catalog.urls")),
     path("", include("hardware.urls")),
     path("", include("evaluations.urls")),
+    # The company's own layer (internal: 404 unless signed in with its view permission).
+    path("", include("adoption.urls")),
     # The licence pages, and the "may we…" checker the catalog serves for them (it picks
     # models, and the catalog sits above the licences), under one namespace; the checker
     # first, or the licence address would take "check" for a licence's slug.

@@ -35,9 +35,11 @@ logger = logging.getLogger(__name__)
 ROLE_SETTINGS = (
     ("admin", "OIDC_ADMIN_GROUPS"),
     ("editor", "OIDC_EDITOR_GROUPS"),
+    # Legal or compliance: decides approvals of the adoption layer, reads everything else.
+    ("approver", "OIDC_APPROVER_GROUPS"),
     ("viewer", "OIDC_VIEWER_GROUPS"),
 )
-ROLE_GROUPS = ("editor", "viewer")
+ROLE_GROUPS = ("editor", "approver", "viewer")
 
 
 def provider_groups(claims: dict) -> set[str]:

@@ -7,6 +7,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from adoption.models import (
+    Approval,
+    Artifact,
+    ArtifactFile,
+    Delivery,
+    Deployment,
+    Event,
+    Subscription,
+    UseCase,
+    Webhook,
+)
 from catalog.models import (
     ArchitectureFeature,
     Citation,
@@ -164,11 +175,20 @@ class SizeTierFactory(factory.django.DjangoModelFactory):
 
 
 def make_editor(username: str = "editor"):
+    return make_staff(username, "editor")
+
+
+def make_staff(username: str, group: str):
+    """A staff user in one role group: editor, viewer or approver."""
     user = get_user_model().objects.create_user(
         username=username, password="a-long-test-password", is_staff=True
     )
-    user.groups.add(Group.objects.get(name="editor"))
+    user.groups.add(Group.objects.get(name=group))
     return user
+
+
+def make_approver(username: str = "approver"):
+    return make_staff(username, "approver")
 
 
 class RecommendationFactory(factory.django.DjangoModelFactory):
@@ -270,3 +290,91 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     verdict = "supported"
     explanation = "The source says so."
     source_url = "https://example.org/readme"
+
+
+class UseCaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UseCase
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"use-case-{n}")
+    name = factory.Sequence(lambda n: f"Use case {n}")
+    owner = "Platform team"
+    commercial_product = True
+    monthly_users = 2_000_000
+    hosted_service = True
+    territory = "DE"
+
+
+class ApprovalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Approval
+
+    use_case = factory.SubFactory(UseCaseFactory)
+    variant = factory.SubFactory(VariantFactory)
+    status = "proposed"
+
+
+class DeploymentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Deployment
+
+    variant = factory.SubFactory(VariantFactory)
+    name = factory.Sequence(lambda n: f"deployment-{n}")
+    environment = "production"
+    endpoint_url = factory.Sequence(lambda n: f"http://127.0.0.1:9/{n}")
+    engine = "vllm"
+    owner_team = "Platform team"
+
+
+class ArtifactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Artifact
+
+    variant = factory.SubFactory(VariantFactory)
+    uri = factory.Sequence(lambda n: f"s3://models/copy-{n}/")
+    format = "safetensors"
+
+
+class ArtifactFileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ArtifactFile
+
+    artifact = factory.SubFactory(ArtifactFactory)
+    path = factory.Sequence(lambda n: f"model-{n:05d}.safetensors")
+    size_bytes = 1024
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class WebhookFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Webhook
+
+    name = factory.Sequence(lambda n: f"hook {n}")
+    team = "Platform team"
+    url = factory.Sequence(lambda n: f"http://127.0.0.1:9/hook-{n}")
+    secret = "a-shared-secret"
+
+
+class SubscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Subscription
+
+    webhook = factory.SubFactory(WebhookFactory)
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    kind = "approval_changed"
+    occurred_at = factory.LazyFunction(timezone.now)
+    title = factory.Sequence(lambda n: f"Event {n}")
+
+
+class DeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Delivery
+
+    webhook = factory.SubFactory(WebhookFactory)
+    event = factory.SubFactory(EventFactory)

@@ -5,6 +5,16 @@ from django.contrib import admin
 from django.urls import reverse
 from pghistory.models import Events
 
+from adoption.models import (
+    Approval,
+    Artifact,
+    Delivery,
+    Deployment,
+    Event,
+    Subscription,
+    UseCase,
+    Webhook,
+)
 from catalog.models import (
     ArchitectureFeature,
     Citation,
@@ -47,10 +57,18 @@ FACTORIES = {
     Benchmark: factories.BenchmarkFactory,
     Result: factories.ResultFactory,
     Claim: factories.ClaimFactory,
+    UseCase: factories.UseCaseFactory,
+    Approval: factories.ApprovalFactory,
+    Deployment: factories.DeploymentFactory,
+    Artifact: factories.ArtifactFactory,
+    Webhook: factories.WebhookFactory,
+    Subscription: factories.SubscriptionFactory,
+    Event: factories.EventFactory,
+    Delivery: factories.DeliveryFactory,
 }
 # Computed or ingested rows: no add page.
-READ_ONLY = {Recommendation, RecomputeRun, IngestRun, ReleaseCandidate}
-OUR_APPS = {"catalog", "licenses", "hardware", "evaluations"}
+READ_ONLY = {Recommendation, RecomputeRun, IngestRun, ReleaseCandidate, Event, Delivery}
+OUR_APPS = {"catalog", "licenses", "hardware", "evaluations", "adoption"}
 
 
 def _changelist(model) -> str:

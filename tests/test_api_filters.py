@@ -7,6 +7,12 @@ from django.urls import reverse
 from mcp import Client
 from rest_framework.test import APIClient
 
+from adoption.filters import (
+    ApprovalFilterSet,
+    ArtifactFilterSet,
+    DeploymentFilterSet,
+    UseCaseFilterSet,
+)
 from assistants.common import acting_as
 from assistants.server import registry_server
 from catalog.filters import (
@@ -268,6 +274,10 @@ FILTERSETS = [
     RecommendationFilterSet,
     BenchmarkFilterSet,
     ResultFilterSet,
+    UseCaseFilterSet,
+    ApprovalFilterSet,
+    DeploymentFilterSet,
+    ArtifactFilterSet,
 ]
 # Model fields with no filter, and why.
 IGNORED = {
@@ -451,6 +461,34 @@ IGNORED = {
         "input_digest": "internal",
         "computed_at": "bookkeeping",
         "total_bytes": "total_bytes__lte",
+    },
+    "UseCase": {
+        "slug": "detail lookup",
+        "name": "q",
+        "description": "q",
+        "owner_contact": "descriptive",
+    },
+    "Approval": {
+        "conditions": "q",
+        "risk_notes": "q",
+        "license_answers": "document (frozen answers)",
+        "results": "result_id",
+    },
+    "Deployment": {
+        "name": "q",
+        "endpoint_url": "q",
+        "engine_version": "descriptive",
+        "owner_contact": "descriptive",
+        "last_seen_up_at": "ordering",
+        "last_error": "descriptive",
+        "consecutive_failures": "health",
+        "served_models": "document",
+    },
+    "Artifact": {
+        "uri": "q",
+        "verified_by": "the account is shown, not filtered",
+        "verification_report": "document",
+        "note": "q",
     },
 }
 

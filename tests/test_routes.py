@@ -56,6 +56,14 @@ PAGE = Access("ok", "login", "ok", "ok", "ok")
 # The API reads: the same, answered 401 (a token or a session is expected), not a redirect.
 API_READ = Access("ok", "401", "ok", "ok", "ok")
 API_GET_NOT_ALLOWED = Access("405", "401", "405", "405", "405")
+# The company's own layer's API (adoption/api/views.py): never anonymous. With public read on,
+# the 404 of a path that does not exist; with it off, the API's 401; its roles read.
+INTERNAL_API_READ = Access("404", "401", "ok", "ok", "ok")
+# Its actions (decide, verify) are POSTs: a GET is refused after the reader check.
+INTERNAL_API_POST_ONLY = Access("404", "401", "405", "405", "405")
+# The API resources and actions of the company's own layer.
+INTERNAL_RESOURCES = ("usecase", "approval", "deployment", "artifact")
+INTERNAL_ACTIONS = ("approval-decide", "artifact-verify")
 # Anyone, always: liveness and readiness probes, the language switch.
 PROBE = Access("probe", "probe", "probe", "probe", "probe")
 ANY_REDIRECT = Access("redirect", "redirect", "redirect", "redirect", "redirect")
@@ -64,6 +72,11 @@ STAFF = Access("login", "login", "ok", "ok", "ok")
 STAFF_REDIRECT = Access("login", "login", "redirect", "redirect", "redirect")
 STAFF_POST_ONLY = Access("login", "login", "405", "405", "405")
 ADMIN_ONLY = Access("login", "login", "403", "403", "ok")
+# The company's own layer (adoption/): 404 to anyone without the adoption view permission, so
+# nothing says it exists; with public read off, anonymous readers are sent to sign in first.
+INTERNAL_PAGE = Access("404", "login", "ok", "ok", "ok")
+# Its Atom feeds take a session or a token, never a redirect to sign in (feed readers).
+INTERNAL_FEED = Access("404", "404", "ok", "ok", "ok")
 
 ROUTES: dict[str, Access] = {
     "healthz": PROBE,
@@ -111,6 +124,19 @@ ROUTES: dict[str, Access] = {
     },
     "variant-lineage": API_READ,
     "variant-lineage.format": API_READ,
+    **{
+        f"{basename}-{kind}{suffix}": INTERNAL_API_READ
+        for basename in INTERNAL_RESOURCES
+        for kind in ("list", "detail")
+        for suffix in ("", ".format")
+    },
+    **{
+        f"{name}{suffix}": INTERNAL_API_POST_ONLY
+        for name in INTERNAL_ACTIONS
+        for suffix in ("", ".format")
+    },
+    # Without a variant, a profile… there is no question: 400 naming what is missing.
+    "api-recipes": Access("404", "401", "400", "400", "400"),
     # Pages
     "catalog:home": PAGE,
     "catalog:variant_list": PAGE,
@@ -136,6 +162,13 @@ ROUTES: dict[str, Access] = {
     "evaluations:benchmark_list": PAGE,
     "evaluations:benchmark_detail": PAGE,
     "evaluations:best_fit": PAGE,
+    "adoption:index": INTERNAL_PAGE,
+    "adoption:approval_list": INTERNAL_PAGE,
+    "adoption:may_we_use": INTERNAL_PAGE,
+    "adoption_feeds:releases": INTERNAL_FEED,
+    "adoption_feeds:approvals": INTERNAL_FEED,
+    "adoption_feeds:endpoints": INTERNAL_FEED,
+    "adoption_feeds:mine": INTERNAL_FEED,
     # Admin site
     "admin:index": STAFF,
     "admin:login": Access("ok", "ok", "redirect", "redirect", "redirect"),
@@ -154,6 +187,13 @@ ROUTES: dict[str, Access] = {
     "admin:hardware_recomputerun_recompute": STAFF_POST_ONLY,
     # Uploading a run's results is for those who may add results.
     "admin:evaluations_result_upload": Access("login", "login", "403", "ok", "ok"),
+    # The company's own layer: approvers decide (an admin here; editors and viewers may not),
+    # editors verify artifacts and test webhooks; everyone of its roles reads the review queue.
+    "admin:adoption_approval_review_queue": STAFF,
+    "admin:adoption_approval_decide": Access("login", "login", "403", "403", "ok"),
+    "admin:adoption_webhook_send_test": STAFF_POST_ONLY,
+    "admin:adoption_artifact_verify_manifest": Access("login", "login", "403", "ok", "ok"),
+    "admin:adoption_artifact_verify_location": STAFF_POST_ONLY,
 }
 
 # Admin model pages, by what each role may do with the model: v(iew), a(dd), c(hange),
@@ -178,6 +218,16 @@ ADMIN_MODELS: dict[str, dict[str, str]] = {
     "evaluations.result": CURATED,
     "evaluations.claim": CURATED,
     "catalog.releasecandidate": {"viewer": "v", "editor": "vc", "admin": "vcd"},
+    "adoption.usecase": CURATED,
+    # A decision is kept: only admins delete an approval.
+    "adoption.approval": {"viewer": "v", "editor": "vac", "admin": "vacd"},
+    "adoption.deployment": CURATED,
+    "adoption.artifact": CURATED,
+    "adoption.webhook": CURATED,
+    "adoption.subscription": CURATED,
+    # Events and deliveries are written by the registry, read by everyone of its roles.
+    "adoption.event": {"viewer": "v", "editor": "v", "admin": "v"},
+    "adoption.delivery": {"viewer": "v", "editor": "v", "admin": "v"},
     "catalog.ingestrun": {"viewer": "v", "editor": "v", "admin": "vd"},
     "hardware.recommendation": {"viewer": "", "editor": "", "admin": "vd"},
     "hardware.recomputerun": {"viewer": "", "editor": "", "admin": "vd"},
@@ -198,6 +248,8 @@ ADMIN_MODEL_PAGES = {
     "delete": "d",
 }
 ADMIN_EXTRA = {"auth.user": {"password": ADMIN_ONLY}}
+# An approval's history has no "restore": a restore would bypass the approver's decision.
+NO_RESTORE = {"adoption.approval"}
 
 
 def _admin_model_access(label: str, page: str) -> Access:
@@ -304,6 +356,8 @@ def expected_access(route: Route) -> Access | None:
         if route.admin_page == "object":
             return STAFF_REDIRECT
         if route.admin_page == "history_restore":
+            if route.admin_model in NO_RESTORE:
+                return Access("login", "login", "403", "403", "403")
             # "Restore this version" is a POST (checked below); a GET is refused.
             return STAFF_POST_ONLY
         return _admin_model_access(route.admin_model, route.admin_page)
@@ -397,6 +451,16 @@ def world(django_db_setup, django_db_blocker):
                 username="someone", ip_address="10.0.0.1", user_agent="x", locked_out=False
             ),
         }
+        approval = factories.ApprovalFactory(variant=variant)
+        records["adoption.usecase"] = approval.use_case
+        records["adoption.approval"] = approval
+        records["adoption.deployment"] = factories.DeploymentFactory(variant=variant)
+        records["adoption.artifact"] = factories.ArtifactFactory(variant=variant)
+        delivery = factories.DeliveryFactory()
+        records["adoption.webhook"] = delivery.webhook
+        records["adoption.event"] = delivery.event
+        records["adoption.delivery"] = delivery
+        records["adoption.subscription"] = factories.SubscriptionFactory(webhook=delivery.webhook)
         records["pghistory.events"] = Events.objects.order_by("pgh_created_at").first()
         users = {"viewer": viewer, "editor": editor, "admin": admin}
         clients = {role: Client() for role in ROLES}
@@ -419,7 +483,8 @@ def _url_kwargs(route: Route, world: World, *, missing: bool = False) -> dict[st
         elif route.key == "admin:view_on_site" and param == "object_id":
             kwargs[param] = "999999999" if missing else str(variant.pk)
         elif param == "object_id" or param == "id":
-            kwargs[param] = "999999999" if missing else str(records[route.admin_model].pk)
+            label = route.admin_model or _custom_admin_model(route)
+            kwargs[param] = "999999999" if missing else str(records[label].pk)
         elif param == "event_id":
             kwargs[param] = str(_history_event(records[route.admin_model]).pk)
         elif param == "app_label":
@@ -440,11 +505,7 @@ def _url_kwargs(route: Route, world: World, *, missing: bool = False) -> dict[st
                 key += f"/{variant.slug}"
             kwargs[param] = gone + key if missing else key
         elif param == "pk":
-            label = (
-                "evaluations.result"
-                if route.name.startswith("evaluation")
-                else "hardware.recommendation"
-            )
+            label = PK_RECORDS[route.name.split("-")[0]]
             kwargs[param] = "999999999" if missing else str(records[label].pk)
         elif param == "slug":
             kwargs[param] = gone if missing else _slug_record(route, records).slug
@@ -453,13 +514,27 @@ def _url_kwargs(route: Route, world: World, *, missing: bool = False) -> dict[st
     return kwargs
 
 
+def _custom_admin_model(route: Route) -> str:
+    """The model of an admin page a ModelAdmin adds (admin:adoption_approval_decide)."""
+    app_label, model_name = route.name.removeprefix("admin:").split("_")[:2]
+    return _model_label(f"{app_label}_{model_name}")
+
+
 def _history_event(record):
     from core.history_restore import history_event_model
 
     return history_event_model(type(record)).objects.filter(pgh_obj_id=record.pk).first()
 
 
+PK_RECORDS = {
+    "evaluation": "evaluations.result",
+    "recommendation": "hardware.recommendation",
+    "approval": "adoption.approval",
+    "deployment": "adoption.deployment",
+    "artifact": "adoption.artifact",
+}
 SLUG_RECORDS = {
+    "usecase": "adoption.usecase",
     "organization": "catalog.organization",
     "family": "catalog.modelfamily",
     "feature": "catalog.architecturefeature",
@@ -584,7 +659,8 @@ def test_every_public_detail_route_is_checked_with_a_draft():
     }
     # A result has no draft status; what is hidden from anonymous readers is an internal
     # result (below).
-    assert public_with_records - {"recommendation-detail", "evaluation-detail"} == set(
+    internal = {f"{basename}-detail" for basename in INTERNAL_RESOURCES} | set(INTERNAL_ACTIONS)
+    assert public_with_records - {"recommendation-detail", "evaluation-detail"} - internal == set(
         DETAIL_RECORDS
     )
 
@@ -668,6 +744,17 @@ def test_a_draft_is_missing_for_anonymous_callers_and_shown_to_staff(
 MISSING_ANSWERS = {
     "admin:catalog_releasecandidate_change": "404",
     "admin:pghistory_events_delete": "403",
+    # A GET of a POST action is refused before any record is looked up.
+    **{f"{name}{suffix}": "405" for name in INTERNAL_ACTIONS for suffix in ("", ".format")},
+    # The adoption admin's own pages: a missing record is the admin's redirect, like its change
+    # page; its POST-only actions refuse a GET first; read-only records are never deleted.
+    "admin:adoption_approval_decide": "redirect",
+    "admin:adoption_artifact_verify_manifest": "redirect",
+    "admin:adoption_artifact_verify_location": "405",
+    "admin:adoption_webhook_send_test": "405",
+    "admin:adoption_approval_history_restore": "403",
+    "admin:adoption_event_delete": "403",
+    "admin:adoption_delivery_delete": "403",
 }
 
 
@@ -698,6 +785,8 @@ def test_a_missing_record_is_a_404_or_the_admins_redirect(route, language, world
     }
     want = _missing_answer(route)
     anonymous = "login" if route.admin_model or route.key.startswith("admin:") else want
+    if route.name and route.name.split("-")[0] in INTERNAL_RESOURCES:
+        anonymous = "404"  # the company's own layer does not exist for anonymous callers
     assert answers == {"anonymous": anonymous, "admin": want}, f"{route.key} ({path})"
 
 
@@ -770,7 +859,26 @@ def test_api_post_only_endpoints_refuse_gets_and_export_refuses_writes(writer, w
     }
 
 
-RESTORE_ROUTES = [route for route in ALL_ROUTES if route.admin_page == "history_restore"]
+RESTORE_ROUTES = [
+    route
+    for route in ALL_ROUTES
+    if route.admin_page == "history_restore" and route.admin_model not in NO_RESTORE
+]
+
+
+@pytest.mark.parametrize(
+    "route",
+    [
+        route
+        for route in ALL_ROUTES
+        if route.admin_page == "history_restore" and route.admin_model in NO_RESTORE
+    ],
+    ids=lambda route: route.key,
+)
+def test_a_version_without_restore_is_refused_to_everyone(route, world):
+    path = _path(route, world, "en")
+    for role in ("viewer", "editor", "admin"):
+        assert world.clients[role].post(path).status_code == 403
 
 
 @pytest.mark.parametrize("route", RESTORE_ROUTES, ids=lambda route: route.key)

@@ -32,6 +32,8 @@ TOOLS = {
     "recommend_hardware",
     "check_license_use",
     "get_evaluations",
+    "our_approvals",
+    "serving_recipe",
 }
 QWEN_7B = "qwen/qwen2-5/qwen2-5-7b-instruct"
 QWEN_72B = "qwen/qwen2-5/qwen2-5-72b-instruct"

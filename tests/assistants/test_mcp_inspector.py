@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from assistants.adoption_tools import STAFF_ONLY
 from tests.assistants.test_mcp import QWEN_7B, QWEN_72B, TOOLS
 
 LLAMA_4_SCOUT = "llama/llama-4/llama-4-scout-17b-16e"
@@ -248,7 +249,21 @@ CALLS = {
         _licence,
     ),
     "get_evaluations": ({"benchmark": "mmlu", "limit": 10}, _evaluations),
+    # The company's own layer: the Inspector calls anonymously and is told so, nothing more
+    # (STAFF_ONLY_TOOLS below; tests/assistants/test_adoption_tools.py calls them as staff).
+    "our_approvals": ({"model": QWEN_7B}, None),
+    "serving_recipe": (
+        {
+            "model": QWEN_7B,
+            "profile": "1x-nvidia-h100-sxm",
+            "precision": "bf16",
+            "context": 32768,
+            "engine": "vllm",
+        },
+        None,
+    ),
 }
+STAFF_ONLY_TOOLS = {"our_approvals", "serving_recipe"}
 # Arguments a tool takes besides those of CALLS, called as the Inspector would: their answers
 # carry the nested objects (scores, the ranking) CALLS' answers leave null.
 MORE_CALLS = [
@@ -285,6 +300,11 @@ def test_the_inspector_calls_each_tool_and_gets_its_answer(inspect, era, tool):
     status, answer = inspect(
         era, "tools/call", "--tool-name", tool, "--tool-args-json", json.dumps(arguments)
     )
+    if tool in STAFF_ONLY_TOOLS:
+        assert status != 0
+        assert answer["error"]["code"] == "tool_is_error"
+        assert str(STAFF_ONLY) in answer["result"]["content"][0]["text"]
+        return
     assert status == 0, answer
     assert answer["result"].get("isError") is not True
     check(answer["result"]["structuredContent"])

@@ -35,9 +35,30 @@ def _queryset(viewset, user, action):
     return view.get_queryset()
 
 
+def _adoption_rows():
+    """The company's own records, which the curated catalog does not hold: a decided approval
+    of a variant, an open one of its version, a deployment and an artifact with a file."""
+    from adoption.services.approvals import approval_decide
+    from tests import factories
+
+    variant = ModelVariant.objects.order_by("pk").first()
+    approval = factories.ApprovalFactory(variant=variant)
+    approval_decide(
+        approval=approval,
+        status="approved_with_conditions",
+        conditions="Internal users only.",
+        user=factories.make_approver("plan-approver"),
+    )
+    factories.ApprovalFactory(variant=None, version=variant.version, use_case=approval.use_case)
+    factories.DeploymentFactory(variant=variant)
+    factories.ArtifactFileFactory(artifact__variant=variant)
+
+
 @pytest.mark.parametrize("viewset", _viewsets())
 def test_a_plan_gives_what_the_serializer_gives(curated_catalog, viewset):
     admin = get_user_model().objects.create_superuser("plan-admin", password="unused pass 1")
+    if viewset.__module__.startswith("adoption."):
+        _adoption_rows()
     if viewset.__name__ == "RecommendationViewSet":
         first_variants = ModelVariant.objects.order_by("pk").values_list("pk", flat=True)[:5]
         recommendations_recompute(variant_ids=list(first_variants))

@@ -38,5 +38,8 @@ def celery_on(private_redis):
     try:
         yield celery_app
     finally:
-        celery_app.conf.update(**previous)
+        # Drop the overrides (not re-set them): the app reads Django's settings again, which
+        # other tests change through the settings fixture.
+        for key in previous:
+            celery_app.conf.changes.pop(key, None)
         reset_broker_connections()
