@@ -180,13 +180,29 @@ class ApprovalFilterSet(VariantKeyFilterMixin, RegistryFilterSet):
         )
 
 
-class DeploymentFilterSet(VariantKeyFilterMixin, RegistryFilterSet):
+class VariantRecordFilterSet(VariantKeyFilterMixin, RegistryFilterSet):
+    """The filters of a record of one variant (a deployment, an artifact): the variant by key
+    and id, its version and family, changes since, and ``q`` over ``search_fields``."""
+
     changed_since = ChangedSinceFilter()
     q = django_filters.CharFilter(method="search", label=_("search"))
     variant = ValuesFilter(method="filter_variant", label=_("variant key"))
     variant_id = IdsFilter(field_name="variant_id")
     version = ValuesFilter(method="filter_version", label=_("version key"))
     family = ValuesFilter(field_name="variant__version__family__slug")
+
+    search_fields: tuple[str, ...] = ()
+
+    def search(self, queryset, name, value):
+        text = value.strip()
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": text})
+        return queryset.filter(condition)
+
+
+class DeploymentFilterSet(VariantRecordFilterSet):
+    search_fields = ("name", "owner_team", "endpoint_url", "variant__name")
     environment = ChoicesFilter(choices=Environment.choices)
     engine = ChoicesFilter(choices=Engine.choices)
     status = ChoicesFilter(choices=DeploymentStatus.choices)
@@ -209,23 +225,9 @@ class DeploymentFilterSet(VariantKeyFilterMixin, RegistryFilterSet):
         model = Deployment
         fields = ["environment"]
 
-    def search(self, queryset, name, value):
-        text = value.strip()
-        return queryset.filter(
-            Q(name__icontains=text)
-            | Q(owner_team__icontains=text)
-            | Q(endpoint_url__icontains=text)
-            | Q(variant__name__icontains=text)
-        )
 
-
-class ArtifactFilterSet(VariantKeyFilterMixin, RegistryFilterSet):
-    changed_since = ChangedSinceFilter()
-    q = django_filters.CharFilter(method="search", label=_("search"))
-    variant = ValuesFilter(method="filter_variant", label=_("variant key"))
-    variant_id = IdsFilter(field_name="variant_id")
-    version = ValuesFilter(method="filter_version", label=_("version key"))
-    family = ValuesFilter(field_name="variant__version__family__slug")
+class ArtifactFilterSet(VariantRecordFilterSet):
+    search_fields = ("uri", "note", "variant__name")
     # ``format`` picks the answer's format (?format=csv) everywhere in the API.
     artifact_format = ChoicesFilter(field_name="format", choices=ArtifactFormat.choices)
     verification = ChoicesFilter(choices=Verification.choices)
@@ -237,9 +239,3 @@ class ArtifactFilterSet(VariantKeyFilterMixin, RegistryFilterSet):
     class Meta:
         model = Artifact
         fields = ["verification"]
-
-    def search(self, queryset, name, value):
-        text = value.strip()
-        return queryset.filter(
-            Q(uri__icontains=text) | Q(note__icontains=text) | Q(variant__name__icontains=text)
-        )

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from adoption.messages import Message, message
+
 # Our limits, not a format's. A sha256sum line is 64 hex digits, two characters and the name
 # (https://www.gnu.org/software/coreutils/manual/html_node/md5sum-invocation.html), about
 # 100 bytes a file; 2 MiB holds ~20,000 files, far more than a sharded checkpoint's file list.
@@ -62,22 +64,6 @@ MESSAGES = (
     PATH_LISTED_TWICE,
     SIZE_NOT_A_NUMBER,
 )
-
-
-@dataclass(frozen=True)
-class Message:
-    """An English message template and its parameters (``template % params``)."""
-
-    template: str
-    params: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def text(self) -> str:
-        return self.template % dict(self.params)
-
-
-def _message(template: str, **params: object) -> Message:
-    return Message(template, tuple((k, str(v)) for k, v in sorted(params.items())))
 
 
 class ManifestError(ValueError):
@@ -130,7 +116,7 @@ def parse_manifest(
     size_bytes = len(text.encode("utf-8"))
     if size_bytes > max_bytes:
         raise ManifestError(
-            _message(MANIFEST_TOO_LARGE, size=(size_bytes + 1023) // 1024, limit=max_bytes // 1024)
+            message(MANIFEST_TOO_LARGE, size=(size_bytes + 1023) // 1024, limit=max_bytes // 1024)
         )
     text = text.removeprefix("\ufeff")
     if text.lstrip()[:1] in ("[", "{"):
@@ -138,12 +124,12 @@ def parse_manifest(
     else:
         entries = _parse_sum_lines(text, max_entries)
     if not entries:
-        raise ManifestError(_message(MANIFEST_EMPTY))
+        raise ManifestError(message(MANIFEST_EMPTY))
     return entries
 
 
 def _too_many(max_entries: int) -> ManifestError:
-    return ManifestError(_message(MANIFEST_TOO_MANY, limit=max_entries))
+    return ManifestError(message(MANIFEST_TOO_MANY, limit=max_entries))
 
 
 def _normal_path(path: str) -> str:
@@ -173,17 +159,17 @@ def _parse_sum_lines(text: str, max_entries: int) -> list[ManifestEntry]:
             if match is None:
                 # One word: a checksum without a name, or not a checksum line at all.
                 template = MISSING_PATH if _HEX64.match(line.strip()) else LINE_NOT_A_CHECKSUM
-                raise ManifestError(_message(template), line=number)
+                raise ManifestError(message(template), line=number)
             sha, path = match["sha"], match["path"]
             if match["escaped"]:
                 path = _unescape(path)
         if not _HEX64.match(sha):
-            raise ManifestError(_message(NOT_HEX_IN_MANIFEST), line=number)
+            raise ManifestError(message(NOT_HEX_IN_MANIFEST), line=number)
         path = _normal_path(path.strip())
         if not path:
-            raise ManifestError(_message(MISSING_PATH), line=number)
+            raise ManifestError(message(MISSING_PATH), line=number)
         if path in first_line:
-            raise ManifestError(_message(PATH_LISTED_TWICE, path=path), line=number)
+            raise ManifestError(message(PATH_LISTED_TWICE, path=path), line=number)
         first_line[path] = number
         entries.append(ManifestEntry(path=path, sha256=sha.lower()))
         if len(entries) > max_entries:
@@ -195,13 +181,13 @@ def _size_bytes(value: Any, where: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ManifestError(_message(SIZE_NOT_A_NUMBER), entry=where)
+        raise ManifestError(message(SIZE_NOT_A_NUMBER), entry=where)
     if isinstance(value, str):
         if not value.strip().isdigit():
-            raise ManifestError(_message(SIZE_NOT_A_NUMBER), entry=where)
+            raise ManifestError(message(SIZE_NOT_A_NUMBER), entry=where)
         value = int(value.strip())
     if value < 0:
-        raise ManifestError(_message(SIZE_NOT_A_NUMBER), entry=where)
+        raise ManifestError(message(SIZE_NOT_A_NUMBER), entry=where)
     return value
 
 
@@ -217,10 +203,10 @@ def _parse_json(text: str, max_entries: int) -> list[ManifestEntry]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ManifestError(
-            _message(MANIFEST_NOT_JSON, error=exc.msg, line=exc.lineno, column=exc.colno)
+            message(MANIFEST_NOT_JSON, error=exc.msg, line=exc.lineno, column=exc.colno)
         ) from None
     except RecursionError:
-        raise ManifestError(_message(MANIFEST_JSON_SHAPE)) from None
+        raise ManifestError(message(MANIFEST_JSON_SHAPE)) from None
     # A Hugging Face model listing: GET /api/models/{repo_id}/revision/{revision}?blobs=true
     # (huggingface_hub's model_info(files_metadata=True)) gives "siblings", each with
     # "rfilename" and, for files stored in LFS, "lfs": {"sha256", "size", "pointerSize"}.
@@ -229,7 +215,7 @@ def _parse_json(text: str, max_entries: int) -> list[ManifestEntry]:
     hub_listing = isinstance(data, dict) and "siblings" in data
     items = data.get("siblings") if hub_listing else data
     if not isinstance(items, list):
-        raise ManifestError(_message(MANIFEST_JSON_SHAPE))
+        raise ManifestError(message(MANIFEST_JSON_SHAPE))
     if len(items) > max_entries:
         raise _too_many(max_entries)
     entries: list[ManifestEntry] = []
@@ -237,7 +223,7 @@ def _parse_json(text: str, max_entries: int) -> list[ManifestEntry]:
     for index, item in enumerate(items):
         where = f"siblings[{index}]" if hub_listing else f"[{index}]"
         if not isinstance(item, dict):
-            raise ManifestError(_message(MANIFEST_JSON_SHAPE), entry=where)
+            raise ManifestError(message(MANIFEST_JSON_SHAPE), entry=where)
         if hub_listing:
             path = item.get("rfilename")
             lfs = item.get("lfs")
@@ -253,14 +239,14 @@ def _parse_json(text: str, max_entries: int) -> list[ManifestEntry]:
             size_bytes = _size_bytes(_first(item, "size_bytes", "size"), f"{where}.size")
             sha_where = f"{where}.sha256"
         if not isinstance(path, str) or not _normal_path(path.strip()):
-            raise ManifestError(_message(MISSING_PATH), entry=where)
+            raise ManifestError(message(MISSING_PATH), entry=where)
         path = _normal_path(path.strip())
         if sha is None or sha == "":
-            raise ManifestError(_message(MISSING_SHA256), entry=sha_where)
+            raise ManifestError(message(MISSING_SHA256), entry=sha_where)
         if not isinstance(sha, str) or not _HEX64.match(sha.strip()):
-            raise ManifestError(_message(NOT_HEX_IN_MANIFEST), entry=sha_where)
+            raise ManifestError(message(NOT_HEX_IN_MANIFEST), entry=sha_where)
         if path in seen:
-            raise ManifestError(_message(PATH_LISTED_TWICE, path=path), entry=where)
+            raise ManifestError(message(PATH_LISTED_TWICE, path=path), entry=where)
         seen.add(path)
         entries.append(ManifestEntry(path=path, sha256=sha.strip().lower(), size_bytes=size_bytes))
     return entries

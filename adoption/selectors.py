@@ -10,9 +10,11 @@ from django.utils import timezone
 
 from adoption.choices import ALLOWING, DeploymentStatus, Health
 from adoption.models import Approval, Artifact, ArtifactFile, Deployment, UseCase
-from catalog.models import ModelVariant
+from catalog.models import ModelFamily, ModelVariant
+from catalog.selectors.visibility import VARIANT_PARENTS, visible
 from licenses.checker import Answer, check
 from licenses.models import License
+from licenses.selectors import license_detail
 from licenses.terms import license_terms
 
 VIEW_PERMISSION = "adoption.view_approval"
@@ -66,6 +68,37 @@ def approvals_for_variant(variant: ModelVariant) -> QuerySet[Approval]:
     return approval_list().filter(Q(variant=variant) | Q(version_id=variant.version_id))
 
 
+def attach_licenses(approvals, user) -> None:
+    """Give each approval the licence its answers were frozen on (``license_at_decision``),
+    with its quoted clauses: two queries for any number of approvals, none without one."""
+    slugs = {approval.license_slug for approval in approvals if approval.license_slug}
+    found = {}
+    if slugs:
+        found = {lic.slug: lic for lic in license_detail(user=user).filter(slug__in=slugs)}
+    for approval in approvals:
+        approval.license_at_decision = found.get(approval.license_slug)
+
+
+def license_at_decision(approval: Approval) -> License | None:
+    """The licence ``approval``'s answers were frozen on (any publication status: the admin's
+    record of the decision), or None before a decision or when that licence is gone."""
+    if not approval.license_answers or not approval.license_slug:
+        return None
+    return License.objects.filter(slug=approval.license_slug).first()
+
+
+def families_with_approvals() -> QuerySet[ModelFamily]:
+    """The families some approval covers, for the list's family filter (one query)."""
+    return (
+        ModelFamily.objects.filter(
+            Q(versions__approvals__isnull=False) | Q(versions__variants__approvals__isnull=False)
+        )
+        .distinct()
+        .order_by("name", "pk")
+        .only("slug", "name", "name_zh")
+    )
+
+
 def deployment_list() -> QuerySet[Deployment]:
     return Deployment.objects.select_related("variant__version__family", "profile")
 
@@ -99,6 +132,22 @@ def variant_adoption(variant: ModelVariant) -> VariantAdoption:
         approvals=list(approvals_for_variant(variant)),
         deployments=list(deployment_list().filter(variant=variant)),
         artifacts=list(artifact_list().filter(variant=variant)),
+    )
+
+
+def variant_for_answer(key: str, user) -> ModelVariant | None:
+    """The variant of ``key`` (``family/version/variant``) that ``user`` may see, with both
+    licences and their quoted clauses (three queries); None for a key that names none."""
+    parts = key.strip().strip("/").split("/")
+    if len(parts) != 3:
+        return None
+    family, version, slug = parts
+    return (
+        visible(ModelVariant.objects.all(), user, path=VARIANT_PARENTS)
+        .filter(version__family__slug=family, version__slug=version, slug=slug)
+        .select_related("version__family", "license", "version__license")
+        .prefetch_related("license__citations__source", "version__license__citations__source")
+        .first()
     )
 
 

@@ -7,9 +7,10 @@ from adoption.services import catalog_events, health, webhooks
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def check_deployments() -> dict:
-    """Ask every active deployment's endpoint for its models (GET <endpoint>/v1/models)."""
-    return health.deployments_check_all()
+def check_deployments(deployment_ids: list[int] | None = None) -> dict:
+    """Ask every active deployment's endpoint (or only ``deployment_ids``') for its models
+    (GET <endpoint>/v1/models)."""
+    return health.deployments_check_all(deployment_ids=deployment_ids)
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -31,9 +31,8 @@ from adoption.filters import ApprovalFilterSet
 from adoption.models import UseCase
 from adoption.services.approvals import answers_thawed
 from catalog.keys import variant_key
-from catalog.models import ModelFamily, ModelVariant
+from catalog.models import ModelVariant
 from catalog.selectors import license_check_picker
-from catalog.selectors.visibility import VARIANT_PARENTS, visible
 from licenses.terms import shown_answer
 
 PAGE_SIZE = 50  # rows per page, as the catalog's lists (catalog/views/listing.py)
@@ -110,18 +109,6 @@ def index(request):
     )
 
 
-def _families_with_approvals():
-    """The families some approval covers, for the list's family filter (one query)."""
-    return (
-        ModelFamily.objects.filter(
-            Q(versions__approvals__isnull=False) | Q(versions__variants__approvals__isnull=False)
-        )
-        .distinct()
-        .order_by("name", "pk")
-        .only("slug", "name", "name_zh")
-    )
-
-
 @staff_only
 def approval_list(request):
     """ "Approved for us": every approval, filterable by use case, status, review due, family
@@ -138,28 +125,13 @@ def approval_list(request):
             "filterset": filterset,
             "use_cases": selectors.use_case_list(),
             "statuses": ApprovalStatus.choices,
-            "families": _families_with_approvals(),
+            "families": selectors.families_with_approvals(),
             "chosen": {name: request.GET.get(name, "") for name in SHOWN_FILTERS},
             "page_obj": page_obj,
             "rows": approval_rows(page_obj.object_list),
             "propose_url": admin_url("adoption_approval_add"),
         },
         status=200 if valid else 400,
-    )
-
-
-def _variant_for_answer(key: str, user) -> ModelVariant | None:
-    """The variant of ``key`` with both licences and their quoted clauses (three queries)."""
-    parts = key.strip().strip("/").split("/")
-    if len(parts) != 3:
-        return None
-    family, version, slug = parts
-    return (
-        visible(ModelVariant.objects.all(), user, path=VARIANT_PARENTS)
-        .filter(version__family__slug=family, version__slug=version, slug=slug)
-        .select_related("version__family", "license", "version__license")
-        .prefetch_related("license__citations__source", "version__license__citations__source")
-        .first()
     )
 
 
@@ -193,7 +165,7 @@ def may_we_use(request):
         return render(request, "adoption/may_we_use.html", context)
     errors = context["errors"]
     use_case = next((u for u in use_cases if u.slug == slug), None)
-    variant = _variant_for_answer(key, user) if key else None
+    variant = selectors.variant_for_answer(key, user) if key else None
     if not key or not slug:
         errors.append(str(CHOOSE_BOTH))
     if key and variant is None:

@@ -12,8 +12,8 @@ from pydantic import Field
 
 from adoption import selectors
 from adoption.choices import ApprovalStatus
+from adoption.display import frozen_answers_in_words
 from adoption.filters import ApprovalFilterSet
-from adoption.services.approvals import answers_thawed
 from adoption.services.recipes import RecipeInputError, recipe_build
 from assistants.common import acting_user, argument_error, find_variant, form_errors
 from assistants.schemas import (
@@ -25,8 +25,6 @@ from assistants.schemas import (
 )
 from catalog.keys import variant_key, version_key
 from hardware.models import HardwareProfile
-from licenses.selectors import license_detail
-from licenses.terms import shown_answer
 
 MAX_APPROVALS = 50
 STAFF_ONLY = _(
@@ -83,33 +81,19 @@ def decisions_for_variant(variant) -> list[OurDecision]:
     return [our_decision(a) for a in selectors.approvals_for_variant(variant)]
 
 
-def _frozen(approval, licenses: dict) -> list[FrozenAnswer]:
-    license = licenses.get(approval.license_slug)
-    use = approval.use_case.intended_use()
-    answers = []
-    for answer in answers_thawed(approval.license_answers):
-        if license is None:
-            answers.append(
-                FrozenAnswer(
-                    question=str(answer.question),
-                    question_text=str(answer.question),
-                    verdict=str(answer.verdict),
-                    verdict_text=str(answer.verdict),
-                    reasons=[str(f.reason) for f in answer.findings],
-                )
-            )
-            continue
-        shown = shown_answer(answer, license, use)
-        answers.append(
-            FrozenAnswer(
-                question=str(shown.question),
-                question_text=str(shown.text),
-                verdict=str(shown.verdict),
-                verdict_text=str(shown.verdict_text),
-                reasons=[str(finding.message) for finding in shown.findings],
-            )
+def _frozen(approval) -> list[FrozenAnswer]:
+    """The answers of an approval given its licence by ``selectors.attach_licenses``."""
+    answers = frozen_answers_in_words(approval, approval.license_at_decision)
+    return [
+        FrozenAnswer(
+            question=answer.question,
+            question_text=answer.question_text,
+            verdict=answer.verdict,
+            verdict_text=answer.verdict_text,
+            reasons=[reason.message for reason in answer.reasons],
         )
-    return answers
+        for answer in answers
+    ]
 
 
 def our_approvals(
@@ -145,10 +129,7 @@ def our_approvals(
         queryset = queryset.filter(pk__in=selectors.approvals_for_variant(variant).values("pk"))
     count = queryset.count()
     approvals = list(queryset[:MAX_APPROVALS])
-    slugs = {a.license_slug for a in approvals if a.license_slug}
-    licenses = (
-        {lic.slug: lic for lic in license_detail(user=user).filter(slug__in=slugs)} if slugs else {}
-    )
+    selectors.attach_licenses(approvals, user)
     return OurApprovals(
         count=count,
         results=[
@@ -159,7 +140,7 @@ def our_approvals(
                 risk_notes=approval.risk_notes,
                 reviewer=approval.reviewer.get_username() if approval.reviewer else None,
                 license=approval.license_slug,
-                license_answers=_frozen(approval, licenses),
+                license_answers=_frozen(approval),
                 evaluations=[result.pk for result in approval.results.all()],
             )
             for approval in approvals

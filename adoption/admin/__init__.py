@@ -3,6 +3,6 @@ review queue), deployments and their health, artifacts and their verification, w
 their delivery log, subscriptions, and the event log. Writes go through adoption.services.
 Django's admin autodiscovery imports this package, which registers every model below."""
 
-from adoption.admin import approvals, notifications, operations
+from adoption.admin import approvals, notifications, operations, usecases
 
-__all__ = ["approvals", "notifications", "operations"]
+__all__ = ["approvals", "notifications", "operations", "usecases"]

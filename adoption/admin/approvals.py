@@ -1,5 +1,5 @@
-"""The admin of use cases and approvals. Editors keep use cases and propose approvals; the
-approvers (legal or compliance) decide them on the "Decide" page and work from the review
+"""The admin of approvals. Editors propose approvals (use cases: ``adoption.admin.usecases``);
+the approvers (legal or compliance) decide them on the "Decide" page and work from the review
 queue: open approvals oldest first, and allowing ones past their expiry date (re-review due)."""
 
 import datetime
@@ -14,65 +14,41 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from adoption.admin.mixins import ServiceRejected, ServiceWriteAdmin, badge, service_errors
+from adoption.admin.mixins import (
+    SelectorQuerysetMixin,
+    ServiceRejected,
+    ServiceWriteAdmin,
+    badge,
+    service_errors,
+)
 from adoption.choices import ALLOWING, DECISIONS, OPEN, ApprovalStatus
-from adoption.models import Approval, UseCase
+from adoption.display import frozen_answers_shown
+from adoption.models import Approval
 from adoption.models.approvals import EXPIRY_BEFORE_DECISION
-from adoption.selectors import approval_list
+from adoption.selectors import approval_list, license_at_decision
 from adoption.services.approvals import (
-    USE_CASE_FIELDS,
     ApprovalInputError,
-    answers_thawed,
     approval_decide,
     approval_propose,
     approval_update,
     can_decide,
-    use_case_upsert,
 )
-from licenses.models import License
-from licenses.terms import shown_answer
 
 EXPIRING_WITHIN_DAYS = 30
 DECIDED = _("Decision recorded: %(approval)s.")
+# An approval's subject, fixed once proposed, and what its write paths and the decision record
+# (read only in the form).
+SUBJECT_FIELDS = ("use_case", "variant", "version")
+RECORD_FIELDS = (
+    "proposed_by",
+    "reviewer",
+    "decided_on",
+    "expires_on",
+    "license_slug",
+    "created_at",
+    "updated_at",
+)
 NO_RESTORE = _("An approval's earlier version is not restored: propose, review or decide it.")
-
-
-@admin.register(UseCase)
-class UseCaseAdmin(ServiceWriteAdmin):
-    list_display = ("name", "slug", "owner", "commercial_product", "hosted_service", "territory")
-    list_filter = ("commercial_product", "hosted_service", "publish_finetune")
-    search_fields = ("name", "slug", "owner", "description")
-    prepopulated_fields = {"slug": ("name",)}
-    readonly_fields = ("created_at", "updated_at")
-    fieldsets = (
-        (None, {"fields": ("name", "slug", "description", "owner", "owner_contact")}),
-        (
-            _("Licence questions"),
-            {
-                "description": _(
-                    "What the licence checker asks of each model's licence for this use."
-                ),
-                "fields": (
-                    "commercial_product",
-                    "monthly_users",
-                    "hosted_service",
-                    "publish_finetune",
-                    "train_other_models",
-                    "territory",
-                ),
-            },
-        ),
-        (_("Record"), {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
-    )
-
-    def save_model(self, request, obj, form, change):
-        values = {name: form.cleaned_data[name] for name in USE_CASE_FIELDS if name in form.fields}
-        current = UseCase.objects.get(pk=obj.pk) if change else None
-        try:
-            saved = use_case_upsert(use_case=current, **values)
-        except ValidationError as exc:
-            raise ServiceRejected(service_errors(exc)) from exc
-        obj.pk = saved.pk
 
 
 # -- list filters -------------------------------------------------------------------------------
@@ -182,12 +158,18 @@ def _form_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, message)
 
 
+def _frozen_answers(approval: Approval) -> list:
+    """The licence answers frozen with the decision, in words (none before a decision)."""
+    return frozen_answers_shown(approval, license_at_decision(approval))
+
+
 # -- approvals ------------------------------------------------------------------------------------
 
 
 @admin.register(Approval)
-class ApprovalAdmin(ServiceWriteAdmin):
+class ApprovalAdmin(SelectorQuerysetMixin, ServiceWriteAdmin):
     form = ApprovalForm
+    list_selector = staticmethod(approval_list)
     list_display = (
         "pk",
         "use_case",
@@ -213,11 +195,6 @@ class ApprovalAdmin(ServiceWriteAdmin):
 
     # -- reading
 
-    def get_queryset(self, request):
-        queryset = approval_list()
-        ordering = self.get_ordering(request)
-        return queryset.order_by(*ordering) if ordering else queryset
-
     @admin.display(description=_("subject"))
     def subject(self, approval):
         if approval.variant_id:
@@ -238,39 +215,19 @@ class ApprovalAdmin(ServiceWriteAdmin):
         if obj is None:
             return ("use_case", "variant", "version", "conditions", "risk_notes", "results")
         return (
-            "use_case",
-            "variant",
-            "version",
+            *SUBJECT_FIELDS,
             "status",
             "review_due_flag",
             "conditions",
             "risk_notes",
             "results",
-            "proposed_by",
-            "reviewer",
-            "decided_on",
-            "expires_on",
-            "license_slug",
-            "created_at",
-            "updated_at",
+            *RECORD_FIELDS,
         )
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        readonly = (
-            "use_case",
-            "variant",
-            "version",
-            "review_due_flag",
-            "proposed_by",
-            "reviewer",
-            "decided_on",
-            "expires_on",
-            "license_slug",
-            "created_at",
-            "updated_at",
-        )
+        readonly = (*SUBJECT_FIELDS, "review_due_flag", *RECORD_FIELDS)
         if not self.has_change_permission(request, obj):
             return (*readonly, "status", "conditions", "risk_notes", "results")
         return readonly
@@ -344,7 +301,7 @@ class ApprovalAdmin(ServiceWriteAdmin):
         extra = {"can_decide": can_decide(request.user)}
         if approval is not None:
             extra.update(
-                license_answers=frozen_answers(approval),
+                license_answers=_frozen_answers(approval),
                 results=list(approval.results.all()),
             )
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
@@ -410,21 +367,10 @@ class ApprovalAdmin(ServiceWriteAdmin):
             "title": _("Decide: %(approval)s") % {"approval": self.subject(approval)},
             "approval": approval,
             "form": form,
-            "license_answers": frozen_answers(approval),
+            "license_answers": _frozen_answers(approval),
         }
         request.current_app = self.admin_site.name
         status = 400 if request.method == "POST" else 200
         return TemplateResponse(
             request, "admin/adoption/approval/decide.html", context, status=status
         )
-
-
-def frozen_answers(approval: Approval) -> list:
-    """The licence answers frozen with the decision, in words (none before a decision)."""
-    if not approval.license_answers or not approval.license_slug:
-        return []
-    license = License.objects.filter(slug=approval.license_slug).first()
-    if license is None:
-        return []
-    use = approval.use_case.intended_use()
-    return [shown_answer(a, license, use) for a in answers_thawed(approval.license_answers)]

@@ -1,8 +1,11 @@
 """Admin building blocks shared by the adoption layer's admins."""
 
+from collections.abc import Callable
+
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import QuerySet
 from django.utils.html import format_html
 
 from core.history_admin import HistoryRestoreAdmin
@@ -93,3 +96,15 @@ class ServiceWriteAdmin(HistoryRestoreAdmin, admin.ModelAdmin):
             # The transaction of the first try was rolled back: nothing was written.
             request._adoption_service_errors = exc.errors
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+class SelectorQuerysetMixin:
+    """An admin whose rows come from the adoption selector ``list_selector`` (its joins and
+    annotations), sorted as the changelist asks."""
+
+    list_selector: Callable[[], QuerySet]
+
+    def get_queryset(self, request):
+        queryset = self.list_selector()
+        ordering = self.get_ordering(request)
+        return queryset.order_by(*ordering) if ordering else queryset

@@ -3,16 +3,23 @@ and artifacts (copies of weights) with their files and verification."""
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from adoption.admin.mixins import ServiceRejected, ServiceWriteAdmin, badge
+from adoption.admin.mixins import (
+    SelectorQuerysetMixin,
+    ServiceRejected,
+    ServiceWriteAdmin,
+    badge,
+    service_errors,
+)
 from adoption.choices import DeploymentStatus, Health
 from adoption.forms import ManifestUploadForm
 from adoption.models import Artifact, ArtifactFile, Deployment
+from adoption.models.deployments import HEALTH_FIELDS
 from adoption.selectors import artifact_list, deployment_list
 from adoption.services import health
 from adoption.services.artifacts import (
@@ -22,15 +29,24 @@ from adoption.services.artifacts import (
     artifact_verify,
     artifact_verify_from_location,
 )
-
-# "Check now" asks the endpoints one after the other, each bounded by the health timeout
-# (settings.ADOPTION_HEALTH_TIMEOUT_SECONDS): at most this many per request.
-MAX_CHECKS_PER_ACTION = 10
-CHECKED = _("%(up)d up, %(down)d down.")
-TOO_MANY_TO_CHECK = _(
-    "Only the first %(limit)d selected deployments were checked; the periodic check covers "
-    "every active one."
+from adoption.services.deployments import (
+    DEPLOYMENT_FIELDS,
+    DEPLOYMENT_OWNER_FIELDS,
+    DEPLOYMENT_SERVING_FIELDS,
+    deployment_upsert,
 )
+
+# "Check now" queues the check (a request never waits for an endpoint).
+CHECK_QUEUED = _(
+    "A check of %(count)d deployments is queued: reload this page in a few seconds to see "
+    "what the endpoints answered."
+)
+CHECK_NOT_QUEUED = _(
+    "The task queue cannot be reached: the periodic health check will cover these deployments "
+    "when it is back."
+)
+# The health check's findings as the admin shows them (the health as a badge), read only.
+HEALTH_SHOWN = ("health_badge", *(name for name in HEALTH_FIELDS if name != "health"))
 VERIFIED = _("Verification: %(state)s.")
 NOT_VERIFIED = _("Not verified: %(field)s: %(message)s")
 
@@ -49,7 +65,8 @@ class EndpointsDownFilter(admin.SimpleListFilter):
 
 
 @admin.register(Deployment)
-class DeploymentAdmin(ServiceWriteAdmin):
+class DeploymentAdmin(SelectorQuerysetMixin, ServiceWriteAdmin):
+    list_selector = staticmethod(deployment_list)
     list_display = (
         "name",
         "variant",
@@ -63,77 +80,37 @@ class DeploymentAdmin(ServiceWriteAdmin):
     list_filter = (EndpointsDownFilter, "health", "status", "environment", "engine")
     search_fields = ("name", "owner_team", "endpoint_url", "variant__name")
     autocomplete_fields = ("variant", "profile")
-    readonly_fields = (
-        "health_badge",
-        "last_checked_at",
-        "last_seen_up_at",
-        "last_error",
-        "consecutive_failures",
-        "served_models",
-        "created_at",
-        "updated_at",
-    )
+    readonly_fields = (*HEALTH_SHOWN, "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("name", "variant", "environment", "status")}),
-        (
-            _("Serving"),
-            {
-                "fields": (
-                    "endpoint_url",
-                    "engine",
-                    "engine_version",
-                    "profile",
-                    "precision",
-                    "max_context_tokens",
-                )
-            },
-        ),
-        (_("Owners"), {"fields": ("owner_team", "owner_contact")}),
-        (
-            _("Health (written by the check)"),
-            {
-                "fields": (
-                    "health_badge",
-                    "last_checked_at",
-                    "last_seen_up_at",
-                    "last_error",
-                    "consecutive_failures",
-                    "served_models",
-                )
-            },
-        ),
+        (_("Serving"), {"fields": DEPLOYMENT_SERVING_FIELDS}),
+        (_("Owners"), {"fields": DEPLOYMENT_OWNER_FIELDS}),
+        (_("Health (written by the check)"), {"fields": HEALTH_SHOWN}),
         (_("Record"), {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
     )
     actions = ("check_now",)
-
-    def get_queryset(self, request):
-        queryset = deployment_list()
-        ordering = self.get_ordering(request)
-        return queryset.order_by(*ordering) if ordering else queryset
 
     @admin.display(description=_("health"), ordering="health")
     def health_badge(self, deployment):
         return badge(deployment.health, deployment.get_health_display())
 
     def save_model(self, request, obj, form, change):
-        obj.full_clean()
-        obj.save()
+        data = form.cleaned_data
+        values = {name: data[name] for name in DEPLOYMENT_FIELDS if name in form.fields}
+        current = Deployment.objects.get(pk=obj.pk) if change else None
+        try:
+            saved = deployment_upsert(deployment=current, **values)
+        except ValidationError as exc:
+            raise ServiceRejected(service_errors(exc)) from exc
+        obj.pk = saved.pk
 
     @admin.action(description=_("Check the selected endpoints now"), permissions=["change"])
     def check_now(self, request, queryset):
-        chosen = list(queryset.order_by("pk")[: MAX_CHECKS_PER_ACTION + 1])
-        up = down = 0
-        for deployment in chosen[:MAX_CHECKS_PER_ACTION]:
-            checked = health.deployment_check(deployment)
-            if checked.health == Health.UP:
-                up += 1
-            else:
-                down += 1
-        self.message_user(request, CHECKED % {"up": up, "down": down}, messages.SUCCESS)
-        if len(chosen) > MAX_CHECKS_PER_ACTION:
-            self.message_user(
-                request, TOO_MANY_TO_CHECK % {"limit": MAX_CHECKS_PER_ACTION}, messages.WARNING
-            )
+        ids = list(queryset.values_list("pk", flat=True))
+        if health.deployments_check_enqueue(ids):
+            self.message_user(request, CHECK_QUEUED % {"count": len(ids)}, messages.SUCCESS)
+        else:
+            self.message_user(request, CHECK_NOT_QUEUED, messages.WARNING)
 
 
 class ArtifactFileInline(admin.TabularInline):
@@ -144,7 +121,8 @@ class ArtifactFileInline(admin.TabularInline):
 
 
 @admin.register(Artifact)
-class ArtifactAdmin(ServiceWriteAdmin):
+class ArtifactAdmin(SelectorQuerysetMixin, ServiceWriteAdmin):
+    list_selector = staticmethod(artifact_list)
     list_display = ("uri", "variant", "format", "quantization", "verification_badge", "verified_at")
     list_filter = ("verification", "format")
     search_fields = ("uri", "variant__name", "upstream_revision")
@@ -166,11 +144,6 @@ class ArtifactAdmin(ServiceWriteAdmin):
         (_("Record"), {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
     )
     change_form_template = "admin/adoption/artifact/change_form.html"
-
-    def get_queryset(self, request):
-        queryset = artifact_list()
-        ordering = self.get_ordering(request)
-        return queryset.order_by(*ordering) if ordering else queryset
 
     @admin.display(description=_("verification"), ordering="verification")
     def verification_badge(self, artifact):

@@ -48,7 +48,6 @@ from core.api.filters import NUL_IN_PARAMETER, UNKNOWN_PARAMETER
 from core.api.permissions import RegistryPermission
 from core.api.views import CuratedViewSet
 from hardware.models import HardwareProfile
-from licenses.selectors import license_detail
 
 NOT_AN_EDITOR_VERIFY = _("Only an editor verifies an artifact's files.")
 # The recipe's query names its context ``context``; the service calls it context_tokens.
@@ -136,17 +135,6 @@ class UseCaseViewSet(AdoptionViewSet):
     filterset_class = UseCaseFilterSet
 
 
-def attach_licenses(approvals, user) -> None:
-    """Give each approval the licence its answers were frozen on (``license_at_decision``),
-    with its quoted clauses: two queries for any number of approvals, none without one."""
-    slugs = {approval.license_slug for approval in approvals if approval.license_slug}
-    found = {}
-    if slugs:
-        found = {lic.slug: lic for lic in license_detail(user=user).filter(slug__in=slugs)}
-    for approval in approvals:
-        approval.license_at_decision = found.get(approval.license_slug)
-
-
 class ApprovalViewSet(AdoptionViewSet):
     """Our approvals: each use case's decision on a variant, or on every variant of a version,
     with its conditions, risk notes, reviewer, decision and expiry dates, ``review_due``, the
@@ -162,17 +150,17 @@ class ApprovalViewSet(AdoptionViewSet):
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         if page is not None:
-            attach_licenses(page, self.request.user)
+            selectors.attach_licenses(page, self.request.user)
         return page
 
     def get_object(self):
         approval = super().get_object()
-        attach_licenses([approval], self.request.user)
+        selectors.attach_licenses([approval], self.request.user)
         return approval
 
     def _fresh(self, approval):
         approval = self.get_queryset().get(pk=approval.pk)
-        attach_licenses([approval], self.request.user)
+        selectors.attach_licenses([approval], self.request.user)
         return approval
 
     def perform_create(self, serializer):

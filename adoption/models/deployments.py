@@ -8,19 +8,19 @@ from core.history import track_history
 from core.models.constraints import OneQueryCheckConstraints
 from hardware.models import HardwareProfile
 
+# The fields the health check writes (adoption.services.health), read only everywhere else.
+HEALTH_FIELDS = (
+    "health",
+    "last_checked_at",
+    "last_seen_up_at",
+    "last_error",
+    "consecutive_failures",
+    "served_models",
+)
+
 
 # The health check rewrites its fields every few minutes: their changes are events, not history.
-@track_history(
-    exclude=[
-        "health",
-        "last_checked_at",
-        "last_seen_up_at",
-        "last_error",
-        "consecutive_failures",
-        "served_models",
-        "updated_at",
-    ]
-)
+@track_history(exclude=[*HEALTH_FIELDS, "updated_at"])
 class Deployment(OneQueryCheckConstraints):
     """Where a variant runs inside the company: its endpoint, engine, hardware and owners, and
     what the health check last saw. The health fields are written by the check, not edited."""

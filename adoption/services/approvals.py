@@ -47,18 +47,23 @@ def _errors(errors: dict[str, object]) -> ApprovalInputError:
 
 # -- use cases -----------------------------------------------------------------------------------
 
-USE_CASE_FIELDS = (
-    "slug",
-    "name",
-    "description",
-    "owner",
-    "owner_contact",
+# The licence questions a use case answers (``UseCase.intended_use``), and every field an
+# editor writes.
+USE_CASE_QUESTION_FIELDS = (
     "commercial_product",
     "monthly_users",
     "hosted_service",
     "publish_finetune",
     "train_other_models",
     "territory",
+)
+USE_CASE_FIELDS = (
+    "slug",
+    "name",
+    "description",
+    "owner",
+    "owner_contact",
+    *USE_CASE_QUESTION_FIELDS,
 )
 
 

@@ -311,7 +311,7 @@ def deployments_to_check():
     )
 
 
-def deployments_check_all(*, now=None) -> dict:
+def deployments_check_all(*, now=None, deployment_ids: list[int] | None = None) -> dict:
     """Check every active deployment with an endpoint, ``CHECK_WORKERS`` at a time, and record
     each outcome as :func:`deployment_check` does. The threads only talk to the endpoints; the
     database is read and written in the calling thread (no connection is opened in a thread,
@@ -319,8 +319,12 @@ def deployments_check_all(*, now=None) -> dict:
 
     Bounded: a check not finished after ``check_budget_seconds(n)`` is recorded as timed out
     and its thread left to end on its own, so a server that trickles its headers byte by byte
-    cannot hold the job. Returns ``{"checked", "up", "down"}`` counts."""
-    deployments = list(deployments_to_check().only("pk", "name", "endpoint_url", "variant_id"))
+    cannot hold the job. ``deployment_ids``: only those (the admin's "Check now"). Returns
+    ``{"checked", "up", "down"}`` counts."""
+    chosen = deployments_to_check()
+    if deployment_ids is not None:
+        chosen = chosen.filter(pk__in=deployment_ids)
+    deployments = list(chosen.only("pk", "name", "endpoint_url", "variant_id"))
     counts = {"checked": 0, "up": 0, "down": 0}
     if not deployments:
         return counts
@@ -359,3 +363,16 @@ def check_budget_seconds(count: int, *, timeout_seconds: float) -> float:
     take up to the timeout), plus a second for the threads to start."""
     rounds = math.ceil(count / CHECK_WORKERS)
     return 2 * timeout_seconds * rounds + 1
+
+
+def deployments_check_enqueue(deployment_ids: list[int]) -> bool:
+    """Queue a check of these deployments (the admin's "Check now"): the request never waits
+    for an endpoint. False when the queue cannot be reached; the periodic check covers them."""
+    from adoption import tasks  # tasks import services; deferred, not circular
+
+    try:
+        tasks.check_deployments.delay(deployment_ids=sorted(deployment_ids))
+    except Exception:  # the broker's errors vary by transport
+        logger.warning("Could not queue a health check of %s", deployment_ids)
+        return False
+    return True

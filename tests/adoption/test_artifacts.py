@@ -14,15 +14,16 @@ from adoption.manifests import ManifestEntry
 from adoption.models import Artifact, ArtifactFile
 from adoption.models.artifacts import NOT_HEX
 from adoption.services import artifacts as svc
+from adoption.services import checksum_files
 from adoption.services.artifacts import (
     ArtifactInputError,
     artifact_files_from_manifest,
     artifact_upsert,
     artifact_verify,
     artifact_verify_from_location,
-    checksum_file_read,
     manifest_parse,
 )
+from adoption.services.checksum_files import checksum_file_read
 from tests.factories import ArtifactFactory, ArtifactFileFactory, VariantFactory, make_editor
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "adoption"
@@ -501,7 +502,7 @@ def test_checksum_file_outside_the_roots_is_refused(weights_root, where):
     with pytest.raises(ArtifactInputError) as caught:
         checksum_file_read(artifact)
 
-    assert caught.value.errors == {"uri": str(svc.OUTSIDE_ROOTS)}
+    assert caught.value.errors == {"uri": str(checksum_files.OUTSIDE_ROOTS)}
 
 
 @pytest.mark.django_db
@@ -515,7 +516,7 @@ def test_checksum_file_linked_out_of_the_roots_is_refused(weights_root):
     with pytest.raises(ArtifactInputError) as caught:
         checksum_file_read(artifact)
 
-    assert caught.value.errors == {"uri": str(svc.OUTSIDE_ROOTS)}
+    assert caught.value.errors == {"uri": str(checksum_files.OUTSIDE_ROOTS)}
 
 
 @pytest.mark.django_db
@@ -526,7 +527,7 @@ def test_checksum_file_on_local_disks_is_refused_when_no_root_is_set(tmp_path, s
     with pytest.raises(ArtifactInputError) as caught:
         checksum_file_read(artifact)
 
-    assert caught.value.errors == {"uri": str(svc.LOCAL_READING_OFF)}
+    assert caught.value.errors == {"uri": str(checksum_files.LOCAL_READING_OFF)}
 
 
 @pytest.mark.django_db
@@ -537,7 +538,7 @@ def test_checksum_file_missing_beside_the_weights_is_said_so(weights_root):
     with pytest.raises(ArtifactInputError) as caught:
         checksum_file_read(artifact)
 
-    assert caught.value.errors == {"uri": str(svc.NO_CHECKSUM_FILE)}
+    assert caught.value.errors == {"uri": str(checksum_files.NO_CHECKSUM_FILE)}
 
 
 @pytest.mark.django_db
@@ -578,18 +579,19 @@ def test_checksum_file_over_http_follows_a_redirect_on_the_same_host_only(httpse
     assert checksum_file_read(ArtifactFactory(uri=httpserver.url_for("/old"))) == f"{SHARD_1}  a\n"
     with pytest.raises(ArtifactInputError) as caught:
         checksum_file_read(ArtifactFactory(uri=httpserver.url_for("/away")))
-    assert caught.value.errors == {"uri": str(svc.REDIRECT_REFUSED)}
+    assert caught.value.errors == {"uri": str(checksum_files.REDIRECT_REFUSED)}
 
 
 @pytest.mark.django_db
 def test_checksum_file_over_http_larger_than_the_limit_is_refused(httpserver, monkeypatch):
-    monkeypatch.setattr(svc, "MAX_MANIFEST_BYTES", 1024)
+    monkeypatch.setattr(checksum_files, "MAX_MANIFEST_BYTES", 1024)
     httpserver.expect_request("/m/SHA256SUMS").respond_with_data(f"{SHARD_1}  a\n" * 40)
 
     with pytest.raises(ArtifactInputError) as caught:
         checksum_file_read(ArtifactFactory(uri=httpserver.url_for("/m")))
 
-    assert caught.value.errors == {"uri": str(svc.CHECKSUM_FILE_TOO_LARGE % {"limit": 1})}
+    too_large = checksum_files.CHECKSUM_FILE_TOO_LARGE % {"limit": 1}
+    assert caught.value.errors == {"uri": str(too_large)}
 
 
 @pytest.mark.django_db
@@ -600,7 +602,7 @@ def test_checksum_file_in_object_storage_is_refused_with_a_hint_to_upload(uri):
     with pytest.raises(ArtifactInputError) as caught:
         artifact_verify_from_location(artifact=artifact)
 
-    assert caught.value.errors == {"uri": str(svc.LOCATION_UNSUPPORTED)}
+    assert caught.value.errors == {"uri": str(checksum_files.LOCATION_UNSUPPORTED)}
     artifact.refresh_from_db()
     assert artifact.verification == Verification.UNVERIFIED
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import shlex
+import sys
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
@@ -45,14 +46,26 @@ def _inputs(**changes) -> RecipeInputs:
 
 
 def test_the_recipe_core_imports_the_standard_library_only():
-    tree = ast.parse(Path(recipes.__file__).read_text(encoding="utf-8"))
-    imported = {
-        (node.module if isinstance(node, ast.ImportFrom) else alias.name).split(".")[0]
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import | ast.ImportFrom)
-        for alias in node.names
-    }
-    assert imported <= {"__future__", "shlex", "dataclasses", "fractions"}
+    # Every module of the package, and the shared message it builds on (adoption/messages.py).
+    package = Path(recipes.__file__).parent
+    files = [*sorted(package.glob("*.py")), package.parent / "messages.py"]
+    allowed_own = {"adoption.messages"} | {f"adoption.recipes.{f.stem}" for f in files}
+    outside = {}
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {
+            node.module if isinstance(node, ast.ImportFrom) else alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for alias in node.names
+        }
+        outside[path.name] = {
+            name
+            for name in imported
+            if name not in allowed_own and name.split(".")[0] not in sys.stdlib_module_names
+        }
+    assert len(files) > 2, "the package's modules were not found"
+    assert not any(outside.values()), outside
 
 
 @pytest.mark.parametrize("count", [1, 4])

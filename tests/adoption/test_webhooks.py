@@ -20,7 +20,7 @@ from werkzeug import Response
 
 from adoption.choices import DeliveryStatus, EventKind, WebhookFormat
 from adoption.models import Delivery
-from adoption.services import events, webhooks
+from adoption.services import events, webhook_bodies, webhooks
 from llmregistry.celery import app as celery_app
 from tests import factories
 from tests.faults.servers import start_celery_worker
@@ -140,7 +140,7 @@ def test_a_slack_body_has_a_fallback_text_and_blocks_with_slack_escaping(setting
     )
     webhook = factories.WebhookFactory(format=WebhookFormat.SLACK)
 
-    body = json.loads(webhooks.webhook_body(webhook, event))
+    body = json.loads(webhook_bodies.webhook_body(webhook, event))
 
     assert body["text"] == "endpoint down: chat &lt;prod&gt; &amp; co"
     section, context = body["blocks"]
@@ -159,7 +159,7 @@ def test_a_teams_body_is_an_adaptive_card_in_a_message(settings):
     event = factories.EventFactory(kind=EventKind.APPROVAL_CHANGED, title="Approved", path="/a/")
     webhook = factories.WebhookFactory(format=WebhookFormat.TEAMS)
 
-    body = json.loads(webhooks.webhook_body(webhook, event))
+    body = json.loads(webhook_bodies.webhook_body(webhook, event))
 
     assert body["type"] == "message"
     (attachment,) = body["attachments"]
@@ -187,8 +187,8 @@ def test_a_teams_body_is_an_adaptive_card_in_a_message(settings):
 @pytest.mark.django_db
 def test_slack_and_teams_bodies_link_nothing_without_an_absolute_address():
     event = factories.EventFactory(title="Down", path="/d/1/")
-    slack = json.loads(webhooks.webhook_body(factories.WebhookFactory(format="slack"), event))
-    teams = json.loads(webhooks.webhook_body(factories.WebhookFactory(format="teams"), event))
+    slack = json.loads(webhook_bodies.webhook_body(factories.WebhookFactory(format="slack"), event))
+    teams = json.loads(webhook_bodies.webhook_body(factories.WebhookFactory(format="teams"), event))
     assert slack["blocks"][0]["text"]["text"] == "*Down*"
     assert "actions" not in teams["attachments"][0]["content"]
 

@@ -1,0 +1,46 @@
+"""Deployments in the API: where a variant runs inside the company."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from adoption.api.serializers.common import (
+    StrictFieldsMixin,
+    VariantKeyRelatedField,
+    service_errors,
+)
+from adoption.models import Deployment
+from adoption.models.deployments import HEALTH_FIELDS
+from adoption.services.deployments import DEPLOYMENT_FIELDS, deployment_upsert
+from hardware.models import HardwareProfile
+
+
+class DeploymentSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    """Where a variant runs inside the company. The health fields are the health check's
+    (read only)."""
+
+    variant = VariantKeyRelatedField()
+    profile = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=HardwareProfile.objects.all(),
+        required=False,
+        allow_null=True,
+    )
+
+    class Meta:
+        model = Deployment
+        fields = ["id", *DEPLOYMENT_FIELDS, *HEALTH_FIELDS, "created_at", "updated_at"]
+        read_only_fields = [*HEALTH_FIELDS, "created_at", "updated_at"]
+
+    def create(self, validated_data):
+        return self._upsert(None, validated_data)
+
+    def update(self, instance, validated_data):
+        return self._upsert(instance, validated_data)
+
+    def _upsert(self, instance, validated_data):
+        try:
+            return deployment_upsert(deployment=instance, **validated_data)
+        except DjangoValidationError as exc:
+            raise service_errors(exc) from None
