@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast check fuzz bench install migrate catalog lint audit format messages clean vendor screenshots
+.PHONY: run test test-setup test-fast check fuzz bench install migrate catalog lint audit format messages clean vendor screenshots
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,13 +32,20 @@ TEST_WORKERS ?= 2
 # A test file runs whole on one worker: its module fixtures are built once.
 XDIST := -n $(TEST_WORKERS) --dist loadfile
 test: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
-test: install
+test: install test-setup
 	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
+
+## test-setup: the system tools the suite needs (Chromium, a CJK font, gettext, npm, redis-server):
+## installed when run as root with apt, else one message naming the command to run
+## (tests/prerequisites.py)
+test-setup:
+	$(PYTHON) tests/prerequisites.py
 
 ## test-fast: the inner loop, everything but the browser, fault, fuzz and slow (whole-registry round
 ## trip) tests (`make test` runs all)
 test-fast: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
 test-fast: install
+	$(PYTHON) tests/prerequisites.py --no-browser
 	$(PY) -m pytest $(XDIST) -m 'not browser and not faults and not fuzz and not slow' $(PYTEST_ARGS)
 
 ## fuzz: schema-fuzz every API operation deeply, one test per operation, FUZZ_EXAMPLES examples each on
@@ -95,7 +102,7 @@ audit: install
 
 ## screenshots: run the browser journeys, keeping a first-screen copy of their screenshots in docs/screenshots
 screenshots: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
-screenshots: install
+screenshots: install test-setup
 	rm -f docs/screenshots/*.jpg
 	BROWSER_DOCS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest tests/browser $(PYTEST_ARGS)
 
