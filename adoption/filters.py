@@ -26,6 +26,7 @@ from core.filtering import (
     NullsLastOrderingFilter,
     RegistryFilterSet,
     StrictBooleanFilter,
+    UtcDateTimeFilter,
     ValuesFilter,
 )
 
@@ -214,9 +215,7 @@ class DeploymentFilterSet(VariantRecordFilterSet):
     max_context_tokens__gte = django_filters.NumberFilter(
         field_name="max_context_tokens", lookup_expr="gte"
     )
-    last_checked_at__gte = django_filters.DateTimeFilter(
-        field_name="last_checked_at", lookup_expr="gte"
-    )
+    last_checked_at__gte = UtcDateTimeFilter(field_name="last_checked_at", lookup_expr="gte")
     ordering = NullsLastOrderingFilter(
         fields=("name", "environment", "health", "last_checked_at", "last_seen_up_at")
     )
@@ -233,7 +232,7 @@ class ArtifactFilterSet(VariantRecordFilterSet):
     verification = ChoicesFilter(choices=Verification.choices)
     quantization = django_filters.CharFilter(lookup_expr="iexact")
     upstream_revision = django_filters.CharFilter()
-    verified_at__gte = django_filters.DateTimeFilter(field_name="verified_at", lookup_expr="gte")
+    verified_at__gte = UtcDateTimeFilter(field_name="verified_at", lookup_expr="gte")
     ordering = NullsLastOrderingFilter(fields=("uri", "verified_at", "updated_at"))
 
     class Meta:

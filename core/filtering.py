@@ -199,6 +199,13 @@ class UtcDateTimeField(forms.DateTimeField):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
+class UtcDateTimeFilter(django_filters.DateTimeFilter):
+    """A date-time filter that turns any offset into UTC (:class:`UtcDateTimeField`), so an
+    offset PostgreSQL cannot take is never sent to it."""
+
+    field_class = UtcDateTimeField
+
+
 class ChangedSinceFilter(django_filters.DateTimeFilter):
     """``?changed_since=2026-12-01`` (or a date-time, ``2026-12-01T08:00:00Z``): records written
     since then, for a client that checks back (the What's new page reads the same history)."""

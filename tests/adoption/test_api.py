@@ -483,3 +483,16 @@ def test_listing_decided_approvals_runs_the_same_queries_for_one_and_five():
     many = count_queries(lambda: viewer.get(url))
     assert_same_query_count(one, many, "decided approvals")
     assert len(viewer.get(url).json()["results"]) == 5
+
+
+def test_an_offset_postgresql_cannot_take_is_converted_not_a_server_error(one_of_each, viewer):
+    # Python accepts offsets up to ±23:59, PostgreSQL only ±15:59 (found by the schema fuzz).
+    for path, name in (
+        ("/api/v1/artifacts/", "verified_at__gte"),
+        ("/api/v1/deployments/", "last_checked_at__gte"),
+    ):
+        response = viewer.get(path, {name: "5608-11-16T15:27:17.565800+22:12"})
+        assert response.status_code == 200, response.content
+        response = viewer.get(path, {name: "9999-12-31T23:00:00-23:00"})
+        assert response.status_code == 400
+        assert name in response.json()
