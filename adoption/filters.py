@@ -18,6 +18,7 @@ from adoption.choices import (
     Verification,
 )
 from adoption.models import Approval, Artifact, Deployment, UseCase
+from catalog.keys import keys_condition
 from catalog.models import ModelVariant
 from core.filtering import (
     ChangedSinceFilter,
@@ -31,40 +32,17 @@ from core.filtering import (
 )
 
 
-def _variant_keys(values, prefix: str) -> Q | None:
-    """The condition of variant keys on ``<prefix>variant``; None when one is not a key."""
-    condition = Q()
-    for key in values:
-        parts = key.strip("/").split("/")
-        if len(parts) != 3:
-            return None
-        family, version, slug = parts
-        condition |= Q(
-            **{
-                f"{prefix}version__family__slug": family,
-                f"{prefix}version__slug": version,
-                f"{prefix}slug": slug,
-            }
-        )
-    return condition
-
-
 class VariantKeyFilterMixin:
     """``variant`` (keys), ``family`` (slugs) and ``version`` (keys) of a record with a
     ``variant`` foreign key."""
 
     def filter_variant(self, queryset, name, values):
-        condition = _variant_keys(values, "variant__")
+        condition = keys_condition(values, prefix="variant__", depth=3)
         return queryset.none() if condition is None else queryset.filter(condition)
 
     def filter_version(self, queryset, name, values):
-        condition = Q()
-        for key in values:
-            parts = key.strip("/").split("/")
-            if len(parts) != 2:
-                return queryset.none()
-            condition |= Q(variant__version__family__slug=parts[0], variant__version__slug=parts[1])
-        return queryset.filter(condition)
+        condition = keys_condition(values, prefix="variant__version__", depth=2)
+        return queryset.none() if condition is None else queryset.filter(condition)
 
 
 class UseCaseFilterSet(RegistryFilterSet):
@@ -131,7 +109,7 @@ class ApprovalFilterSet(VariantKeyFilterMixin, RegistryFilterSet):
 
     def filter_approved_variant(self, queryset, name, values):
         """A variant is covered by its own approval and by its version's."""
-        condition = _variant_keys(values, "")
+        condition = keys_condition(values, prefix="", depth=3)
         if condition is None:
             return queryset.none()
         variants = ModelVariant.objects.filter(condition)
@@ -144,14 +122,12 @@ class ApprovalFilterSet(VariantKeyFilterMixin, RegistryFilterSet):
         return queryset.filter(Q(variant_id__in=values) | Q(version_id__in=version_ids))
 
     def filter_approved_version(self, queryset, name, values):
-        condition = Q()
-        for key in values:
-            parts = key.strip("/").split("/")
-            if len(parts) != 2:
-                return queryset.none()
-            condition |= Q(variant__version__family__slug=parts[0], variant__version__slug=parts[1])
-            condition |= Q(version__family__slug=parts[0], version__slug=parts[1])
-        return queryset.filter(condition)
+        """A version's approvals: of the whole version and of its variants."""
+        of_variants = keys_condition(values, prefix="variant__version__", depth=2)
+        of_version = keys_condition(values, prefix="version__", depth=2)
+        if of_variants is None or of_version is None:
+            return queryset.none()
+        return queryset.filter(of_variants | of_version)
 
     def filter_family(self, queryset, name, values):
         return queryset.filter(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
 from django.urls import reverse
 
 if TYPE_CHECKING:
@@ -45,3 +46,26 @@ def variant_url(variant: ModelVariant) -> str:
         "catalog:variant_detail",
         kwargs={"family": version.family.slug, "version": version.slug, "variant": variant.slug},
     )
+
+
+# A key's parts, by its depth: the slugs they match on the version or the variant.
+KEY_FIELDS = {2: ("family__slug", "slug"), 3: ("version__family__slug", "version__slug", "slug")}
+
+
+def keys_condition(keys, *, prefix: str, depth: int) -> Q | None:
+    """The condition matching records by key on ``<prefix>``: versions (``depth`` 2,
+    ``family/version``) or variants (``depth`` 3, ``family/version/variant``). ``prefix`` is
+    the path to the version or variant ("" for the model itself, "variant__" through a foreign
+    key). None when one of ``keys`` is not a key of that depth (the filter matches nothing)."""
+    names = (
+        ("family__slug", "slug")
+        if depth == 2
+        else ("version__family__slug", "version__slug", "slug")
+    )
+    condition = Q()
+    for key in keys:
+        parts = key.strip("/").split("/")
+        if len(parts) != depth:
+            return None
+        condition |= Q(**{f"{prefix}{name}": part for name, part in zip(names, parts, strict=True)})
+    return condition

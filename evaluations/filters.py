@@ -5,6 +5,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from catalog.keys import keys_condition
 from core.filtering import (
     BoundedDecimalFilter,
     BoundedIntegerFilter,
@@ -94,24 +95,9 @@ class ResultFilterSet(RegistryFilterSet):
         fields = ["benchmark"]
 
     def filter_variant(self, queryset, name, values):
-        condition = Q()
-        for key in values:
-            parts = key.strip("/").split("/")
-            if len(parts) != 3:
-                return queryset.none()
-            family, version, slug = parts
-            condition |= Q(
-                variant__version__family__slug=family,
-                variant__version__slug=version,
-                variant__slug=slug,
-            )
-        return queryset.filter(condition)
+        condition = keys_condition(values, prefix="variant__", depth=3)
+        return queryset.none() if condition is None else queryset.filter(condition)
 
     def filter_version(self, queryset, name, values):
-        condition = Q()
-        for key in values:
-            parts = key.strip("/").split("/")
-            if len(parts) != 2:
-                return queryset.none()
-            condition |= Q(variant__version__family__slug=parts[0], variant__version__slug=parts[1])
-        return queryset.filter(condition)
+        condition = keys_condition(values, prefix="variant__version__", depth=2)
+        return queryset.none() if condition is None else queryset.filter(condition)

@@ -535,7 +535,7 @@ SPECTACULAR_SETTINGS = {
         # The catalog's statuses keep the name they had before the adoption layer's.
         "StatusEnum": "core.choices.PublicationStatus",
         "DeploymentStatusEnum": "adoption.choices.DeploymentStatus",
-        "ApprovalOpenStatusEnum": "adoption.api.serializers.OPEN_STATUS_CHOICES",
+        "ApprovalStatusEnum": "adoption.choices.ApprovalStatus",
         "ApprovalDecisionEnum": "adoption.api.serializers.DECISION_CHOICES",
     },
 }

@@ -182,3 +182,54 @@ def test_a_generated_client_reads_results_and_the_best_model_that_fits(generated
     assert all(point.memory_bytes > 0 for point in answer.points)
     parts = [answer, answer.benchmark, *answer.points, *answer.settings]
     assert [part.additional_properties for part in parts] == [{} for _ in parts]
+
+
+@pytest.fixture(scope="module")
+def our_approval(registry_url, django_db_blocker):
+    """A viewer's API token and a decided approval, committed for the live server; removed
+    afterwards (the catalog's own clean-up does not reach users and use cases)."""
+    from adoption.models import Approval, UseCase
+    from adoption.services.approvals import approval_decide
+    from catalog.models import ModelVariant
+    from core.models import ApiToken
+    from tests import factories
+
+    with django_db_blocker.unblock():
+        variant = ModelVariant.objects.get(slug="deepseek-v3", version__slug="deepseek-v3")
+        approval = factories.ApprovalFactory(variant=variant, use_case__slug="support-chat")
+        approver = factories.make_approver("client-approver")
+        approval_decide(
+            approval=approval,
+            status="approved_with_conditions",
+            conditions="Internal users only.",
+            user=approver,
+        )
+        viewer = factories.make_staff("client-viewer", "viewer")
+        _, plaintext = ApiToken.issue(user=viewer, name="generated client")
+        try:
+            yield approval, plaintext
+        finally:
+            Approval.objects.filter(pk=approval.pk).delete()
+            UseCase.objects.filter(slug="support-chat").delete()
+            ApiToken.objects.filter(user__in=[viewer, approver]).delete()
+            viewer.delete()
+            approver.delete()
+
+
+def test_a_generated_client_reads_our_approvals_with_a_viewers_token(
+    generated, registry_url, our_approval
+):
+    approval, token = our_approval
+    signed_in = generated("client").AuthenticatedClient(
+        base_url=registry_url, token=token, prefix="Token", raise_on_unexpected_status=True
+    )
+    listed = generated("api.api.api_v1_approvals_list").sync(
+        client=signed_in, variant=[DEEPSEEK_V3]
+    )
+    assert [(a.id, a.status, a.conditions) for a in listed.results] == [
+        (approval.pk, "approved_with_conditions", "Internal users only.")
+    ]
+    # Anonymous: the answer of a path that does not exist (not in the schema's answers).
+    anonymous = generated("client").Client(base_url=registry_url)
+    answer = generated("api.api.api_v1_approvals_list").sync_detailed(client=anonymous)
+    assert answer.status_code == 404

@@ -39,9 +39,12 @@ VLLM_GPU_MEMORY_UTILIZATION = "--gpu-memory-utilization"
 # --dtype {auto,half,float16,bfloat16,float,float32} (engine_args.html).
 VLLM_DTYPE = "--dtype"
 # --quantization / -q: the method; left out, vLLM reads the checkpoint's quantization_config
-# and picks its fastest kernel (AWQ -> awq_marlin). Source: engine_args.html; in-flight FP8:
-# https://docs.vllm.ai/en/latest/features/quantization/fp8.html; in-flight NF4 with
-# bitsandbytes: https://docs.vllm.ai/en/latest/features/quantization/bnb.html.
+# (engine_args.html; "for pre-quantized checkpoints, vLLM will try to infer the quantization
+# method from the config file": https://docs.vllm.ai/en/latest/features/quantization/bnb/).
+# In-flight FP8 of a BF16/FP16 model is --quantization="fp8" ("Quick Start with Online Dynamic
+# Quantization", https://docs.vllm.ai/en/v0.5.5/quantization/fp8.html; newer releases also name
+# fp8_per_tensor and fp8_per_block, https://docs.vllm.ai/en/v0.20.0/features/quantization/online/);
+# in-flight 4-bit with bitsandbytes is --quantization bitsandbytes (the bnb page above).
 VLLM_QUANTIZATION = "--quantization"
 # --kv-cache-dtype: "auto" (the model's dtype), "fp8" (= fp8_e4m3) ... (CacheDType in
 # vllm/config/cache.py; engine_args.html).

@@ -5,7 +5,6 @@ errors into field-keyed 400s."""
 from adoption.api.serializers.approvals import (
     DECISION_CHOICES,
     FIXED_AFTER_PROPOSAL,
-    OPEN_STATUS_CHOICES,
     PROPOSED_FIRST,
     ApprovalSerializer,
     DecisionSerializer,
@@ -49,7 +48,6 @@ __all__ = [
     "NO_SUCH_PROFILE",
     "NO_SUCH_VARIANT",
     "NO_SUCH_VERSION",
-    "OPEN_STATUS_CHOICES",
     "PROPOSED_FIRST",
     "UNKNOWN_FIELD",
     "ApprovalSerializer",

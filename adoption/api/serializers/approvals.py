@@ -19,7 +19,7 @@ from adoption.api.serializers.common import (
     VersionKeyRelatedField,
     service_errors,
 )
-from adoption.choices import DECISIONS, OPEN, ApprovalStatus
+from adoption.choices import DECISIONS, ApprovalStatus
 from adoption.display import frozen_answers_in_words
 from adoption.models import Approval, UseCase
 from adoption.models.approvals import EXPIRY_BEFORE_DECISION
@@ -29,9 +29,8 @@ from evaluations.models import Result
 # Error messages users see (constants: the tests assert on them).
 PROPOSED_FIRST = _("A new approval is proposed; move it to under review once it exists.")
 FIXED_AFTER_PROPOSAL = _("Cannot be changed once proposed: propose a new approval instead.")
-# The statuses an editor sets, and an approver's decisions (named in the OpenAPI schema by
+# An approver's decisions (named in the OpenAPI schema by
 # settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
-OPEN_STATUS_CHOICES = [(status.value, status.label) for status in ApprovalStatus if status in OPEN]
 DECISION_CHOICES = [
     (status.value, status.label) for status in ApprovalStatus if status in DECISIONS
 ]
@@ -74,8 +73,10 @@ class ApprovalSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     use_case_name = serializers.CharField(source="use_case.name", read_only=True)
     variant = VariantKeyRelatedField(required=False, allow_null=True)
     version = VersionKeyRelatedField(required=False, allow_null=True)
+    # Every status is read; an editor writes only the open ones (the service refuses a
+    # decision on "status": decisions go through decide/).
     status = serializers.ChoiceField(
-        choices=OPEN_STATUS_CHOICES,
+        choices=ApprovalStatus.choices,
         required=False,
         help_text=_("Editors move an open approval; decisions go through decide/."),
     )
