@@ -20,7 +20,6 @@ from tests.queries import assert_same_query_count, count_queries
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
 SHA = "ab" * 32
 
 
@@ -60,8 +59,8 @@ def test_an_approver_decides_with_conditions_on_the_decide_page(client, approver
             "status": ApprovalStatus.APPROVED_WITH_CONDITIONS,
             "conditions": "Internal users only.",
             "risk_notes": "",
-            "decided_on": TODAY.isoformat(),
-            "expires_on": (TODAY + datetime.timedelta(days=365)).isoformat(),
+            "decided_on": timezone.localdate().isoformat(),
+            "expires_on": (timezone.localdate() + datetime.timedelta(days=365)).isoformat(),
         },
     )
 
@@ -199,8 +198,8 @@ def _approved(expires_on, **kwargs):
 
 
 def test_an_approval_past_its_expiry_shows_re_review_due(admin_client):
-    due = _approved(TODAY - datetime.timedelta(days=1))
-    _approved(TODAY + datetime.timedelta(days=100))
+    due = _approved(timezone.localdate() - datetime.timedelta(days=1))
+    _approved(timezone.localdate() + datetime.timedelta(days=100))
     url = reverse("admin:adoption_approval_changelist")
 
     response = admin_client.get(url + "?review_due=yes")
@@ -211,8 +210,8 @@ def test_an_approval_past_its_expiry_shows_re_review_due(admin_client):
 
 
 def test_the_expiring_filter_lists_approvals_expiring_within_30_days(admin_client):
-    soon = _approved(TODAY + datetime.timedelta(days=10))
-    _approved(TODAY + datetime.timedelta(days=100))
+    soon = _approved(timezone.localdate() + datetime.timedelta(days=10))
+    _approved(timezone.localdate() + datetime.timedelta(days=100))
     url = reverse("admin:adoption_approval_changelist")
 
     response = admin_client.get(url + "?expiring=30")
@@ -224,8 +223,8 @@ def test_the_review_queue_lists_open_approvals_oldest_first_and_re_reviews_due(c
     older = factories.ApprovalFactory(status=ApprovalStatus.UNDER_REVIEW)
     newer = factories.ApprovalFactory(status=ApprovalStatus.PROPOSED)
     Approval.objects.filter(pk=older.pk).update(created_at=timezone.now() - datetime.timedelta(9))
-    due = _approved(TODAY - datetime.timedelta(days=3))
-    _approved(TODAY + datetime.timedelta(days=300))
+    due = _approved(timezone.localdate() - datetime.timedelta(days=3))
+    _approved(timezone.localdate() + datetime.timedelta(days=300))
     client.force_login(approver)
 
     response = client.get(reverse("admin:adoption_approval_review_queue"))
@@ -239,11 +238,11 @@ def test_the_review_queue_lists_open_approvals_oldest_first_and_re_reviews_due(c
 def test_the_review_queue_queries_do_not_grow_with_rows(admin_client):
     url = reverse("admin:adoption_approval_review_queue")
     factories.ApprovalFactory()
-    _approved(TODAY - datetime.timedelta(days=3))
+    _approved(timezone.localdate() - datetime.timedelta(days=3))
     one = count_queries(lambda: admin_client.get(url))
     factories.ApprovalFactory.create_batch(4)
     for _ in range(4):
-        _approved(TODAY - datetime.timedelta(days=3))
+        _approved(timezone.localdate() - datetime.timedelta(days=3))
     many = count_queries(lambda: admin_client.get(url))
     assert_same_query_count(one, many, "review queue")
 

@@ -14,8 +14,14 @@ from tests.queries import assert_same_query_count, count_queries
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.now().date()
-YESTERDAY = TODAY - datetime.timedelta(days=1)
+
+def _today():
+    """Read at test time, not import time: a run that crosses midnight must not see two days."""
+    return timezone.now().date()
+
+
+def _yesterday():
+    return _today() - datetime.timedelta(days=1)
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +37,7 @@ def _page(client, **params):
 
 def test_a_loaded_catalog_lists_its_records_as_added_today(client, loaded_catalog):
     html = _page(client).content.decode()
-    assert f'<time datetime="{TODAY:%Y-%m-%d}">' in html
+    assert f'<time datetime="{_today():%Y-%m-%d}">' in html
     variant = ModelVariant.objects.get(slug="gpt-oss-20b")
     assert f'<a href="{variant.get_absolute_url()}">' in html
     assert 'class="change change-added" data-kind="variant"' in html
@@ -40,7 +46,7 @@ def test_a_loaded_catalog_lists_its_records_as_added_today(client, loaded_catalo
 def test_a_change_names_the_fields_that_changed(client):
     variant = factories.VariantFactory(name="Before")
     ModelVariant.objects.filter(pk=variant.pk).update(name="After", total_parameters=7 * 10**9)
-    changes, _ = catalog_changes(since=YESTERDAY)
+    changes, _ = catalog_changes(since=_yesterday())
     (changed,) = [c for c in changes if c.action == "changed" and c.kind == "variant"]
     assert changed.name == "After"
     assert set(changed.fields) == {"name", "total parameters"}
@@ -78,12 +84,12 @@ def test_the_period_is_chosen_and_bad_dates_are_a_400(client):
 def test_api_changed_since_lists_records_written_since_then():
     variant = factories.VariantFactory()
     api = Client()
-    rows = api.get("/api/v1/variants/", {"changed_since": YESTERDAY.isoformat()}).json()
+    rows = api.get("/api/v1/variants/", {"changed_since": _yesterday().isoformat()}).json()
     assert variant.slug in {row["slug"] for row in rows["results"]}
-    tomorrow = (TODAY + datetime.timedelta(days=1)).isoformat()
+    tomorrow = (_today() + datetime.timedelta(days=1)).isoformat()
     assert api.get("/api/v1/variants/", {"changed_since": tomorrow}).json()["count"] == 0
     for path in ("/api/v1/families/", "/api/v1/licenses/", "/api/v1/accelerators/"):
-        assert api.get(path, {"changed_since": f"{TODAY}T00:00:00Z"}).status_code == 200
+        assert api.get(path, {"changed_since": f"{_today()}T00:00:00Z"}).status_code == 200
     # Offsets PostgreSQL would refuse (beyond ±15:59) are converted to UTC first.
     far = api.get("/api/v1/variants/", {"changed_since": "2026-11-08T11:09:04-19:50"})
     assert far.status_code == 200
