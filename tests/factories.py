@@ -191,6 +191,18 @@ def make_approver(username: str = "approver"):
     return make_staff(username, "approver")
 
 
+def token_client(user, *, read_only: bool = False):
+    """An API client sending ``Authorization: Token …`` of ``user``."""
+    from rest_framework.test import APIClient
+
+    from core.models import ApiToken
+
+    _, plaintext = ApiToken.issue(user=user, name="test", read_only=read_only)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {plaintext}")
+    return client
+
+
 class RecommendationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Recommendation

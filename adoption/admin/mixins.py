@@ -30,6 +30,13 @@ BADGE_STYLE = {
 }
 
 
+def masked(secret: str) -> str:
+    """A secret as "••••" and its last two characters, enough to tell two apart."""
+    if not secret:
+        return "—"
+    return "••••" + secret[-2:] if len(secret) > 8 else "••••"
+
+
 def badge(value: str, label) -> str:
     """A coloured label for a status value (its words, never the colour alone)."""
     tone = BADGE_TONES.get(value, "")

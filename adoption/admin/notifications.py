@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from adoption.admin.mixins import ServiceWriteAdmin, badge
+from adoption.admin.mixins import ServiceWriteAdmin, badge, masked
 from adoption.choices import EventKind
 from adoption.models import Delivery, Event, Subscription, Webhook
 from adoption.services import webhooks
@@ -21,13 +21,6 @@ RECENT_DELIVERIES = 20
 TEST_QUEUED = _("Test queued: delivery %(id)s to %(webhook)s.")
 FAILING_SINCE = _("failing since %(when)s")
 SECRET_KEPT = _("Leave empty to keep the current secret.")
-
-
-def masked(secret: str) -> str:
-    """A secret as "••••" and its last two characters, enough to tell two apart."""
-    if not secret:
-        return "—"
-    return "••••" + secret[-2:] if len(secret) > 8 else "••••"
 
 
 class WebhookForm(forms.ModelForm):

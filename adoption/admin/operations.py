@@ -1,6 +1,7 @@
 """The admin of what runs and what is stored: deployments with the health check's findings,
 and artifacts (copies of weights) with their files and verification."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,7 @@ from adoption.admin.mixins import (
     ServiceRejected,
     ServiceWriteAdmin,
     badge,
+    masked,
     service_errors,
 )
 from adoption.choices import DeploymentStatus, Health
@@ -47,6 +49,8 @@ CHECK_NOT_QUEUED = _(
 )
 # The health check's findings as the admin shows them (the health as a badge), read only.
 HEALTH_SHOWN = ("health_badge", *(name for name in HEALTH_FIELDS if name != "health"))
+API_KEY_KEPT = _("Leave empty to keep the current key.")
+API_KEY_CLEAR_AND_NEW = _("Type a new key or remove the current one, not both.")
 VERIFIED = _("Verification: %(state)s.")
 NOT_VERIFIED = _("Not verified: %(field)s: %(message)s")
 
@@ -64,8 +68,42 @@ class EndpointsDownFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DeploymentForm(forms.ModelForm):
+    """The endpoint's API key is never sent back to the browser: an empty field keeps it, and
+    a box removes it."""
+
+    # Addresses typed without a scheme are https (Django 6.0's default, chosen now).
+    endpoint_url = Deployment._meta.get_field("endpoint_url").formfield(assume_scheme="https")
+    api_key_clear = forms.BooleanField(label=_("Remove the API key"), required=False)
+
+    class Meta:
+        model = Deployment
+        fields = DEPLOYMENT_FIELDS
+        widgets = {"api_key": forms.PasswordInput(render_value=False)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "api_key" in self.fields:
+            field = self.fields["api_key"]
+            field.help_text = f"{API_KEY_KEPT} {field.help_text}"
+
+    def clean(self):
+        cleaned = super().clean()
+        typed = cleaned.get("api_key") or ""
+        if cleaned.get("api_key_clear"):
+            if typed:
+                self.add_error("api_key_clear", API_KEY_CLEAR_AND_NEW)
+            cleaned["api_key"] = ""
+        elif not typed and self.instance.pk and "api_key" in self.fields:
+            cleaned["api_key"] = Deployment.objects.values_list("api_key", flat=True).get(
+                pk=self.instance.pk
+            )
+        return cleaned
+
+
 @admin.register(Deployment)
 class DeploymentAdmin(SelectorQuerysetMixin, ServiceWriteAdmin):
+    form = DeploymentForm
     list_selector = staticmethod(deployment_list)
     list_display = (
         "name",
@@ -93,6 +131,34 @@ class DeploymentAdmin(SelectorQuerysetMixin, ServiceWriteAdmin):
     @admin.display(description=_("health"), ordering="health")
     def health_badge(self, deployment):
         return badge(deployment.health, deployment.get_health_display())
+
+    @admin.display(description=_("API key"))
+    def api_key_masked(self, deployment):
+        return masked(deployment.api_key)
+
+    def get_fieldsets(self, request, obj=None):
+        """The key's field and its "remove" box where the page edits a saved deployment; a
+        read-only page (viewers) shows the key masked, and an empty new form has nothing to
+        remove."""
+        editable = self.has_change_permission(request, obj) if obj is not None else True
+
+        def shown(name):
+            if name == "api_key":
+                if not editable:
+                    return ("api_key_masked",)
+                return ("api_key", "api_key_clear") if obj is not None else ("api_key",)
+            return (name,)
+
+        return [
+            (title, {**options, "fields": [n for f in options["fields"] for n in shown(f)]})
+            for title, options in super().get_fieldsets(request, obj)
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and not self.has_change_permission(request, obj):
+            fields += ("api_key_masked",)
+        return fields
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

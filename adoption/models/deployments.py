@@ -1,3 +1,4 @@
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -18,9 +19,17 @@ HEALTH_FIELDS = (
     "served_models",
 )
 
+# An HTTP header value a key can be: printable ASCII, no spaces (RFC 9110's token68 and more).
+API_KEY_CHARACTERS = RegexValidator(
+    r"^[\x21-\x7e]*\Z",
+    _("An API key is printable ASCII without spaces."),
+    code="api_key_characters",
+)
+
 
 # The health check rewrites its fields every few minutes: their changes are events, not history.
-@track_history(exclude=[*HEALTH_FIELDS, "updated_at"])
+# The endpoint's API key is never copied into history, which every viewer may read.
+@track_history(exclude=[*HEALTH_FIELDS, "api_key", "updated_at"])
 class Deployment(OneQueryCheckConstraints):
     """Where a variant runs inside the company: its endpoint, engine, hardware and owners, and
     what the health check last saw. The health fields are written by the check, not edited."""
@@ -38,6 +47,17 @@ class Deployment(OneQueryCheckConstraints):
         max_length=500,
         blank=True,
         help_text=_("The OpenAI-compatible base address; the check asks <endpoint>/v1/models."),
+    )
+    api_key = models.CharField(
+        _("API key"),
+        max_length=500,
+        blank=True,
+        validators=[API_KEY_CHARACTERS],
+        help_text=_(
+            "The key the endpoint was started with (--api-key of vLLM, SGLang or llama-server), "
+            "if any. Only the health check sends it, as “Authorization: Bearer …”; "
+            "it is never shown again and never kept in the history."
+        ),
     )
     engine = models.CharField(_("serving engine"), max_length=16, choices=Engine.choices)
     engine_version = models.CharField(_("engine version"), max_length=40, blank=True)

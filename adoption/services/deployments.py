@@ -11,6 +11,7 @@ from adoption.models import Deployment
 # The fields an editor writes, by group (the admin's fieldsets, the API's writable fields).
 DEPLOYMENT_SERVING_FIELDS = (
     "endpoint_url",
+    "api_key",  # written, never read back (admin and API)
     "engine",
     "engine_version",
     "profile",

@@ -10,6 +10,14 @@ The model list: https://platform.openai.com/docs/api-reference/models/list (``{"
 "list", "data": [{"id": ...}, ...]}``), served as ``/v1/models`` by vLLM's OpenAI-compatible
 server (https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html) and the other
 engines of ``Engine``.
+
+An endpoint started with an API key (``--api-key`` of vLLM,
+https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html, of SGLang,
+https://docs.sglang.ai/advanced_features/server_arguments.html, and of llama-server,
+https://github.com/ggml-org/llama.cpp/blob/master/tools/server/README.md) is asked with the
+deployment's key as OpenAI's clients send it, ``Authorization: Bearer <key>``
+(https://platform.openai.com/docs/api-reference/authentication), and only on the endpoint's own
+origin: a redirect elsewhere is never followed.
 """
 
 from __future__ import annotations
@@ -41,6 +49,11 @@ CANNOT_CONNECT = _("Cannot connect: the connection was refused or the host is un
 CONNECTION_BROKE = _("The connection broke before the answer was complete.")
 BAD_ADDRESS = _("The endpoint is not a valid http or https address.")
 HTTP_STATUS = _("Answered HTTP %(status)s instead of 200.")
+KEY_WANTED = _(
+    "Answered HTTP %(status)s: the endpoint wants an API key. Give the deployment the key the "
+    "endpoint was started with."
+)
+KEY_REFUSED = _("Answered HTTP %(status)s: the endpoint refused the deployment's API key.")
 NOT_JSON = _("The answer is not JSON.")
 NOT_MODEL_LIST = _('The answer is not a model list (a JSON object whose "data" lists models).')
 TOO_LARGE = _("The answer is larger than %(limit)s bytes.")
@@ -66,6 +79,7 @@ MAX_ERROR_CHARS = 500  # Deployment.last_error's max_length
 CHECK_WORKERS = 8
 USER_AGENT = "llmregistry health check"
 DEFAULT_PORTS = {"http": 80, "https": 443}
+AUTH_STATUSES = frozenset({401, 403})
 
 
 @dataclass(frozen=True)
@@ -137,14 +151,16 @@ def _served_models(body: bytes) -> list[str]:
     return [item["id"][:MAX_MODEL_ID_CHARS] for item in data[:MAX_SERVED_MODELS]]
 
 
-def _ask(client: httpx.Client, url: httpx.URL, timeout_seconds: float) -> list[str]:
+def _ask(client: httpx.Client, url: httpx.URL, timeout_seconds: float, api_key: str) -> list[str]:
     deadline = time.monotonic() + timeout_seconds
     origin = _origin(url)
+    # Sent on the endpoint's own origin only: every redirect followed stays on it.
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     for _redirect in range(MAX_REDIRECTS + 1):
         # Each step gets what is left of the time; none gets less than a tenth of a second.
         left = max(deadline - time.monotonic(), 0.1)
         with client.stream(
-            "GET", url, timeout=httpx.Timeout(left), follow_redirects=False
+            "GET", url, headers=headers, timeout=httpx.Timeout(left), follow_redirects=False
         ) as response:
             location = response.headers.get("Location")
             if response.status_code in REDIRECT_STATUSES and location:
@@ -156,6 +172,9 @@ def _ask(client: httpx.Client, url: httpx.URL, timeout_seconds: float) -> list[s
                     raise _ProbeFailed(REDIRECT_ELSEWHERE % {"target": _origin_text(target)})
                 url = target
                 continue
+            if response.status_code in AUTH_STATUSES:
+                refused = KEY_REFUSED if api_key else KEY_WANTED
+                raise _ProbeFailed(refused % {"status": response.status_code})
             if response.status_code != 200:
                 raise _ProbeFailed(HTTP_STATUS % {"status": response.status_code})
             return _served_models(_read_capped(response, deadline, timeout_seconds))
@@ -163,7 +182,11 @@ def _ask(client: httpx.Client, url: httpx.URL, timeout_seconds: float) -> list[s
 
 
 def endpoint_probe(
-    endpoint_url: str, *, timeout_seconds: float, client: httpx.Client | None = None
+    endpoint_url: str,
+    *,
+    timeout_seconds: float,
+    api_key: str = "",
+    client: httpx.Client | None = None,
 ) -> Probe:
     """Ask ``<endpoint_url>/v1/models`` for its model list. Touches no database, so it runs in
     any thread.
@@ -171,7 +194,9 @@ def endpoint_probe(
     ``timeout_seconds`` bounds connecting and every wait for data, and the answer's body
     (redirects included) is given up once that much time has passed since the first request.
     Only the endpoint's own scheme, host and port are asked, redirects included;
-    no proxy from the environment is used. ``client``: an httpx client to send with (its
+    no proxy from the environment is used. ``api_key``: sent as ``Authorization: Bearer``
+    when given (a 401 or 403 names the key as the cause). ``client``: an httpx client to send
+    with (its
     redirect and timeout settings are overridden per request). Returns the ids of the models
     served (at most ``MAX_SERVED_MODELS``), or the error; never raises for a network failure
     or a bad answer.
@@ -180,7 +205,7 @@ def endpoint_probe(
         try:
             url = models_url(endpoint_url)
             if client is not None:
-                served = _ask(client, url, timeout_seconds)
+                served = _ask(client, url, timeout_seconds, api_key)
             else:
                 with httpx.Client(
                     trust_env=False,
@@ -188,7 +213,7 @@ def endpoint_probe(
                     # Counted after decompression; asking for none keeps the cap honest.
                     headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"},
                 ) as own_client:
-                    served = _ask(own_client, url, timeout_seconds)
+                    served = _ask(own_client, url, timeout_seconds, api_key)
         except _ProbeFailed as failure:
             return Probe(error=str(failure.message)[:MAX_ERROR_CHARS])
         except httpx.TimeoutException:
@@ -297,6 +322,7 @@ def deployment_check(
     probe = endpoint_probe(
         deployment.endpoint_url,
         timeout_seconds=settings.ADOPTION_HEALTH_TIMEOUT_SECONDS,
+        api_key=deployment.api_key,
         client=client,
     )
     return probe_record(deployment, probe, now=now)
@@ -324,7 +350,7 @@ def deployments_check_all(*, now=None, deployment_ids: list[int] | None = None) 
     chosen = deployments_to_check()
     if deployment_ids is not None:
         chosen = chosen.filter(pk__in=deployment_ids)
-    deployments = list(chosen.only("pk", "name", "endpoint_url", "variant_id"))
+    deployments = list(chosen.only("pk", "name", "endpoint_url", "api_key", "variant_id"))
     counts = {"checked": 0, "up": 0, "down": 0}
     if not deployments:
         return counts
@@ -335,7 +361,12 @@ def deployments_check_all(*, now=None, deployment_ids: list[int] | None = None) 
     )
     try:
         futures = [
-            pool.submit(endpoint_probe, deployment.endpoint_url, timeout_seconds=timeout_seconds)
+            pool.submit(
+                endpoint_probe,
+                deployment.endpoint_url,
+                timeout_seconds=timeout_seconds,
+                api_key=deployment.api_key,
+            )
             for deployment in deployments
         ]
         done, _late = wait(futures, timeout=budget_seconds)

@@ -34,12 +34,16 @@ class ListCSVRenderer(PaginatedCSVRenderer):
         if isinstance(data, dict) and data.get(self.results_field) == []:
             # An empty page would be an empty body, which DRF sends without a Content-Type:
             # write the header row of the list's own fields (top level: there are no rows
-            # to flatten).
+            # to flatten; a field written but never answered has no column).
             view = renderer_context.get("view")
             if view is not None and hasattr(view, "get_serializer"):
                 renderer_context = {
                     **renderer_context,
-                    "header": sorted(view.get_serializer().fields),
+                    "header": sorted(
+                        name
+                        for name, field in view.get_serializer().fields.items()
+                        if not field.write_only
+                    ),
                 }
         return super().render(data, media_type, renderer_context, **kwargs)
 

@@ -14,22 +14,14 @@ from adoption.models.approvals import EXPIRY_BEFORE_DECISION
 from adoption.models.artifacts import NOT_HEX
 from adoption.services.approvals import DRAFT_SUBJECT, NOT_AN_APPROVER
 from catalog.keys import variant_key
-from core.models import ApiToken
 from tests import factories
+from tests.factories import token_client
 
 pytestmark = pytest.mark.django_db
 
 LISTS = ["usecase-list", "approval-list", "deployment-list", "artifact-list"]
 SHA_A = "a" * 64
 SHA_B = "b" * 64
-
-
-def token_client(user, *, read_only: bool = False) -> APIClient:
-    """A client sending ``Authorization: Token …`` of ``user``."""
-    _, plaintext = ApiToken.issue(user=user, name="test", read_only=read_only)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {plaintext}")
-    return client
 
 
 @pytest.fixture

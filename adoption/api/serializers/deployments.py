@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from adoption.api.serializers.common import (
@@ -28,10 +29,26 @@ class DeploymentSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         allow_null=True,
     )
 
+    api_key_set = serializers.SerializerMethodField(
+        help_text=_("Whether the deployment holds an API key for its health check.")
+    )
+
     class Meta:
         model = Deployment
-        fields = ["id", *DEPLOYMENT_FIELDS, *HEALTH_FIELDS, "created_at", "updated_at"]
+        fields = [
+            "id",
+            *DEPLOYMENT_FIELDS,
+            "api_key_set",
+            *HEALTH_FIELDS,
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = [*HEALTH_FIELDS, "created_at", "updated_at"]
+        # Written (an empty string removes it), never answered: api_key_set says if one is held.
+        extra_kwargs = {"api_key": {"write_only": True}}
+
+    def get_api_key_set(self, deployment) -> bool:
+        return bool(deployment.api_key)
 
     def create(self, validated_data):
         return self._upsert(None, validated_data)
