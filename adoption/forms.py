@@ -74,3 +74,51 @@ class ManifestUploadForm(forms.Form):
             return cleaned
         cleaned["manifest_text"] = text
         return cleaned
+
+
+class LocalizedChoiceField(forms.ModelChoiceField):
+    """A curated record's name in the active language (its ``localized`` name)."""
+
+    def label_from_instance(self, obj):
+        return obj.localized("name")
+
+
+class FollowForm(forms.Form):
+    """What a reader follows ("What I follow"): one family, use case or deployment, or
+    everything, and the kinds of event (none ticked: every kind). The choices are the
+    caller's (what the reader may see)."""
+
+    family = LocalizedChoiceField(
+        label=_("Family"),
+        queryset=None,
+        required=False,
+        to_field_name="slug",
+        empty_label=_("— no family —"),
+    )
+    use_case = forms.ModelChoiceField(
+        label=_("Use case"),
+        queryset=None,
+        required=False,
+        to_field_name="slug",
+        empty_label=_("— no use case —"),
+    )
+    deployment = forms.ModelChoiceField(
+        label=_("Deployment"),
+        queryset=None,
+        required=False,
+        empty_label=_("— no deployment —"),
+    )
+    kinds = forms.MultipleChoiceField(
+        label=_("Kinds of event"),
+        choices=(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every kind."),
+    )
+
+    def __init__(self, *args, families, use_cases, deployments, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["family"].queryset = families
+        self.fields["use_case"].queryset = use_cases
+        self.fields["deployment"].queryset = deployments
+        self.fields["kinds"].choices = kinds

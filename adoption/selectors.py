@@ -9,7 +9,7 @@ from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, W
 from django.utils import timezone
 
 from adoption.choices import ALLOWING, DeploymentStatus, Health
-from adoption.models import Approval, Artifact, ArtifactFile, Deployment, UseCase
+from adoption.models import Approval, Artifact, ArtifactFile, Deployment, Subscription, UseCase
 from catalog.models import ModelFamily, ModelVariant
 from catalog.selectors.visibility import VARIANT_PARENTS, visible
 from licenses.checker import Answer, check
@@ -96,6 +96,24 @@ def families_with_approvals() -> QuerySet[ModelFamily]:
         .distinct()
         .order_by("name", "pk")
         .only("slug", "name", "name_zh")
+    )
+
+
+def followable_families(user) -> QuerySet[ModelFamily]:
+    """The families ``user`` may follow: those they may see, by name (one query)."""
+    return (
+        visible(ModelFamily.objects.all(), user)
+        .order_by("name", "pk")
+        .only("slug", "name", "name_zh")
+    )
+
+
+def subscriptions_of(user) -> QuerySet[Subscription]:
+    """``user``'s own subscriptions with what each follows, oldest first (one query)."""
+    return (
+        Subscription.objects.filter(user=user)
+        .select_related("family", "use_case", "deployment")
+        .order_by("pk")
     )
 
 

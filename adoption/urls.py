@@ -10,4 +10,6 @@ urlpatterns = [
     path("our/", views.index, name="index"),
     path("our/approved/", views.approval_list, name="approval_list"),
     path("our/may-we-use/", views.may_we_use, name="may_we_use"),
+    path("our/following/", views.following, name="following"),
+    path("our/following/<int:pk>/stop/", views.following_stop, name="following_stop"),
 ]

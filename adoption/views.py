@@ -15,21 +15,29 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from adoption import selectors
-from adoption.choices import ALLOWING, OPEN, ApprovalStatus
+from adoption.choices import ALLOWING, OPEN, ApprovalStatus, EventKind
 from adoption.extensions import admin_url, approval_rows, status_badge
 from adoption.filters import ApprovalFilterSet
+from adoption.forms import FollowForm
 from adoption.models import UseCase
 from adoption.services.approvals import answers_thawed
+from adoption.services.subscriptions import (
+    FOLLOWABLE_KINDS,
+    subscription_follow,
+    subscription_stop,
+)
 from catalog.keys import variant_key
 from catalog.models import ModelVariant
 from catalog.selectors import license_check_picker
@@ -50,18 +58,24 @@ NOT_FOUND = gettext_lazy("Not found.")
 UNKNOWN_MODEL = gettext_lazy("Unknown model “%(value)s”: choose one from the list.")
 UNKNOWN_USE_CASE = gettext_lazy("Unknown use case “%(value)s”: choose one from the list.")
 CHOOSE_BOTH = gettext_lazy("Choose a model and a use case.")
+FOLLOWED = gettext_lazy("Followed: it is in your feed from now on.")
+STOPPED = gettext_lazy("Stopped: it is no longer in your feed.")
 
 
-def staff_only(view):
-    """404 for anyone who may not read the adoption layer (see the module's docstring)."""
+def staff_only(view=None, *, methods=("GET", "HEAD")):
+    """404 for anyone who may not read the adoption layer (see the module's docstring); 405
+    for a method other than ``methods``, once the reader is known."""
 
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not selectors.can_see_adoption(request.user):
-            raise Http404(str(NOT_FOUND))
-        return view(request, *args, **kwargs)
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not selectors.can_see_adoption(request.user):
+                raise Http404(str(NOT_FOUND))
+            return require_http_methods(list(methods))(view)(request, *args, **kwargs)
 
-    return require_http_methods(["GET", "HEAD"])(never_cache(wrapped))
+        return never_cache(wrapped)
+
+    return decorate(view) if view is not None else decorate
 
 
 def _feed_links() -> list[tuple[str, str]]:
@@ -205,3 +219,53 @@ def _answer(variant: ModelVariant, use_case: UseCase) -> dict:
         "answers_changed": changed,
         "propose_url": propose_url,
     }
+
+
+def _follow_form(request, data=None) -> FollowForm:
+    labels = dict(EventKind.choices)
+    return FollowForm(
+        data,
+        families=selectors.followable_families(request.user),
+        use_cases=selectors.use_case_list(),
+        deployments=selectors.deployment_list().order_by("name", "pk"),
+        kinds=[(kind.value, labels[kind]) for kind in FOLLOWABLE_KINDS],
+        initial={"family": request.GET.get("family", "")},
+    )
+
+
+@staff_only(methods=("GET", "HEAD", "POST"))
+def following(request):
+    """ "What I follow": the reader's own subscriptions (the "mine" feed) and a form to follow
+    a family, a use case, a deployment or everything, for chosen kinds of event. A bad choice
+    is named on its field with status 400, and nothing is written. ``?family=<slug>``
+    preselects a family."""
+    form = _follow_form(request, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            subscription_follow(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            messages.success(request, FOLLOWED)
+            return redirect("adoption:following")
+    return render(
+        request,
+        "adoption/following.html",
+        {
+            "form": form,
+            "subscriptions": selectors.subscriptions_of(request.user),
+            "kind_labels": dict(EventKind.choices),
+            "mine_feed": reverse("adoption_feeds:mine"),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_only(methods=("POST",))
+def following_stop(request, pk: int):
+    """Stop one of the reader's own subscriptions; 404 for any other."""
+    if not subscription_stop(user=request.user, subscription_id=pk):
+        raise Http404(str(NOT_FOUND))
+    messages.success(request, STOPPED)
+    return redirect("adoption:following")

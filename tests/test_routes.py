@@ -165,6 +165,9 @@ ROUTES: dict[str, Access] = {
     "adoption:index": INTERNAL_PAGE,
     "adoption:approval_list": INTERNAL_PAGE,
     "adoption:may_we_use": INTERNAL_PAGE,
+    "adoption:following": INTERNAL_PAGE,
+    # Stopping a subscription is a POST: a reader's GET is refused after the reader check.
+    "adoption:following_stop": Access("404", "login", "405", "405", "405"),
     "adoption_feeds:releases": INTERNAL_FEED,
     "adoption_feeds:approvals": INTERNAL_FEED,
     "adoption_feeds:endpoints": INTERNAL_FEED,
@@ -532,6 +535,7 @@ PK_RECORDS = {
     "approval": "adoption.approval",
     "deployment": "adoption.deployment",
     "artifact": "adoption.artifact",
+    "adoption:following_stop": "adoption.subscription",
 }
 SLUG_RECORDS = {
     "usecase": "adoption.usecase",
@@ -660,6 +664,7 @@ def test_every_public_detail_route_is_checked_with_a_draft():
     # A result has no draft status; what is hidden from anonymous readers is an internal
     # result (below).
     internal = {f"{basename}-detail" for basename in INTERNAL_RESOURCES} | set(INTERNAL_ACTIONS)
+    internal.add("adoption:following_stop")  # a reader's own subscription, never public
     assert public_with_records - {"recommendation-detail", "evaluation-detail"} - internal == set(
         DETAIL_RECORDS
     )
@@ -746,6 +751,7 @@ MISSING_ANSWERS = {
     "admin:pghistory_events_delete": "403",
     # A GET of a POST action is refused before any record is looked up.
     **{f"{name}{suffix}": "405" for name in INTERNAL_ACTIONS for suffix in ("", ".format")},
+    "adoption:following_stop": "405",
     # The adoption admin's own pages: a missing record is the admin's redirect, like its change
     # page; its POST-only actions refuse a GET first; read-only records are never deleted.
     "admin:adoption_approval_decide": "redirect",
@@ -785,7 +791,9 @@ def test_a_missing_record_is_a_404_or_the_admins_redirect(route, language, world
     }
     want = _missing_answer(route)
     anonymous = "login" if route.admin_model or route.key.startswith("admin:") else want
-    if route.name and route.name.split("-")[0] in INTERNAL_RESOURCES:
+    if route.name and (
+        route.name.split("-")[0] in INTERNAL_RESOURCES or route.name.startswith("adoption:")
+    ):
         anonymous = "404"  # the company's own layer does not exist for anonymous callers
     assert answers == {"anonymous": anonymous, "admin": want}, f"{route.key} ({path})"
 

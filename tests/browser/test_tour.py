@@ -51,6 +51,7 @@ ADOPTION_PAGES = {
     "our": "/our/",
     "our-approved": "/our/approved/",
     "our-may-we-use": "/our/may-we-use/?variant=qwen/qwen2-5/qwen2-5-7b&use_case=customer-chat",
+    "our-following": "/our/following/?family=qwen",
     "our-variant": "/families/qwen/qwen2-5/qwen2-5-7b/",
 }
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -429,3 +430,23 @@ def test_adoption_pages_show_anonymous_readers_nothing(page, viewer_session, nam
         assert page.locator("#nav-our-models").count() == 0
     else:
         assert response.status == 404
+
+
+def test_a_viewer_follows_a_family_from_its_model_page_then_stops(viewer_page, screenshot):
+    viewer_page.goto(ADOPTION_PAGES["our-variant"])
+    viewer_page.locator("#adoption-follow-family").click()
+    viewer_page.wait_for_url("**/our/following/?family=qwen*")
+    assert viewer_page.locator("#id_family").input_value() == "qwen"
+    viewer_page.get_by_label("new release").check()
+    viewer_page.locator("#follow-form button[type=submit]").click()
+
+    viewer_page.wait_for_selector("#following-message")
+    entry = viewer_page.locator("#following-list li[data-subscription]")
+    assert entry.count() == 1
+    assert "Qwen" in entry.inner_text()
+    assert _axe_violations(viewer_page) == {}
+    screenshot(viewer_page, "desktop-our-following-one")
+
+    entry.get_by_role("button").click()
+    viewer_page.wait_for_selector("#following-none")
+    assert viewer_page.locator("#following-list li[data-subscription]").count() == 0
