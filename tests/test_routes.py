@@ -33,22 +33,26 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "anonymous_private", "viewer", "editor", "admin")
+ROLES = ("anonymous", "anonymous_private", "viewer", "approver", "editor", "admin")
 LANGUAGE_PREFIXES = {"en": "", "zh-hans": "/zh-hans"}
 
 
 @dataclass(frozen=True)
 class Access:
-    """The expected answer class of a GET for each role, in ``ROLES`` order."""
+    """The expected answer class of a GET for each role. An approver (legal or compliance)
+    reads what a viewer reads, and decides approvals: ``approver`` is given only where the
+    answer differs from the viewer's."""
 
     anonymous: str
     anonymous_private: str
     viewer: str
     editor: str
     admin: str
+    approver: str | None = None
 
     def as_dict(self) -> dict[str, str]:
-        return {role: getattr(self, role) for role in ROLES}
+        approver = self.viewer if self.approver is None else self.approver
+        return {role: approver if role == "approver" else getattr(self, role) for role in ROLES}
 
 
 # Public pages: published data for anyone when public read is on; sign in when it is off.
@@ -193,7 +197,7 @@ ROUTES: dict[str, Access] = {
     # The company's own layer: approvers decide (an admin here; editors and viewers may not),
     # editors verify artifacts and test webhooks; everyone of its roles reads the review queue.
     "admin:adoption_approval_review_queue": STAFF,
-    "admin:adoption_approval_decide": Access("login", "login", "403", "403", "ok"),
+    "admin:adoption_approval_decide": Access("login", "login", "403", "403", "ok", approver="ok"),
     "admin:adoption_webhook_send_test": STAFF_POST_ONLY,
     "admin:adoption_artifact_verify_manifest": Access("login", "login", "403", "ok", "ok"),
     "admin:adoption_artifact_verify_location": STAFF_POST_ONLY,
@@ -222,8 +226,8 @@ ADMIN_MODELS: dict[str, dict[str, str]] = {
     "evaluations.claim": CURATED,
     "catalog.releasecandidate": {"viewer": "v", "editor": "vc", "admin": "vcd"},
     "adoption.usecase": CURATED,
-    # A decision is kept: only admins delete an approval.
-    "adoption.approval": {"viewer": "v", "editor": "vac", "admin": "vacd"},
+    # A decision is kept: only admins delete an approval. Approvers change it (by deciding).
+    "adoption.approval": {"viewer": "v", "approver": "vc", "editor": "vac", "admin": "vacd"},
     "adoption.deployment": CURATED,
     "adoption.artifact": CURATED,
     "adoption.webhook": CURATED,
@@ -262,11 +266,20 @@ def _admin_model_access(label: str, page: str) -> Access:
     caps = ADMIN_MODELS[label]
 
     def answer(role):
-        # Change permission implies view in the admin.
-        allowed = needs in caps[role] or (needs == "v" and "c" in caps[role])
+        # Change permission implies view in the admin; an approver may what a viewer may
+        # unless the model says otherwise.
+        granted = caps.get(role, caps["viewer"])
+        allowed = needs in granted or (needs == "v" and "c" in granted)
         return "ok" if allowed else "403"
 
-    return Access("login", "login", answer("viewer"), answer("editor"), answer("admin"))
+    return Access(
+        "login",
+        "login",
+        answer("viewer"),
+        answer("editor"),
+        answer("admin"),
+        approver=answer("approver"),
+    )
 
 
 # -- the inventory ---------------------------------------------------------------------------
@@ -410,6 +423,7 @@ def world(django_db_setup, django_db_blocker):
         editor = factories.make_editor("route-editor")
         viewer = factories.make_editor("route-viewer")
         viewer.groups.set([Group.objects.get(name="viewer")])
+        approver = factories.make_approver("route-approver")
         admin = get_user_model().objects.create_superuser(
             "route-admin", "admin@example.org", "a-long-test-password"
         )
@@ -418,6 +432,7 @@ def world(django_db_setup, django_db_blocker):
             "editor": editor_plaintext,
             "editor_read_only": ApiToken.issue(user=editor, name="ro", read_only=True)[1],
             "viewer": ApiToken.issue(user=viewer, name="viewer")[1],
+            "approver": ApiToken.issue(user=approver, name="approver")[1],
             "admin": ApiToken.issue(user=admin, name="admin")[1],
         }
         records = {
@@ -465,7 +480,7 @@ def world(django_db_setup, django_db_blocker):
         records["adoption.delivery"] = delivery
         records["adoption.subscription"] = factories.SubscriptionFactory(webhook=delivery.webhook)
         records["pghistory.events"] = Events.objects.order_by("pgh_created_at").first()
-        users = {"viewer": viewer, "editor": editor, "admin": admin}
+        users = {"viewer": viewer, "approver": approver, "editor": editor, "admin": admin}
         clients = {role: Client() for role in ROLES}
         for role, user in users.items():
             clients[role].force_login(user)
@@ -695,6 +710,7 @@ def test_private_benchmarks_and_internal_results_are_for_signed_in_staff_only(
         "anonymous": "404",
         "anonymous_private": "401" if api else "login",
         "viewer": "ok",
+        "approver": "ok",
         "editor": "ok",
         "admin": "ok",
     }
@@ -739,6 +755,7 @@ def test_a_draft_is_missing_for_anonymous_callers_and_shown_to_staff(
         "anonymous": "404",
         "anonymous_private": "401" if api else "login",
         "viewer": "ok",
+        "approver": "ok",
         "editor": "ok",
         "admin": "ok",
     }
@@ -807,6 +824,9 @@ WRITERS = {
     "anonymous": "401",
     "viewer_session": "403",
     "viewer_token": "403",
+    # Approvers decide approvals; they write nothing of the catalog.
+    "approver_session": "403",
+    "approver_token": "403",
     "editor_read_only_token": "403",
     "editor_token": "allowed",
     "editor_session": "allowed",
