@@ -477,6 +477,7 @@ IGNORED = {
     "Deployment": {
         "name": "q",
         "endpoint_url": "q",
+        "api_key": "a secret, written and never read (api_key_set says whether one is held)",
         "engine_version": "descriptive",
         "owner_contact": "descriptive",
         "last_seen_up_at": "ordering",
